@@ -1,0 +1,142 @@
+// Safe wrappers over the imports in imports.ts. Each says when the host allows the call.
+// "Not found" comes back as null, not as an error.
+import * as raw from "./imports";
+import { Status, LogLevel, WasiClock } from "./types";
+import { Header, decodeHeaderPairs, encodeHeaderPairs } from "./headers";
+import { takeFromHost } from "./memory";
+
+// Scratch words the host writes returned pointers, sizes, ids and times into. Static data, so
+// reading them allocates nothing.
+const scratch = memory.data(16);
+
+function utf8(text: string): ArrayBuffer {
+  return String.UTF8.encode(text);
+}
+
+/** Any callback except during `_initialize`. */
+export function log(level: i32, message: string): void {
+  const bytes = utf8(message);
+  raw.proxy_log(level, changetype<usize>(bytes), <usize>bytes.byteLength);
+}
+
+export function logCritical(message: string): void {
+  log(LogLevel.Critical, message);
+}
+
+/** Buffers: the plugin configuration in on_configure, bodies in their callbacks. */
+export function getBufferBytes(bufferType: i32, start: usize, maxSize: usize): ArrayBuffer | null {
+  const status = raw.proxy_get_buffer_bytes(bufferType, start, maxSize, scratch, scratch + 4);
+  if (status != Status.Ok) return null;
+  return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
+}
+
+/** Header maps: request headers in on_request_headers, response headers in on_response_headers,
+ * HTTP-call response headers in on_http_call_response. */
+export function getHeaders(mapType: i32): Array<Header> {
+  const status = raw.proxy_get_header_map_pairs(mapType, scratch, scratch + 4);
+  if (status != Status.Ok) return new Array<Header>();
+  return decodeHeaderPairs(takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4)));
+}
+
+export function removeHeader(mapType: i32, name: string): i32 {
+  const key = utf8(name);
+  return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
+}
+
+/** Status of the HTTP call (in on_http_call_response) or gRPC call (in on_grpc_close). */
+export class CalloutStatus {
+  constructor(public code: u32, public message: string) {}
+}
+
+export function getStatus(): CalloutStatus {
+  const status = raw.proxy_get_status(scratch, scratch + 4, scratch + 8);
+  if (status != Status.Ok) return new CalloutStatus(0, "");
+  const code = load<u32>(scratch);
+  const message = takeFromHost(<usize>load<u32>(scratch + 4), <usize>load<u32>(scratch + 8));
+  return new CalloutStatus(code, String.UTF8.decode(message));
+}
+
+/** Property path segments are joined by NUL bytes (e.g. ["node", "id"]). */
+export function getProperty(path: Array<string>): ArrayBuffer | null {
+  const joined = utf8(path.join("\0"));
+  const status = raw.proxy_get_property(changetype<usize>(joined), <usize>joined.byteLength, scratch, scratch + 4);
+  if (status != Status.Ok) return null;
+  return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
+}
+
+export class CalloutResult {
+  constructor(public status: i32, public token: u32) {}
+}
+
+/** HTTP callouts: any context; the answer arrives on the root context. */
+export function httpCall(cluster: string, headers: Array<Header>, body: ArrayBuffer | null, timeoutMs: u32): CalloutResult {
+  const upstream = utf8(cluster);
+  const pairs = encodeHeaderPairs(headers);
+  const bodyPtr = body !== null ? changetype<usize>(body) : 0;
+  const bodySize = body !== null ? <usize>body.byteLength : 0;
+  const status = raw.proxy_http_call(
+    changetype<usize>(upstream), <usize>upstream.byteLength,
+    changetype<usize>(pairs), <usize>pairs.byteLength,
+    bodyPtr, bodySize, 0, 0, timeoutMs, scratch);
+  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
+}
+
+/** gRPC unary callouts: `service` is a serialized envoy.config.core.v3.GrpcService (or a bare
+ * cluster name). Success arrives in on_grpc_receive, failure in on_grpc_close, on the root context. */
+export function grpcCall(service: ArrayBuffer, serviceName: string, method: string,
+                         initialMetadata: Array<Header>, message: ArrayBuffer, timeoutMs: u32): CalloutResult {
+  const name = utf8(serviceName);
+  const methodBytes = utf8(method);
+  const metadata = encodeHeaderPairs(initialMetadata);
+  const status = raw.proxy_grpc_call(
+    changetype<usize>(service), <usize>service.byteLength,
+    changetype<usize>(name), <usize>name.byteLength,
+    changetype<usize>(methodBytes), <usize>methodBytes.byteLength,
+    changetype<usize>(metadata), <usize>metadata.byteLength,
+    changetype<usize>(message), <usize>message.byteLength,
+    timeoutMs, scratch);
+  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
+}
+
+/** Metrics: define once (on_configure), then increment or record from any callback. */
+export function defineMetric(metricType: i32, name: string): u32 {
+  const bytes = utf8(name);
+  const status = raw.proxy_define_metric(metricType, changetype<usize>(bytes), <usize>bytes.byteLength, scratch);
+  return status == Status.Ok ? load<u32>(scratch) : 0;
+}
+
+export function incrementMetric(metricId: u32, delta: i64): void {
+  if (metricId != 0) raw.proxy_increment_metric(metricId, delta);
+}
+
+export function recordMetric(metricId: u32, value: u64): void {
+  if (metricId != 0) raw.proxy_record_metric(metricId, value);
+}
+
+/** Root context only; 0 turns the timer off. */
+export function setTickPeriod(periodMs: u32): void {
+  raw.proxy_set_tick_period_milliseconds(periodMs);
+}
+
+export function setEffectiveContext(contextId: u32): i32 {
+  return raw.proxy_set_effective_context(contextId);
+}
+
+/** Monotonic nanoseconds (WASI clock 1; Envoy answers it from its monotonic time source). */
+export function monotonicNanos(): u64 {
+  if (raw.clock_time_get(WasiClock.Monotonic, 0, scratch) != 0) return 0;
+  return load<u64>(scratch);
+}
+
+/** Wall-clock nanoseconds since the Unix epoch (WASI clock 0). */
+export function realtimeNanos(): u64 {
+  if (raw.clock_time_get(WasiClock.Realtime, 0, scratch) != 0) return 0;
+  return load<u64>(scratch);
+}
+
+/** Random bits from the host (WASI random_get): Math.random would import env.seed. */
+export function randomU64(): u64 {
+  store<u64>(scratch, 0);
+  raw.random_get(scratch, 8);
+  return load<u64>(scratch);
+}

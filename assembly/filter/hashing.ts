@@ -1,0 +1,39 @@
+// Hashes and ids: FNV-1a for the configuration version, a mixed 64-bit hash for sampling,
+// hex for ids made from host randomness.
+
+export function fnv1a32(bytes: ArrayBuffer): u32 {
+  let h: u32 = 0x811c9dc5;
+  const base = changetype<usize>(bytes);
+  for (let i = 0; i < bytes.byteLength; i++) {
+    h ^= <u32>load<u8>(base + <usize>i);
+    h *= 0x01000193;
+  }
+  return h;
+}
+
+/** FNV-1a 64 followed by a finalizer: request ids differ in few bytes, so raw FNV bits would not
+ * spread evenly enough for a percentage cut. */
+export function mixedHash64(bytes: ArrayBuffer): u64 {
+  let h: u64 = 0xcbf29ce484222325;
+  const base = changetype<usize>(bytes);
+  for (let i = 0; i < bytes.byteLength; i++) {
+    h ^= <u64>load<u8>(base + <usize>i);
+    h *= 0x100000001b3;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >> 33;
+  return h;
+}
+
+const HEX = "0123456789abcdef";
+
+export function hex(value: u64, digits: i32): string {
+  let out = "";
+  for (let i = digits - 1; i >= 0; i--) {
+    out += HEX.charAt(<i32>((value >> (<u64>i * 4)) & 0xf));
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// How a proxy_http_call ended, read the way Envoy reports it:
+// - the call failed (stream reset, response over the buffer limit): on_http_call_response with
+//   0 headers, proxy_get_status = 11 (BrokenConnection) and a message;
+// - timeout and connection failure: the router inside Envoy's AsyncClient answers with a local
+//   reply, 504 "upstream request timeout" or 503 "upstream connect error or disconnect/reset
+//   before headers...", delivered like any response;
+// - no such cluster: proxy_http_call itself returns BAD_ARGUMENT.
+import { Status } from "../abi/types";
+import { ShadowFailure } from "./pair";
+
+export const LOCAL_REPLY_PROBE_BYTES: i32 = 128;
+
+function contains(haystack: string, needle: string): bool {
+  return haystack.indexOf(needle) >= 0;
+}
+
+/** After 0 headers: overflow when Envoy's message names the buffer limit, else a reset. */
+export function failureFromStatusMessage(message: string): i32 {
+  const m = message.toLowerCase();
+  if (contains(m, "overflow") || contains(m, "buffer") || contains(m, "exceed") || contains(m, "too large")) {
+    return ShadowFailure.Overflow;
+  }
+  return ShadowFailure.Reset;
+}
+
+/** A response that is in fact Envoy's own local reply for a timeout or a connection failure. */
+export function failureFromLocalReply(status: u32, bodyStart: string): i32 {
+  if (status == 504 && bodyStart == "upstream request timeout") return ShadowFailure.Timeout;
+  if (status == 503 && (bodyStart.startsWith("upstream connect error or disconnect/reset before headers") ||
+                        bodyStart == "no healthy upstream")) {
+    return ShadowFailure.Reset;
+  }
+  return ShadowFailure.None;
+}
+
+/** When proxy_http_call itself refuses. */
+export function failureFromCallStatus(status: i32): i32 {
+  return status == Status.BadArgument ? ShadowFailure.NoCluster : ShadowFailure.Reset;
+}

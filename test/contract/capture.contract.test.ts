@@ -1,0 +1,157 @@
+// The capture contract: the bytes the compiled filter hands to proxy_grpc_call decode with
+// proto/shadowdiff/v1/capture.proto through protobufjs (the collector's library), every field
+// carries what the filter saw, and re-encoding gives back the very same bytes.
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import protobuf from "protobufjs";
+import { BASE_CONFIG, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, WASM_PATH, requestHeaders, startFilter } from "../filter/fixture.js";
+import { ProxyWasmHost } from "../wasmhost/host.js";
+
+const PROTO = fileURLToPath(new URL("../../proto/shadowdiff/v1/capture.proto", import.meta.url));
+const root = protobuf.loadSync(PROTO);
+const Batch = root.lookupType("shadowdiff.v1.Batch");
+const ShadowFailure = root.lookupEnum("shadowdiff.v1.ShadowFailure");
+
+const CONFIG = {
+  request_headers: ["user-agent", "authorization"],
+  response_headers: ["etag"],
+  max_body_bytes: 8,
+  batch_max_pairs: 2,
+};
+
+function fnv1a32Hex(text: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+describe("capture contract", () => {
+  it("what the wasm sends decodes with capture.proto, field by field", async () => {
+    const host = await startFilter(CONFIG);
+    const configJson = JSON.stringify({ ...BASE_CONFIG, ...CONFIG });
+    const startUnixNanos = host.nowNanos;
+
+    const ok = host.newStream();
+    ok.requestHeaders(
+      requestHeaders("GET", "/users/7?fields=name", [
+        ["x-request-id", "contract-1"],
+        ["user-agent", "contract-test/1.0 ünïcode"],
+        ["authorization", "Bearer t0ken"],
+        ["accept", "application/json"],
+      ]),
+      true,
+    );
+    host.advanceClock(12);
+    ok.responseHeaders([[":status", "200"], ["content-type", "application/json"], ["etag", '"v1"'], ["server", "v1"]], false);
+    ok.responseBody(new TextEncoder().encode('{"name":"Ada"}'), true);
+    ok.complete();
+    host.advanceClock(3);
+    host.respondHttpCall(host.httpCalls[0]!.token, {
+      status: 201,
+      headers: [["content-type", "application/json"], ["content-encoding", "identity"], ["etag", '"v2"']],
+      body: '{"name":"Ada"}',
+    });
+
+    const failed = host.newStream();
+    failed.requestHeaders(requestHeaders("GET", "/users/8", [["x-request-id", "contract-2"]]), true);
+    failed.responseHeaders([[":status", "304"]], true);
+    failed.complete();
+    host.failHttpCall(host.httpCalls[1]!.token, "reset");
+
+    expect(host.grpcCalls).toHaveLength(1);
+    const bytes = host.grpcCalls[0]!.message;
+    const message = Batch.decode(bytes);
+    expect(Batch.verify(message)).toBeNull();
+    // Canonical encoding: protobufjs writes the decoded message back to the same bytes.
+    expect(Buffer.from(Batch.encode(message).finish()).equals(Buffer.from(bytes))).toBe(true);
+
+    const batch = Batch.toObject(message, { defaults: true, longs: String, enums: String, bytes: String }) as any;
+    expect(batch.pairs).toHaveLength(2);
+    const [first, second] = batch.pairs;
+    const version = fnv1a32Hex(configJson);
+
+    expect(first).toEqual({
+      id: "contract-1",
+      proxyId: NODE_ID,
+      configVersion: version,
+      method: "GET",
+      authority: "api.demo.example",
+      path: "/users/7?fields=name",
+      requestHeaders: [
+        { name: "user-agent", value: "contract-test/1.0 ünïcode" },
+        { name: "authorization", value: "[redacted]" },
+      ],
+      startUnixNanos: String(startUnixNanos),
+      primary: {
+        status: 200,
+        headers: [
+          { name: "content-type", value: "application/json" },
+          { name: "etag", value: '"v1"' },
+        ],
+        body: Buffer.from('{"name":').toString("base64"),
+        bodySize: "14",
+        truncated: true,
+        latencyNanos: "12000000",
+      },
+      shadow: {
+        status: 201,
+        headers: [
+          { name: "content-type", value: "application/json" },
+          { name: "content-encoding", value: "identity" },
+          { name: "etag", value: '"v2"' },
+        ],
+        body: Buffer.from('{"name":').toString("base64"),
+        bodySize: "14",
+        truncated: true,
+        latencyNanos: "15000000",
+      },
+      shadowFailure: "SHADOW_FAILURE_NONE",
+    });
+
+    expect(second.id).toBe("contract-2");
+    expect(second.primary.status).toBe(304);
+    expect(second.primary.bodySize).toBe("0");
+    expect(second.primary.truncated).toBe(false);
+    expect(second.shadow).toBeNull();
+    expect(second.shadowFailure).toBe("SHADOW_FAILURE_RESET");
+    expect(ShadowFailure.values[second.shadowFailure]).toBe(2);
+  });
+
+  it("makes a pair id from host randomness when the request has no x-request-id", async () => {
+    const host = await startFilter({ batch_max_pairs: 2 });
+    for (let i = 0; i < 2; i++) {
+      const stream = host.newStream();
+      stream.requestHeaders(requestHeaders("GET", "/"), true);
+      stream.responseHeaders([[":status", "200"]], true);
+      stream.complete();
+      host.respondHttpCall(host.httpCalls[i]!.token, { status: 200 });
+    }
+    const batch = Batch.toObject(Batch.decode(host.grpcCalls[0]!.message), { defaults: true }) as any;
+    const ids: string[] = batch.pairs.map((p: { id: string }) => p.id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  it("turns bytes that are not UTF-8 into U+FFFD, so every string field is valid UTF-8", async () => {
+    // n, a stray 0xff, d, a 2-byte lead with a bad continuation, (, a 3-byte sequence cut short
+    const nodeId = Uint8Array.from([0x6e, 0xff, 0x64, 0xc3, 0x28, 0xe2, 0x82]);
+    const host = await ProxyWasmHost.load(WASM_PATH, {
+      clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER],
+      properties: { "node.id": nodeId },
+    });
+    expect(host.start(JSON.stringify(BASE_CONFIG))).toBe(true);
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("GET", "/"), true);
+    stream.responseHeaders([[":status", "200"]], true);
+    stream.complete();
+    host.respondHttpCall(host.httpCalls[0]!.token, { status: 200 });
+    const bytes = host.grpcCalls[0]!.message;
+    const message = Batch.decode(bytes);
+    expect(Buffer.from(Batch.encode(message).finish()).equals(Buffer.from(bytes))).toBe(true);
+    const batch = Batch.toObject(message) as { pairs: Array<{ proxyId: string }> };
+    expect(batch.pairs[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
+  });
+});

@@ -1,0 +1,56 @@
+// An abort inside the module (a failed assertion, an out-of-bounds access) must reach Envoy's log:
+// AssemblyScript's abort is routed to proxy_log at critical level, with message and location.
+// A small probe module (assembly/probes/abort_probe.ts) built with the filter's abort setting
+// fails an assertion on purpose.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProxyWasmHost } from "../wasmhost/host.js";
+import { readModuleImports } from "../wasmhost/wasmBinary.js";
+import { readFileSync } from "node:fs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let dir = "";
+let probe = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "shadowdiff-abort-"));
+  probe = join(dir, "abort_probe.wasm");
+  await promisify(execFile)(
+    join(ROOT, "node_modules/.bin/asc"),
+    ["assembly/probes/abort_probe.ts", "--config", "test/filter/fixtures/abort-probe.asconfig.json", "-o", probe],
+    { cwd: ROOT },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("abort", () => {
+  it("is not imported from env", () => {
+    const names = readModuleImports(new Uint8Array(readFileSync(probe))).map((i) => `${i.module}.${i.name}`);
+    expect(names).not.toContain("env.abort");
+    expect(names).toContain("env.proxy_log");
+  });
+
+  it("logs its message and location at critical level, then traps", async () => {
+    const host = await ProxyWasmHost.load(probe);
+    expect(() => host.start("not empty")).toThrow();
+    const critical = host.logs.filter((l) => l.level === "critical").map((l) => l.message);
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatch(
+      /^shadowdiff: abort: abort probe: configuration must be empty at assembly\/probes\/abort_probe\.ts:\d+:\d+$/,
+    );
+  });
+
+  it("stays silent when nothing fails", async () => {
+    const host = await ProxyWasmHost.load(probe);
+    expect(host.start("")).toBe(true);
+    expect(host.logs.filter((l) => l.level === "critical")).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+// Loads the compiled filter (build/shadowdiff.wasm) into the in-process proxy-wasm host with the
+// clusters and node id a test proxy would have, and drives requests through it.
+import { fileURLToPath } from "node:url";
+import { ProxyWasmHost } from "../wasmhost/host.js";
+import { decodeBatch, type DecodedPair } from "./capture.js";
+
+export const WASM_PATH = fileURLToPath(new URL("../../build/shadowdiff.wasm", import.meta.url));
+export const SHADOW_CLUSTER = "outbound|80||api-shadow.demo.svc.cluster.local";
+export const COLLECTOR_CLUSTER = "outbound|9000||collector.demo.svc.cluster.local";
+export const NODE_ID = "sidecar~10.0.0.7~api-v1-5d9c.demo~demo.svc.cluster.local";
+
+export type HeaderList = Array<[string, string]>;
+
+export const BASE_CONFIG = {
+  shadow_cluster: SHADOW_CLUSTER,
+  collector_cluster: COLLECTOR_CLUSTER,
+  batch_max_pairs: 1,
+};
+
+export async function loadHost(): Promise<ProxyWasmHost> {
+  return ProxyWasmHost.load(WASM_PATH, {
+    clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER],
+    properties: { "node.id": NODE_ID },
+  });
+}
+
+/** A host with the filter started on BASE_CONFIG plus `overrides`; fails the test if refused. */
+export async function startFilter(overrides: Record<string, unknown> = {}): Promise<ProxyWasmHost> {
+  const host = await loadHost();
+  const config = JSON.stringify({ ...BASE_CONFIG, ...overrides });
+  if (!host.start(config)) {
+    throw new Error(`the filter refused ${config}: ${host.logs.map((l) => l.message).join(" | ")}`);
+  }
+  return host;
+}
+
+export function requestHeaders(method: string, path: string, extra: HeaderList = []): HeaderList {
+  return [
+    [":method", method],
+    [":path", path],
+    [":scheme", "http"],
+    [":authority", "api.demo.example"],
+    ...extra,
+  ];
+}
+
+/** Every pair the filter has sent in proxy_grpc_call so far, in order. */
+export function reportedPairs(host: ProxyWasmHost): DecodedPair[] {
+  return host.grpcCalls.flatMap((call) => decodeBatch(call.message));
+}
+
+export function metric(host: ProxyWasmHost, name: string): number {
+  return host.metric(name);
+}
+
+export function header(list: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  return list.find(([n]) => n === name)?.[1];
+}

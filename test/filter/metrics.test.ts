@@ -1,0 +1,25 @@
+// The Envoy metrics the filter defines, by the exact names dashboards, alerts and the promotion
+// gate are built on.
+import { describe, expect, it } from "vitest";
+import { startFilter } from "./fixture.js";
+
+const COUNTERS = [
+  "requests_tagged", "requests_method_skipped", "requests_path_skipped", "requests_sampled_out",
+  "requests_over_capacity", "requests_mirrored",
+  "shadow_ok", "shadow_timeout", "shadow_reset", "shadow_no_cluster", "shadow_overflow",
+  "pairs_sent", "pairs_dropped_pending", "pairs_dropped_reset", "pairs_dropped_report",
+  "reports_sent", "reports_failed",
+].map((name) => `shadowdiff.${name}`);
+
+describe("metrics", () => {
+  it("defines every counter and the in-flight gauge at configure time, all at zero", async () => {
+    const host = await startFilter();
+    const defined = host.metrics().map((m) => ({ name: m.name, kind: m.kind, value: m.value }));
+    expect(defined.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      [
+        ...COUNTERS.map((name) => ({ name, kind: "counter", value: 0 })),
+        { name: "shadowdiff.in_flight", kind: "gauge", value: 0 },
+      ].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+});

@@ -1,0 +1,42 @@
+// The compiled module as Envoy receives it: what it imports, what it exports, its size.
+import { readFileSync, statSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readModuleImports } from "../wasmhost/wasmBinary.js";
+import { importProblems } from "../wasmhost/importPolicy.js";
+import { WASM_PATH } from "./fixture.js";
+
+const bytes = new Uint8Array(readFileSync(WASM_PATH));
+
+describe("build/shadowdiff.wasm", () => {
+  it("imports only proxy-wasm 0.2.1 and WASI functions Envoy provides, with their signatures", () => {
+    const imports = readModuleImports(bytes);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(importProblems(imports)).toEqual([]);
+    const names = imports.map((i) => `${i.module}.${i.name}`);
+    for (const banned of ["env.abort", "env.trace", "env.seed"]) expect(names).not.toContain(banned);
+  });
+
+  it("declares proxy_grpc_call with the 12 parameters of ABI 0.2.1", () => {
+    const grpcCall = readModuleImports(bytes).find((i) => i.name === "proxy_grpc_call");
+    expect(grpcCall?.params).toBe("i".repeat(12));
+  });
+
+  it("exports the ABI version, both allocators, _initialize and the callbacks it relies on", () => {
+    const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
+    for (const name of [
+      "proxy_abi_version_0_2_1", "malloc", "proxy_on_memory_allocate", "_initialize", "memory",
+      "proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure", "proxy_on_tick",
+      "proxy_on_request_headers", "proxy_on_response_headers", "proxy_on_response_body",
+      "proxy_on_response_trailers", "proxy_on_done", "proxy_on_log", "proxy_on_delete",
+      "proxy_on_http_call_response", "proxy_on_grpc_receive", "proxy_on_grpc_close",
+    ]) {
+      expect(exports).toContain(name);
+    }
+    expect(exports).not.toContain("main");
+    expect(exports).not.toContain("_start");
+  });
+
+  it("is at most 64 KiB", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThanOrEqual(64 * 1024);
+  });
+});
