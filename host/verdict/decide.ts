@@ -1,0 +1,106 @@
+// The promotion gate's rule: may the shadow go to the canary stage? Pure: measurements and
+// thresholds in, a verdict per route and overall out.
+
+/** What the gate knows about one route, whatever the source (Prometheus or the collector). */
+export interface RouteMeasurement {
+  route: string;
+  /** Conclusive comparisons (matched + mismatched) behind the ratios. */
+  pairs: number;
+  /** matched / (matched + mismatched); null when unknown. */
+  matchRatio: number | null;
+  /** Shadow p95 latency / primary p95 latency; null when unknown. */
+  latencyRatioP95: number | null;
+}
+
+export interface Thresholds {
+  /** The article's default: 0.99. */
+  minMatchRatio: number;
+  /** The article's default: 1.2. */
+  maxLatencyRatio: number;
+  /** Fewer conclusive comparisons than this on a route: not enough data to judge it. */
+  minPairs: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { minMatchRatio: 0.99, maxLatencyRatio: 1.2, minPairs: 100 };
+
+export type Outcome = "pass" | "fail" | "insufficient";
+
+export interface RouteVerdict extends RouteMeasurement {
+  outcome: Outcome;
+  /** Why the route did not pass; empty when it passed. */
+  reasons: string[];
+}
+
+export interface Verdict {
+  outcome: Outcome;
+  /** 0 pass, 1 fail, 2 not enough data. */
+  exitCode: 0 | 1 | 2;
+  thresholds: Thresholds;
+  routes: RouteVerdict[];
+  /** Set when there was no route at all to judge. */
+  note?: string;
+}
+
+export const EXIT_CODES: Record<Outcome, 0 | 1 | 2> = { pass: 0, fail: 1, insufficient: 2 };
+
+/** Ratios computed from rates carry float noise (0.98999999…); this much is forgiven. */
+const FLOAT_NOISE = 1e-9;
+
+export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds): RouteVerdict {
+  const { pairs, matchRatio, latencyRatioP95 } = measurement;
+  if (!(pairs >= thresholds.minPairs)) {
+    return { ...measurement, outcome: "insufficient", reasons: [`${pairs} pairs, needs ${thresholds.minPairs}`] };
+  }
+  const failures: string[] = [];
+  const unknowns: string[] = [];
+  if (matchRatio === null) unknowns.push("no match ratio");
+  else if (matchRatio < thresholds.minMatchRatio - FLOAT_NOISE) {
+    failures.push(`match ratio ${percent(matchRatio)} < ${percent(thresholds.minMatchRatio)}`);
+  }
+  if (latencyRatioP95 === null) unknowns.push("no latency samples");
+  else if (latencyRatioP95 > thresholds.maxLatencyRatio + FLOAT_NOISE) {
+    failures.push(`p95 latency ratio ${latencyRatioP95.toFixed(2)} > ${thresholds.maxLatencyRatio.toFixed(2)}`);
+  }
+  // A route that clearly fails one criterion fails, even if the other is still unknown.
+  if (failures.length > 0) return { ...measurement, outcome: "fail", reasons: failures };
+  if (unknowns.length > 0) return { ...measurement, outcome: "insufficient", reasons: unknowns };
+  return { ...measurement, outcome: "pass", reasons: [] };
+}
+
+/**
+ * Every route seen must pass. One failing route fails the gate; otherwise one route without
+ * enough data holds it at "not enough data", as does having no route at all.
+ */
+export function decide(measurements: RouteMeasurement[], thresholds: Thresholds): Verdict {
+  const routes = [...measurements]
+    .sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0))
+    .map((measurement) => judgeRoute(measurement, thresholds));
+  let outcome: Outcome;
+  if (routes.length === 0) outcome = "insufficient";
+  else if (routes.some((route) => route.outcome === "fail")) outcome = "fail";
+  else if (routes.some((route) => route.outcome === "insufficient")) outcome = "insufficient";
+  else outcome = "pass";
+  return {
+    outcome,
+    exitCode: EXIT_CODES[outcome],
+    thresholds,
+    routes,
+    ...(routes.length === 0 ? { note: "no comparisons yet" } : {}),
+  };
+}
+
+/** Refuses thresholds that cannot mean anything, naming the flag's rule. */
+export function checkThresholds(thresholds: Thresholds): string[] {
+  const problems: string[] = [];
+  const { minMatchRatio, maxLatencyRatio, minPairs } = thresholds;
+  if (!(Number.isFinite(minMatchRatio) && minMatchRatio >= 0 && minMatchRatio <= 1)) {
+    problems.push("--min-match-ratio must be a number from 0 to 1");
+  }
+  if (!(Number.isFinite(maxLatencyRatio) && maxLatencyRatio > 0)) problems.push("--max-latency-ratio must be a number above 0");
+  if (!(Number.isInteger(minPairs) && minPairs >= 1)) problems.push("--min-pairs must be an integer of at least 1");
+  return problems;
+}
+
+export function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,54 @@
+// The verdict as people read it (a per-route table) and as pipelines read it (JSON).
+import { percent, type Outcome, type Verdict } from "./decide.js";
+
+export interface VerdictSource {
+  kind: "prometheus" | "collector";
+  url: string;
+}
+
+const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
+
+export function renderTable(verdict: Verdict, source: VerdictSource): string {
+  const header = ["route", "pairs", "match ratio", "p95 latency ratio", "verdict", "why"];
+  const rows = verdict.routes.map((route) => [
+    route.route,
+    String(route.pairs),
+    route.matchRatio === null ? "-" : percent(route.matchRatio),
+    route.latencyRatioP95 === null ? "-" : `${route.latencyRatioP95.toFixed(2)}x`,
+    OUTCOME_WORDS[route.outcome],
+    route.reasons.join("; "),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  // Numbers right-aligned, words left-aligned; the last column is not padded.
+  const numeric = [false, true, true, true, false, false];
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd();
+  const { minMatchRatio, maxLatencyRatio, minPairs } = verdict.thresholds;
+  const lines = [
+    ...(rows.length > 0 ? [line(header), ...rows.map(line)] : []),
+    ...(verdict.note === undefined ? [] : [verdict.note]),
+    `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)}, p95 latency ratio <= ${maxLatencyRatio}, ` +
+      `at least ${minPairs} pairs per route; from ${source.kind} ${source.url})`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export function renderJson(verdict: Verdict, source: VerdictSource): string {
+  return (
+    JSON.stringify(
+      {
+        verdict: verdict.outcome,
+        exitCode: verdict.exitCode,
+        source,
+        thresholds: verdict.thresholds,
+        routes: verdict.routes,
+        ...(verdict.note === undefined ? {} : { note: verdict.note }),
+      },
+      null,
+      2,
+    ) + "\n"
+  );
+}

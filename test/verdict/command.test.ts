@@ -1,0 +1,248 @@
+// `shadowdiff verdict` end to end against stand-in sources: flags, exit codes, the table, JSON,
+// and --emit-canary's output discipline.
+import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { EXIT_ERROR, runVerdict } from "../../host/commands/verdict.js";
+import { RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
+import { validateManifest } from "../istio/support/manifests.js";
+import { startJsonServer, vector, type JsonServer } from "./support/json-server.js";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function verdict(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runVerdict(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
+let servers: JsonServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  servers = [];
+});
+
+/** A Prometheus that knows the three recorded series for the given routes. */
+async function prometheus(routes: Record<string, { ratio: string; latency: string; pairs: string }>): Promise<JsonServer> {
+  const pick = (field: "ratio" | "latency" | "pairs") => Object.fromEntries(Object.entries(routes).map(([route, v]) => [route, v[field]]));
+  const server = await startJsonServer((url) => {
+    if (url.pathname !== "/api/v1/query") return undefined;
+    const query = url.searchParams.get("query");
+    if (query === RECORDED_SERIES.matchRatio) return { body: vector(pick("ratio")) };
+    if (query === RECORDED_SERIES.latencyRatioP95) return { body: vector(pick("latency")) };
+    if (query === RECORDED_SERIES.pairs) return { body: vector(pick("pairs")) };
+    return { status: 400, body: { status: "error", error: `unexpected query ${query}` } };
+  });
+  servers.push(server);
+  return server;
+}
+
+async function collector(summary: unknown): Promise<JsonServer> {
+  const server = await startJsonServer((url) => (url.pathname === "/api/summary" ? { body: summary } : undefined));
+  servers.push(server);
+  return server;
+}
+
+const summaryRoute = (route: string, matched: number, mismatched: number, latencyRatioP95: number | null) => ({
+  route,
+  pairs: matched + mismatched + 1,
+  matched,
+  mismatched,
+  inconclusive: 1,
+  matchRatio: matched + mismatched === 0 ? null : matched / (matched + mismatched),
+  primaryLatency: { p50: 0.004, p95: 0.009 },
+  shadowLatency: { p50: 0.005, p95: 0.01 },
+  latencyRatioP95,
+  topFields: [],
+});
+
+describe("shadowdiff verdict --prometheus", () => {
+  it("passes when every route is within the thresholds, and prints a per-route table", async () => {
+    const server = await prometheus({
+      "/users/{id}": { ratio: "1", latency: "1.05", pairs: "600.4" },
+      "/orders/{id}": { ratio: "0.995", latency: "0.9", pairs: "250" },
+    });
+    const run = await verdict("--prometheus", server.url);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^route\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+250\s+99\.5%\s+0\.90x\s+pass$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+600\s+100\.0%\s+1\.05x\s+pass$/m);
+    expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0%, p95 latency ratio <= 1\.2, at least 100 pairs per route; from prometheus http/m);
+    expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
+  });
+
+  it("fails when a route diverges, naming the route and why", async () => {
+    const server = await prometheus({
+      "/users/{id}": { ratio: "0.93", latency: "1.33", pairs: "600" },
+      "/orders/{id}": { ratio: "1", latency: "1", pairs: "600" },
+    });
+    const run = await verdict("--prometheus", server.url);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}.*FAIL\s+match ratio 93\.0% < 99\.0%; p95 latency ratio 1\.33 > 1\.20$/m);
+    expect(run.stdout).toMatch(/^verdict: FAIL/m);
+  });
+
+  it("says not enough data below --min-pairs, and when NaN ratios come back", async () => {
+    const server = await prometheus({ "/users/{id}": { ratio: "NaN", latency: "NaN", pairs: "0" } });
+    const run = await verdict("--prometheus", server.url, "--min-pairs", "20");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+0\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
+  });
+
+  it("says not enough data, and why, when Prometheus has none of the recorded series", async () => {
+    const server = await prometheus({});
+    const run = await verdict("--prometheus", server.url);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/are the shadowdiff rules loaded/);
+  });
+
+  it("applies the thresholds given on the command line", async () => {
+    const server = await prometheus({ "/users/{id}": { ratio: "0.96", latency: "1.4", pairs: "50" } });
+    expect((await verdict("--prometheus", server.url)).code).toBe(2);
+    expect((await verdict("--prometheus", server.url, "--min-pairs", "50")).code).toBe(1);
+    const lenient = await verdict("--prometheus", server.url, "--min-pairs", "50", "--min-match-ratio", "0.95", "--max-latency-ratio", "1.5");
+    expect(lenient.code).toBe(0);
+  });
+
+  it("--json gives the same verdict for pipelines", async () => {
+    const server = await prometheus({ "/users/{id}": { ratio: "0.5", latency: "1", pairs: "1000" } });
+    const run = await verdict("--prometheus", server.url, "--json");
+    expect(run.code).toBe(1);
+    const body = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      verdict: "fail",
+      exitCode: 1,
+      source: { kind: "prometheus", url: server.url },
+      thresholds: { minMatchRatio: 0.99, maxLatencyRatio: 1.2, minPairs: 100 },
+      routes: [{ route: "/users/{id}", pairs: 1000, matchRatio: 0.5, latencyRatioP95: 1, outcome: "fail", reasons: ["match ratio 50.0% < 99.0%"] }],
+    });
+  });
+
+  it("an unreachable or broken Prometheus is an error, not a verdict", async () => {
+    const broken = await startJsonServer(() => ({ status: 503, body: "overloaded" }));
+    servers.push(broken);
+    const run = await verdict("--prometheus", broken.url);
+    expect(run.code).toBe(EXIT_ERROR);
+    expect(run.stderr).toMatch(/cannot read prometheus: HTTP 503/);
+    await broken.close();
+    servers = [];
+    const gone = await verdict("--prometheus", broken.url, "--timeout-ms", "2000");
+    expect(gone.code).toBe(EXIT_ERROR);
+    expect(gone.stderr).toMatch(/cannot connect/);
+  });
+});
+
+describe("shadowdiff verdict --collector", () => {
+  it("judges /api/summary's routes on their conclusive comparisons", async () => {
+    const server = await collector({
+      routes: [summaryRoute("/users/{id}", 300, 0, 1.1), summaryRoute("/orders/{id}", 99, 0, 1)],
+      total: summaryRoute("*", 399, 0, 1.05),
+    });
+    const run = await verdict("--collector", server.url);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+99\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+300\s+100\.0%\s+1\.10x\s+pass$/m);
+    expect(server.requests).toEqual(["/api/summary"]);
+  });
+
+  it("fails a diverging route", async () => {
+    const server = await collector({ routes: [summaryRoute("/users/{id}", 110, 8, 1.33)], total: summaryRoute("*", 110, 8, 1.33) });
+    const run = await verdict("--collector", server.url, "--json");
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: "fail", routes: [{ pairs: 118, outcome: "fail" }] });
+  });
+
+  it("refuses a summary of another shape, naming where", async () => {
+    const server = await collector({ routes: [{ route: "/a", matched: "many" }] });
+    const run = await verdict("--collector", server.url);
+    expect(run.code).toBe(EXIT_ERROR);
+    expect(run.stderr).toMatch(/routes\.0\.matched/);
+  });
+});
+
+describe("shadowdiff verdict --emit-canary", () => {
+  const passing = { "/users/{id}": { ratio: "1", latency: "1", pairs: "500" } };
+
+  it("on a pass prints only the VirtualService on stdout, 95/5 like the article, and the report on stderr", async () => {
+    const server = await prometheus(passing);
+    const run = await verdict("--prometheus", server.url, "--emit-canary", "5", "--namespace", "shop");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^verdict: pass/m);
+    const manifest = parse(run.stdout) as Record<string, unknown>;
+    expect(() => validateManifest(manifest)).not.toThrow();
+    expect(manifest).toMatchObject({
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "api", namespace: "shop" },
+      spec: {
+        hosts: ["api"],
+        http: [
+          {
+            route: [
+              { destination: { host: "api-primary", port: { number: 80 } }, weight: 95 },
+              { destination: { host: "api-shadow", port: { number: 80 } }, weight: 5 },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it("names other hosts when told, and 100 sends everything to the new version", async () => {
+    const server = await prometheus(passing);
+    const run = await verdict(
+      "--prometheus", server.url, "--emit-canary", "100",
+      "--service", "checkout", "--primary-host", "checkout-v1", "--canary-host", "checkout-v2", "--port", "8080",
+    );
+    expect(run.code).toBe(0);
+    const manifest = parse(run.stdout) as { metadata: Record<string, unknown>; spec: { hosts: string[]; http: unknown[] } };
+    expect(manifest.metadata.namespace).toBeUndefined();
+    expect(manifest.spec.hosts).toEqual(["checkout"]);
+    expect(manifest.spec.http).toEqual([{ route: [{ destination: { host: "checkout-v2", port: { number: 8080 } }, weight: 100 }] }]);
+  });
+
+  it("prints nothing to apply when the verdict is not a pass", async () => {
+    const failing = await prometheus({ "/users/{id}": { ratio: "0.5", latency: "1", pairs: "500" } });
+    const failed = await verdict("--prometheus", failing.url, "--emit-canary", "5");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe("");
+    expect(failed.stderr).toMatch(/^verdict: FAIL/m);
+    const empty = await prometheus({});
+    const waiting = await verdict("--prometheus", empty.url, "--emit-canary", "5", "--json");
+    expect(waiting.code).toBe(2);
+    expect(waiting.stdout).toBe("");
+    expect(JSON.parse(waiting.stderr)).toMatchObject({ verdict: "insufficient" });
+  });
+});
+
+describe("shadowdiff verdict's flags", () => {
+  it("--help prints the usage and exits 0", async () => {
+    const run = await verdict("--help");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: shadowdiff verdict \(--prometheus URL \| --collector URL\)/);
+    expect(run.stdout).toMatch(/exit: 0 pass, 1 fail, 2 not enough data, 3 error/);
+  });
+
+  it.each([
+    [[], /exactly one of --prometheus URL and --collector URL/],
+    [["--prometheus", "http://127.0.0.1:1", "--collector", "http://127.0.0.1:2"], /exactly one of/],
+    [["--prometheus", "prometheus:9090"], /--prometheus must be an http\(s\) URL/],
+    [["--collector", "http://127.0.0.1:1", "--min-match-ratio", "99"], /--min-match-ratio must be a number from 0 to 1/],
+    [["--collector", "http://127.0.0.1:1", "--max-latency-ratio", "fast"], /--max-latency-ratio must be a number above 0/],
+    [["--collector", "http://127.0.0.1:1", "--min-pairs", "0"], /--min-pairs must be an integer of at least 1/],
+    [["--collector", "http://127.0.0.1:1", "--emit-canary", "2.5"], /--emit-canary must be an integer percentage from 1 to 100/],
+    [["--collector", "http://127.0.0.1:1", "--emit-canary", "0"], /--emit-canary must be an integer percentage/],
+    [["--collector", "http://127.0.0.1:1", "--namespace", "shop"], /--namespace only means something with --emit-canary/],
+    [["--collector", "http://127.0.0.1:1", "--min-pair", "5"], /Unknown option '--min-pair'/],
+  ])("%j is refused", async (args, message) => {
+    const run = await verdict(...args);
+    expect(run.code).toBe(EXIT_ERROR);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/usage: shadowdiff verdict/);
+    expect(run.stdout).toBe("");
+  });
+});
