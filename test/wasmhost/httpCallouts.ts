@@ -1,0 +1,137 @@
+// proxy_http_call and its answers (envoy source/extensions/common/wasm/context.cc httpCall,
+// onHttpCallSuccess, onHttpCallFailure). Answers reach the root context whichever context called.
+import { WasmResult } from "./abi.js";
+import {
+  ROUTER_LOCAL_REPLIES,
+  TokenAllocator,
+  localReplyResponse,
+  toBytes,
+  type HttpCall,
+  type HttpCallResponse,
+} from "./callouts.js";
+import type { FakeClock } from "./clock.js";
+import type { ContextRegistry, RootContextState } from "./contexts.js";
+import { HeaderMap } from "./headerMap.js";
+import type { HeaderPair } from "./pairs.js";
+import type { DueEvent, TimerSequence } from "./timers.js";
+import type { WasmVm } from "./vm.js";
+
+export type HttpCallFailure = "reset" | "overflow";
+
+export class HttpCallouts {
+  readonly calls: HttpCall[] = [];
+  private readonly armedAt = new Map<number, number>();
+
+  constructor(
+    private readonly vm: () => WasmVm,
+    private readonly contexts: ContextRegistry,
+    private readonly clusters: ReadonlySet<string>,
+    private readonly clock: FakeClock,
+    private readonly tokens: TokenAllocator,
+    private readonly sequence: TimerSequence,
+  ) {}
+
+  /** Context::httpCall: negative timeout, unknown cluster, then :path/:method/:authority. */
+  start(
+    root: RootContextState,
+    cluster: string,
+    headers: HeaderPair[],
+    body: Uint8Array,
+    trailers: HeaderPair[],
+    timeoutMs: number,
+  ): { result: WasmResult; token: number } {
+    if (timeoutMs < 0) return { result: WasmResult.BadArgument, token: 0 };
+    if (!this.clusters.has(cluster)) return { result: WasmResult.BadArgument, token: 0 };
+    const map = new HeaderMap(headers);
+    if (!map.has(":path") || !map.has(":method") || !map.has(":authority")) {
+      return { result: WasmResult.BadArgument, token: 0 };
+    }
+    if (body.length > 0) map.replace("content-length", String(body.length));
+    const token = this.tokens.http();
+    this.armedAt.set(token, this.sequence.next());
+    this.calls.push({
+      token,
+      cluster,
+      headers: map.pairs(),
+      body: body.slice(),
+      trailers: trailers.map(([k, v]) => [k.toLowerCase(), v]),
+      timeoutMs,
+      contextId: root.id,
+      startedAtMs: this.clock.nowMs(),
+      state: "pending",
+    });
+    return { result: WasmResult.Ok, token };
+  }
+
+  find(token: number): HttpCall {
+    const call = this.calls.find((candidate) => candidate.token === token);
+    if (!call) throw new Error(`no HTTP call with token ${token}`);
+    return call;
+  }
+
+  private pending(token: number): HttpCall {
+    const call = this.find(token);
+    if (call.state !== "pending") throw new Error(`HTTP call ${token} is already ${call.state}`);
+    return call;
+  }
+
+  private rootFor(call: HttpCall): RootContextState {
+    const context = this.contexts.get(call.contextId);
+    return context ? this.contexts.rootOf(context) : this.contexts.root;
+  }
+
+  respond(token: number, response: HttpCallResponse): void {
+    const call = this.pending(token);
+    call.state = "answered";
+    const root = this.rootFor(call);
+    const headers = new HeaderMap();
+    if (response.status !== undefined && !(response.headers ?? []).some(([k]) => k.toLowerCase() === ":status")) {
+      headers.add(":status", String(response.status));
+    }
+    for (const [name, value] of response.headers ?? []) headers.add(name, value);
+    const body = toBytes(response.body);
+    const trailers = response.trailers && response.trailers.length > 0 ? new HeaderMap(response.trailers) : undefined;
+    root.httpCallResponse = { headers, body, trailers };
+    this.vm().afterCall(() => {
+      root.httpCallResponse = undefined;
+    });
+    this.vm().deliver("proxy_on_http_call_response", root, [root.id, token, headers.size, body.length, trailers?.size ?? 0]);
+  }
+
+  fail(token: number, reason: HttpCallFailure): void {
+    if (reason !== "reset" && reason !== "overflow") throw new Error(`unknown failure reason ${String(reason)}`);
+    const call = this.pending(token);
+    call.state = "failed";
+    const root = this.rootFor(call);
+    // Envoy reports both reasons alike: BrokenConnection, "reset" (the code outlives the callback).
+    root.statusCode = WasmResult.BrokenConnection;
+    root.statusMessage = "reset";
+    this.vm().afterCall(() => {
+      root.statusMessage = "";
+    });
+    this.vm().deliver("proxy_on_http_call_response", root, [root.id, token, 0, 0, 0]);
+  }
+
+  timeout(token: number): void {
+    const call = this.pending(token);
+    if (call.timeoutMs <= 0) throw new Error(`HTTP call ${token} has no timeout, so Envoy would never time it out`);
+    const reply = ROUTER_LOCAL_REPLIES.timeout;
+    this.respond(token, localReplyResponse(reply.status, reply.body));
+  }
+
+  refuse(token: number): void {
+    const reply = ROUTER_LOCAL_REPLIES.connectionRefused;
+    this.respond(token, localReplyResponse(reply.status, reply.body));
+  }
+
+  /** Pending calls' timeouts, as timer events. */
+  dueTimeouts(): DueEvent[] {
+    return this.calls
+      .filter((call) => call.state === "pending" && call.timeoutMs > 0)
+      .map((call) => ({
+        at: call.startedAtMs + call.timeoutMs,
+        sequence: this.armedAt.get(call.token) ?? 0,
+        fire: () => this.timeout(call.token),
+      }));
+  }
+}
