@@ -56,7 +56,7 @@ export function getStatus(): CalloutStatus {
   return new CalloutStatus(code, String.UTF8.decode(message));
 }
 
-/** Property path segments are joined by NUL bytes (e.g. ["node", "id"]). */
+/** Property path segments are joined by NUL bytes (e.g. ["xds", "node", "id"]). */
 export function getProperty(path: Array<string>): ArrayBuffer | null {
   const joined = utf8(path.join("\0"));
   const status = raw.proxy_get_property(changetype<usize>(joined), <usize>joined.byteLength, scratch, scratch + 4);

@@ -43,7 +43,8 @@ export class ShadowRoot extends RootContext {
     }
     this.config = config;
     this.configVersion = hex(<u64>fnv1a32(bytes !== null ? bytes : new ArrayBuffer(0)), 8);
-    const nodeId = getProperty(["node", "id"]);
+    // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
+    const nodeId = getProperty(["xds", "node", "id"]);
     this.proxyId = nodeId !== null ? textOf(nodeId) : "";
     this.metrics.define();
     this.reporter = new Reporter(config, this.metrics);

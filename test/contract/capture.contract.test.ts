@@ -140,7 +140,7 @@ describe("capture contract", () => {
     const nodeId = Uint8Array.from([0x6e, 0xff, 0x64, 0xc3, 0x28, 0xe2, 0x82]);
     const host = await ProxyWasmHost.load(WASM_PATH, {
       clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER],
-      properties: { "node.id": nodeId },
+      properties: { "xds.node.id": nodeId },
     });
     expect(host.start(JSON.stringify(BASE_CONFIG))).toBe(true);
     const stream = host.newStream();

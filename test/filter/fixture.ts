@@ -20,7 +20,7 @@ export const BASE_CONFIG = {
 export async function loadHost(): Promise<ProxyWasmHost> {
   return ProxyWasmHost.load(WASM_PATH, {
     clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER],
-    properties: { "node.id": NODE_ID },
+    properties: { "xds.node.id": NODE_ID },
   });
 }
 

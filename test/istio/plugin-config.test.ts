@@ -14,7 +14,7 @@ const clusters = [pluginConfig.shadow_cluster as string, pluginConfig.collector_
 async function configuredHost(config: Record<string, unknown>): Promise<{ host: ProxyWasmHost; started: boolean }> {
   const host = await ProxyWasmHost.load(filterWasmPath(), {
     clusters,
-    properties: { "node.id": "sidecar~10.0.0.1~api-primary-1.shop~shop.svc.cluster.local" },
+    properties: { "xds.node.id": "sidecar~10.0.0.1~api-primary-1.shop~shop.svc.cluster.local" },
   });
   // Istio hands the pluginConfig to Envoy as JSON text.
   const started = host.start(JSON.stringify(config));
