@@ -1,0 +1,242 @@
+// `make bench-envoy`: what the shadowdiff filter costs in Envoy's hot path, against Envoy alone
+// and against Envoy's own mirroring. One run measures five Envoys side by side, with the same
+// load generator (wrk), the same upstream (an Envoy answering with direct_response, so the
+// upstream is never the bottleneck) and the same number of workers; the ratios are taken within
+// the run. A do-nothing wasm module runs as a sixth, reference scenario: what any wasm filter costs.
+// Results go to bench/results/envoy.json and BENCHMARKS.md, written here, never by hand.
+import { cpus } from "node:os";
+import { join } from "node:path";
+import {
+  envoyVersion,
+  filterWasmPath,
+  renderBootstrap,
+  renderDirectResponseBootstrap,
+  repoRoot,
+  startEnvoy,
+  type FilterStats,
+  type ShadowMode,
+} from "../host/envoy/index.js";
+import { writeBenchResults } from "./lib/bench-results.js";
+import { compileNoopFilter } from "./lib/noop-filter.js";
+import { startReportSink } from "./lib/report-sink.js";
+import { runWrk, type WrkResult } from "./lib/wrk.js";
+
+const SETTINGS = {
+  envoyWorkers: 1,
+  wrkThreads: 1,
+  wrkConnections: 16,
+  warmupSeconds: 2,
+  measureSeconds: 8,
+  rounds: 3,
+  path: "/items/1",
+};
+
+interface Scenario {
+  id: "a" | "b" | "c" | "d" | "e" | "f";
+  label: string;
+  mode: (upstreamPort: number, sinkPort: number) => ShadowMode;
+}
+
+const filter =
+  (samplePercent: number, wasmPath = filterWasmPath()) =>
+  (upstreamPort: number, sinkPort: number): ShadowMode => ({
+    kind: "filter",
+    shadow: { port: upstreamPort },
+    collector: { port: sinkPort },
+    wasmPath,
+    plugin: { sample_percent: samplePercent },
+  });
+
+/** (f) is not in the goals: it tells what any wasm filter costs, apart from what shadowdiff does. */
+function scenarios(noopWasmPath: string): Scenario[] {
+  return [
+    { id: "a", label: "Envoy, no filter", mode: () => ({ kind: "plain" }) },
+    { id: "b", label: "Envoy's native mirror, 100%", mode: (upstreamPort) => ({ kind: "mirror", shadow: { port: upstreamPort }, percent: 100 }) },
+    { id: "c", label: "shadowdiff, sample_percent 0", mode: filter(0) },
+    { id: "d", label: "shadowdiff, 100% mirrored, captured and reported", mode: filter(100) },
+    { id: "e", label: "shadowdiff, sample_percent 10", mode: filter(10) },
+    { id: "f", label: "a do-nothing wasm module (reference)", mode: filter(0, noopWasmPath) },
+  ];
+}
+
+interface Run {
+  wrk: WrkResult;
+  rssMiB: number;
+  /** Envoy's CPU time per request served: unlike throughput, barely moved by other load on the machine. */
+  envoyCpuMicrosPerRequest: number;
+  filter?: Pick<FilterStats, "requests_mirrored" | "shadow_ok" | "pairs_sent" | "pairs_dropped_pending" | "pairs_dropped_report" | "requests_over_capacity">;
+}
+
+async function measure(scenario: Scenario, upstreamPort: number, sinkPort: number): Promise<Run> {
+  const envoy = await startEnvoy(renderBootstrap({ primary: { port: upstreamPort }, mode: scenario.mode(upstreamPort, sinkPort) }), {
+    concurrency: SETTINGS.envoyWorkers,
+  });
+  try {
+    const url = `http://127.0.0.1:${envoy.listenerPort}${SETTINGS.path}`;
+    await runWrk({ url, threads: SETTINGS.wrkThreads, connections: SETTINGS.wrkConnections, durationSeconds: SETTINGS.warmupSeconds });
+    const cpuBefore = envoy.cpuSeconds();
+    const wrk = await runWrk({ url, threads: SETTINGS.wrkThreads, connections: SETTINGS.wrkConnections, durationSeconds: SETTINGS.measureSeconds });
+    const envoyCpuMicrosPerRequest = ((envoy.cpuSeconds() - cpuBefore) * 1e6) / Math.max(wrk.requests, 1);
+    const rssMiB = envoy.rssBytes() / (1024 * 1024);
+    if (scenario.mode(0, 0).kind !== "filter" || scenario.id === "f") return { wrk, rssMiB, envoyCpuMicrosPerRequest };
+    const stats = await envoy.admin.filterStats();
+    const { requests_mirrored, shadow_ok, pairs_sent, pairs_dropped_pending, pairs_dropped_report, requests_over_capacity } = stats;
+    return { wrk, rssMiB, envoyCpuMicrosPerRequest, filter: { requests_mirrored, shadow_ok, pairs_sent, pairs_dropped_pending, pairs_dropped_report, requests_over_capacity } };
+  } finally {
+    await envoy.stop();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+
+interface ScenarioResult {
+  id: string;
+  label: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMiB: number;
+  envoyCpuMicrosPerRequest: number;
+  errors: number;
+  runs: Run[];
+}
+
+function summarize(scenario: Scenario, runs: Run[]): ScenarioResult {
+  return {
+    id: scenario.id,
+    label: scenario.label,
+    requestsPerSecond: round(median(runs.map((run) => run.wrk.requestsPerSecond)), 1),
+    p50Ms: round(median(runs.map((run) => run.wrk.latencyMs.p50))),
+    p99Ms: round(median(runs.map((run) => run.wrk.latencyMs.p99))),
+    rssMiB: round(Math.max(...runs.map((run) => run.rssMiB)), 1),
+    envoyCpuMicrosPerRequest: round(median(runs.map((run) => run.envoyCpuMicrosPerRequest)), 1),
+    errors: runs.reduce((sum, run) => sum + run.wrk.errors, 0),
+    runs,
+  };
+}
+
+interface Ratio {
+  throughput: number;
+  cpuPerRequest: number;
+}
+
+function ratio(over: ScenarioResult, under: ScenarioResult): Ratio {
+  return {
+    throughput: round(over.requestsPerSecond / under.requestsPerSecond),
+    cpuPerRequest: round(over.envoyCpuMicrosPerRequest / under.envoyCpuMicrosPerRequest),
+  };
+}
+
+function markdown(results: Record<string, ScenarioResult>, ratios: Record<string, Ratio>, goals: Goal[], header: string): string {
+  const rows = Object.values(results).map(
+    (result) =>
+      `| (${result.id}) ${result.label} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50Ms.toFixed(3)} | ${result.p99Ms.toFixed(3)} | ` +
+      `${result.envoyCpuMicrosPerRequest.toFixed(1)} | ${result.rssMiB.toFixed(1)} | ${result.errors} |`,
+  );
+  return [
+    "## Envoy: the filter's cost in the hot path (`make bench-envoy`)",
+    "",
+    header,
+    "",
+    "| scenario | req/s | p50 ms | p99 ms | Envoy CPU µs/request | Envoy RSS MiB | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows,
+    "",
+    "| ratio | throughput | Envoy CPU per request |",
+    "| --- | ---: | ---: |",
+    ...Object.entries(ratios).map(([name, value]) => `| ${name} | ${value.throughput.toFixed(3)} | ${value.cpuPerRequest.toFixed(3)} |`),
+    "",
+    "| goal | measured | met |",
+    "| --- | --- | --- |",
+    ...goals.map((goal) => `| ${goal.goal} | ${goal.measured} | ${goal.met ? "yes" : "no"} |`),
+  ].join("\n");
+}
+
+interface Goal {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+async function main(): Promise<void> {
+  const version = await envoyVersion();
+  const lineup = scenarios(await compileNoopFilter());
+  const sink = await startReportSink();
+  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: '{"id":1,"name":"item 1","price":9.99,"tags":["bench"]}' }), {
+    concurrency: 1,
+  });
+  const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
+  const started = Date.now();
+  try {
+    // Rounds interleave the scenarios, so a slow moment on a shared machine hits all of them.
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      for (const scenario of lineup) {
+        const run = await measure(scenario, upstream.listenerPort, sink.port);
+        runs.get(scenario.id)!.push(run);
+        console.log(
+          `round ${round}/${SETTINGS.rounds} (${scenario.id}) ${scenario.label}: ${run.wrk.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${run.wrk.latencyMs.p50.toFixed(3)} ms, p99 ${run.wrk.latencyMs.p99.toFixed(3)} ms, ` +
+            `${run.envoyCpuMicrosPerRequest.toFixed(1)} µs CPU/request, RSS ${run.rssMiB.toFixed(1)} MiB` +
+            (run.filter === undefined ? "" : `, mirrored ${run.filter.requests_mirrored}, pairs sent ${run.filter.pairs_sent}`),
+        );
+      }
+    }
+  } finally {
+    await upstream.stop();
+    await sink.close();
+  }
+
+  const results = Object.fromEntries(lineup.map((scenario) => [scenario.id, summarize(scenario, runs.get(scenario.id)!)])) as Record<
+    Scenario["id"],
+    ScenarioResult
+  >;
+  const { a, b, c, d, e, f } = results;
+  const ratios = {
+    "c/a (filter at 0% vs no filter)": ratio(c, a),
+    "d/b (filter at 100% vs native mirror)": ratio(d, b),
+    "e/a (filter at 10% vs no filter)": ratio(e, a),
+    "f/a (do-nothing wasm module vs no filter)": ratio(f, a),
+    "c/f (filter at 0% vs do-nothing wasm module)": ratio(c, f),
+  };
+  const addedP99VsA = round(d.p99Ms - a.p99Ms);
+  const addedP99VsB = round(d.p99Ms - b.p99Ms);
+  const goals: Goal[] = [
+    { goal: "c/a ≥ 0.95 in throughput", measured: ratios["c/a (filter at 0% vs no filter)"].throughput.toFixed(3), met: ratios["c/a (filter at 0% vs no filter)"].throughput >= 0.95 },
+    { goal: "d/b ≥ 0.80 in throughput", measured: ratios["d/b (filter at 100% vs native mirror)"].throughput.toFixed(3), met: ratios["d/b (filter at 100% vs native mirror)"].throughput >= 0.8 },
+    { goal: "p99 added at (d) < 1 ms (vs a)", measured: `${addedP99VsA.toFixed(3)} ms`, met: addedP99VsA < 1 },
+    { goal: "p99 added at (d) < 1 ms (vs b)", measured: `${addedP99VsB.toFixed(3)} ms`, met: addedP99VsB < 1 },
+  ];
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown" };
+  const header =
+    `Envoy ${version}, ${SETTINGS.envoyWorkers} worker; wrk ${SETTINGS.wrkThreads} thread, ${SETTINGS.wrkConnections} connections, ` +
+    `${SETTINGS.measureSeconds} s per measurement after ${SETTINGS.warmupSeconds} s of warm-up, median of ${SETTINGS.rounds} interleaved rounds; ` +
+    `upstream and shadow: one Envoy answering with direct_response; collector: a gRPC sink that counts pairs. ` +
+    `Envoy CPU µs/request is the Envoy under test's CPU time (all threads) over the requests it served: less sensitive than req/s to other load on the machine. ` +
+    `Machine: ${machine.cpus} × ${machine.model}, shared by every process above. Written by bench/envoy.ts on ${new Date().toISOString()}.`;
+  const json = {
+    envoyVersion: version,
+    date: new Date().toISOString(),
+    machine,
+    settings: SETTINGS,
+    elapsedSeconds: round((Date.now() - started) / 1000, 1),
+    sinkPairsReceived: sink.pairsReceived(),
+    scenarios: results,
+    ratios,
+    addedP99Ms: { dVsA: addedP99VsA, dVsB: addedP99VsB },
+    goals,
+  };
+  const root = repoRoot();
+  writeBenchResults(join(root, "bench", "results", "envoy.json"), json, join(root, "BENCHMARKS.md"), "bench-envoy", markdown(results, ratios, goals, header));
+  console.log(`\n${markdown(results, ratios, goals, header)}\n\nwritten to bench/results/envoy.json and BENCHMARKS.md`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`shadowdiff bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  process.exitCode = 1;
+});

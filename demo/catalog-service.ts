@@ -1,0 +1,16 @@
+// One version of the sample catalog as its own process (`node dist/demo/catalog-service.js v2`),
+// so that each service has its own event loop, as it would in a cluster. It prints one JSON line
+// with its port when it listens, and stops on SIGTERM.
+import { catalogHandler, type CatalogVersion } from "./catalog.js";
+import { startHttpService } from "./http-service.js";
+
+const version = process.argv[2];
+if (version !== "v1" && version !== "v2") {
+  console.error("usage: catalog-service.js v1|v2");
+  process.exit(2);
+}
+const service = await startHttpService(catalogHandler(version as CatalogVersion));
+console.log(JSON.stringify({ msg: "catalog listening", version, port: service.port }));
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => void service.close().then(() => process.exit(0)));
+}

@@ -1,0 +1,30 @@
+// Everything the demo starts is registered here and stopped in reverse order: at the end, on an
+// error, and on Ctrl-C.
+
+export class Cleanup {
+  private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
+  private running: Promise<void> | undefined;
+
+  add(name: string, stop: () => Promise<void>): void {
+    this.stops.push({ name, stop });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const { name, stop } of this.stops.reverse()) {
+        await stop().catch((error: unknown) => console.error(`shadowdiff demo: stopping ${name} failed: ${String(error)}`));
+      }
+    })();
+    return this.running;
+  }
+
+  /** On SIGINT/SIGTERM: stop everything, then exit the way a signal-killed process does. */
+  onSignals(): void {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      process.once(signal, () => {
+        console.error(`\nshadowdiff demo: ${signal}, stopping what the demo started`);
+        void this.run().finally(() => process.exit(code));
+      });
+    }
+  }
+}

@@ -1,0 +1,170 @@
+// Envoy bootstrap configurations for shadowdiff: one listener in front of the primary, in three
+// variants that differ only in how the shadow is reached (not at all, Envoy's native mirror, or
+// the shadowdiff filter), so that tests, the demo and the benchmark compare like with like.
+
+export const PRIMARY_CLUSTER = "primary";
+export const SHADOW_CLUSTER = "shadow";
+export const COLLECTOR_CLUSTER = "collector";
+export const LISTENER_NAME = "ingress";
+
+export interface Endpoint {
+  port: number;
+  host?: string;
+}
+
+/** The filter's plugin configuration (snake_case JSON). Left open so tests can render invalid ones. */
+export type PluginConfiguration = Record<string, unknown>;
+
+export type ShadowMode =
+  | { kind: "plain" }
+  | { kind: "mirror"; shadow: Endpoint; percent: number }
+  | {
+      kind: "filter";
+      shadow: Endpoint;
+      collector: Endpoint;
+      wasmPath: string;
+      /** Merged over the defaults that name this bootstrap's shadow and collector clusters. */
+      plugin?: PluginConfiguration;
+    };
+
+export interface BootstrapOptions {
+  primary: Endpoint;
+  mode: ShadowMode;
+  /** 0 (the default) lets the kernel choose; read the bound port from the admin /listeners endpoint. */
+  listenerPort?: number;
+  nodeId?: string;
+  /** Envoy's upstream request timeout for the primary route. */
+  routeTimeoutMs?: number;
+  /** More upstream clusters a wasm module may call by name. */
+  extraClusters?: ExtraCluster[];
+}
+
+export interface ExtraCluster {
+  name: string;
+  endpoint: Endpoint;
+  http2?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+/** The plugin configuration the filter receives: cluster names filled in, caller's keys on top. */
+export function pluginConfiguration(mode: Extract<ShadowMode, { kind: "filter" }>): PluginConfiguration {
+  return { shadow_cluster: SHADOW_CLUSTER, collector_cluster: COLLECTOR_CLUSTER, ...mode.plugin };
+}
+
+export function renderBootstrap(options: BootstrapOptions): Json {
+  const { mode } = options;
+  const clusters: Json[] = [staticCluster(PRIMARY_CLUSTER, options.primary)];
+  const httpFilters: Json[] = [];
+  const route: Json = { cluster: PRIMARY_CLUSTER, timeout: `${(options.routeTimeoutMs ?? 15_000) / 1000}s` };
+
+  if (mode.kind === "mirror") {
+    clusters.push(staticCluster(SHADOW_CLUSTER, mode.shadow));
+    route.request_mirror_policies = [
+      {
+        cluster: SHADOW_CLUSTER,
+        runtime_fraction: { default_value: { numerator: mirrorMillionths(mode.percent), denominator: "MILLION" } },
+      },
+    ];
+  }
+  if (mode.kind === "filter") {
+    clusters.push(staticCluster(SHADOW_CLUSTER, mode.shadow), http2Cluster(COLLECTOR_CLUSTER, mode.collector));
+    httpFilters.push(wasmFilter(mode.wasmPath, pluginConfiguration(mode)));
+  }
+  for (const extra of options.extraClusters ?? []) {
+    clusters.push(extra.http2 === true ? http2Cluster(extra.name, extra.endpoint) : staticCluster(extra.name, extra.endpoint));
+  }
+  httpFilters.push({
+    name: "envoy.filters.http.router",
+    typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+  });
+
+  return {
+    node: { id: options.nodeId ?? "shadowdiff-envoy", cluster: "shadowdiff" },
+    admin: { address: socketAddress({ port: 0 }) },
+    static_resources: {
+      listeners: [
+        {
+          name: LISTENER_NAME,
+          address: socketAddress({ port: options.listenerPort ?? 0 }),
+          filter_chains: [{ filters: [httpConnectionManager(route, httpFilters)] }],
+        },
+      ],
+      clusters,
+    },
+  };
+}
+
+function httpConnectionManager(route: Json, httpFilters: Json[]): Json {
+  return {
+    name: "envoy.filters.network.http_connection_manager",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+      stat_prefix: LISTENER_NAME,
+      codec_type: "AUTO",
+      route_config: {
+        name: "local",
+        virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route }] }],
+      },
+      http_filters: httpFilters,
+    },
+  };
+}
+
+function wasmFilter(wasmPath: string, plugin: PluginConfiguration): Json {
+  return {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: "shadowdiff",
+        root_id: "shadowdiff",
+        // A broken filter must never take the primary's traffic down with it.
+        failure_policy: "FAIL_OPEN",
+        configuration: {
+          "@type": "type.googleapis.com/google.protobuf.StringValue",
+          value: JSON.stringify(plugin),
+        },
+        vm_config: {
+          vm_id: "shadowdiff",
+          runtime: "envoy.wasm.runtime.v8",
+          code: { local: { filename: wasmPath } },
+        },
+      },
+    },
+  };
+}
+
+function staticCluster(name: string, endpoint: Endpoint): Json {
+  return {
+    name,
+    type: "STATIC",
+    connect_timeout: "1s",
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(endpoint) } }] }],
+    },
+  };
+}
+
+/** The collector speaks gRPC: the cluster must use HTTP/2 explicitly. */
+function http2Cluster(name: string, endpoint: Endpoint): Json {
+  return {
+    ...staticCluster(name, endpoint),
+    typed_extension_protocol_options: {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+  };
+}
+
+function socketAddress(endpoint: Endpoint): Json {
+  return { socket_address: { address: endpoint.host ?? "127.0.0.1", port_value: endpoint.port } };
+}
+
+function mirrorMillionths(percent: number): number {
+  if (!(percent >= 0 && percent <= 100)) throw new Error(`shadowdiff: mirror percent must be 0..100, got ${percent}`);
+  return Math.round(percent * 10_000);
+}

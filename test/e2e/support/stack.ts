@@ -1,0 +1,123 @@
+// One shadowdiff deployment on 127.0.0.1: primary and shadow services, the collector, and Envoy
+// with the compiled filter in front of the primary. The shadow and the collector sit behind TCP
+// gates so a test can make them refuse connections, slow down and come back.
+import { startCollector } from "../../../host/collector.js";
+import { parseConfig } from "../../../host/config/load.js";
+import {
+  FILTER_STAT_NAMES,
+  filterWasmPath,
+  renderBootstrap,
+  startEnvoy,
+  type EnvoyProcess,
+  type FilterStats,
+  type PluginConfiguration,
+} from "../../../host/envoy/index.js";
+import { startHttpService, type HttpService, type RequestHandler } from "../../../demo/http-service.js";
+import { eventually } from "./eventually.js";
+import { sameAnswer } from "./services.js";
+import { TcpGate } from "./tcp-gate.js";
+
+export interface StackOptions {
+  plugin?: PluginConfiguration;
+  primary?: RequestHandler;
+  shadow?: RequestHandler;
+  concurrency?: number;
+}
+
+export interface Stack {
+  readonly envoy: EnvoyProcess;
+  /** Envoy's listener: where clients send requests. */
+  readonly port: number;
+  readonly primary: HttpService;
+  readonly shadow: HttpService;
+  readonly shadowGate: TcpGate;
+  readonly collectorGate: TcpGate;
+  readonly collectorUrl: string;
+  filterStats(): Promise<FilterStats>;
+  /** The filter's stats once every mirrored request is accounted for (sent or dropped): a clean "before". */
+  settledStats(): Promise<FilterStats>;
+  collectorMetrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Quick flushes and short timeouts, so tests see pairs and failures within a second or two. */
+export const TEST_PLUGIN_DEFAULTS: PluginConfiguration = {
+  flush_interval_ms: 100,
+  shadow_timeout_ms: 1000,
+  collector_timeout_ms: 500,
+};
+
+const COLLECTOR_YAML = `
+grpc: { address: "127.0.0.1:0", maxMessageBytes: 16777216 }
+http: { address: "127.0.0.1:0" }
+compare: { headers: [content-type] }
+examples: { path: ":memory:", maxCount: 100 }
+`;
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const primary = await startHttpService(options.primary ?? sameAnswer);
+    stoppers.push(() => primary.close());
+    const shadow = await startHttpService(options.shadow ?? sameAnswer);
+    stoppers.push(() => shadow.close());
+    const shadowGate = new TcpGate(shadow.port);
+    await shadowGate.open();
+    stoppers.push(() => shadowGate.close());
+
+    const collector = await startCollector(parseConfig(COLLECTOR_YAML, {}));
+    stoppers.push(() => collector.close());
+    const collectorGate = new TcpGate(collector.grpcPort);
+    await collectorGate.open();
+    stoppers.push(() => collectorGate.close());
+    const collectorUrl = `http://127.0.0.1:${collector.httpPort}`;
+
+    const envoy = await startEnvoy(
+      renderBootstrap({
+        primary: { port: primary.port },
+        mode: {
+          kind: "filter",
+          shadow: { port: shadowGate.port },
+          collector: { port: collectorGate.port },
+          wasmPath: filterWasmPath(),
+          plugin: { ...TEST_PLUGIN_DEFAULTS, ...options.plugin },
+        },
+      }),
+      { concurrency: options.concurrency ?? 1 },
+    );
+    stoppers.push(() => envoy.stop());
+
+    return {
+      envoy,
+      port: envoy.listenerPort,
+      primary,
+      shadow,
+      shadowGate,
+      collectorGate,
+      collectorUrl,
+      filterStats: () => envoy.admin.filterStats(),
+      settledStats: () => eventually(async () => settled(await envoy.admin.filterStats()), 15_000),
+      collectorMetrics: async () => (await fetch(`${collectorUrl}/metrics`)).text(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function settled(stats: FilterStats): FilterStats {
+  const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
+  if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored) {
+    throw new Error(`shadowdiff: ${stats.requests_mirrored - accounted} mirrored requests not yet sent or dropped`);
+  }
+  return stats;
+}
+
+/** What changed in the filter's counters between two readings. */
+export function statsDelta(before: FilterStats, after: FilterStats): FilterStats {
+  return Object.fromEntries(FILTER_STAT_NAMES.map((name) => [name, after[name] - before[name]])) as FilterStats;
+}
