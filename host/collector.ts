@@ -1,0 +1,111 @@
+import { Registry } from "prom-client";
+import { compareSettingsFrom } from "./compare/settings.js";
+import { RouteLabeler } from "./compare/route.js";
+import { parseAddress } from "./config/schema.js";
+import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
+import { validateConfig } from "./config/validate.js";
+import { MismatchStore } from "./examples/mismatch-store.js";
+import { startHttpServer, type HttpServer } from "./http/http-server.js";
+import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
+import { PairQueue } from "./intake/pair-queue.js";
+import { createLogger, type Logger } from "./log.js";
+import { createCollectorMetrics } from "./metrics/collector-metrics.js";
+import { FieldLabeler } from "./metrics/field-labels.js";
+import { createPairProcessor } from "./pipeline/pair-processor.js";
+import { SummaryBook } from "./summary/summary.js";
+
+export type { CollectorConfig, CollectorConfigInput };
+
+export interface RunningCollector {
+  grpcPort: number;
+  httpPort: number;
+  /** Stops intake, compares every pair already accepted, then closes HTTP and the database. */
+  close(): Promise<void>;
+}
+
+export interface CollectorOptions {
+  /** Where log lines go; JSON lines on stdout by default. */
+  log?: Logger;
+}
+
+/** Distinct `field` label values on shadowdiff_mismatch_fields_total. */
+const MAX_FIELD_LABELS = 200;
+/** Body bytes the queue may hold, in maximum-size messages. */
+const QUEUE_MESSAGES = 16;
+const SLICE_MILLIS = 10;
+
+/**
+ * Starts a collector: the composition root that wires configuration, the metrics registry, the
+ * examples database, the comparison pipeline and both servers. `config` is validated here (the
+ * YAML shape, every key optional), so a bad value throws a ConfigError naming the key.
+ */
+export async function startCollector(config: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Promise<RunningCollector> {
+  const settings = validateConfig(config);
+  const log = options.log ?? createLogger((line) => process.stdout.write(line));
+  const registry = new Registry();
+  const metrics = createCollectorMetrics(registry);
+  const summary = new SummaryBook();
+  const examples = new MismatchStore(settings.examples.path, settings.examples);
+  let ready = false;
+  let closing = false;
+
+  const processPair = createPairProcessor({
+    settings: compareSettingsFrom(settings.compare),
+    routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
+    fields: new FieldLabeler(MAX_FIELD_LABELS),
+    metrics,
+    summary,
+    examples,
+    log,
+  });
+  const queue = new PairQueue(
+    { maxPairs: settings.grpc.maxQueuedPairs, maxBytes: settings.grpc.maxMessageBytes * QUEUE_MESSAGES, sliceMillis: SLICE_MILLIS },
+    processPair,
+    (pair, error) => log.error("pair comparison failed", { pairId: pair.id, path: pair.path, error }),
+    (depth) => metrics.queueDepth.set(depth),
+  );
+
+  let intake: IntakeServer | undefined;
+  let http: HttpServer | undefined;
+  try {
+    intake = await startIntakeServer(settings.grpc.address, {
+      queue,
+      metrics,
+      log,
+      maxMessageBytes: settings.grpc.maxMessageBytes,
+      closing: () => closing,
+    });
+    const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
+    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, examples, log, ready: () => ready });
+  } catch (error) {
+    await intake?.close();
+    examples.close();
+    throw error;
+  }
+  ready = true;
+  const grpcPort = intake.port;
+  const httpPort = http.port;
+  log.info("collector listening", {
+    grpcPort,
+    httpPort,
+    grpcAddress: settings.grpc.address,
+    httpAddress: settings.http.address,
+    examplesPath: settings.examples.path,
+  });
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      ready = false;
+      closing = true;
+      log.info("collector stopping", { queued: queue.depth });
+      await (intake as IntakeServer).close();
+      await queue.drained();
+      await (http as HttpServer).close();
+      examples.close();
+      log.info("collector stopped", {});
+    })();
+    return closed;
+  };
+  return { grpcPort, httpPort, close };
+}

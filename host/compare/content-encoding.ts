@@ -1,0 +1,51 @@
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
+
+export type DecodedBody =
+  | { ok: true; bytes: Buffer }
+  | { ok: false; reason: "too_large" | "undecodable"; detail: string };
+
+/**
+ * Undoes `content-encoding` (gzip, deflate, br, identity; a list is undone last to first).
+ * Decoded output is capped at `maxBytes`, so a small compressed body cannot expand without bound;
+ * an identity body is taken as it came (its size is bounded by the gRPC message size).
+ */
+export function decodeContentEncoding(body: Buffer, contentEncoding: string | undefined, maxBytes: number): DecodedBody {
+  let bytes = body;
+  const codings = (contentEncoding ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity")
+    .reverse();
+  for (const coding of codings) {
+    try {
+      bytes = decodeOne(bytes, coding, maxBytes);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ERR_BUFFER_TOO_LARGE") {
+        return { ok: false, reason: "too_large", detail: `${coding} body expands past ${maxBytes} bytes` };
+      }
+      return { ok: false, reason: "undecodable", detail: `${coding}: ${(error as Error).message}` };
+    }
+  }
+  return { ok: true, bytes };
+}
+
+function decodeOne(bytes: Buffer, coding: string, maxOutputLength: number): Buffer {
+  switch (coding) {
+    case "gzip":
+    case "x-gzip":
+      return gunzipSync(bytes, { maxOutputLength });
+    case "deflate":
+      // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+      try {
+        return inflateSync(bytes, { maxOutputLength });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw error;
+        return inflateRawSync(bytes, { maxOutputLength });
+      }
+    case "br":
+      return brotliDecompressSync(bytes, { maxOutputLength });
+    default:
+      throw new Error(`unknown content-encoding "${coding}"`);
+  }
+}

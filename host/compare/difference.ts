@@ -1,0 +1,21 @@
+export type DifferenceKind = "changed" | "added" | "removed" | "type";
+
+/** One differing place in a body. `primary`/`shadow` are short previews of the values there. */
+export interface Difference {
+  path: string;
+  kind: DifferenceKind;
+  primary?: string;
+  shadow?: string;
+}
+
+const PREVIEW_CHARS = 120;
+
+/** A short, bounded rendering of a JSON value for people reading a difference. */
+export function preview(value: unknown): string {
+  if (Array.isArray(value)) return `[array of ${value.length}]`;
+  if (value !== null && typeof value === "object") return `{object of ${Object.keys(value).length} keys}`;
+  if (typeof value === "string" && value.length > PREVIEW_CHARS) {
+    return JSON.stringify(value.slice(0, PREVIEW_CHARS)) + `… (${value.length} chars)`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,198 @@
+import { advance, formatPath, initialStates, type CompiledPaths, type MatchFlag, type PathSegment, type PathStates } from "./json-path.js";
+import { preview, type Difference } from "./difference.js";
+import { canonicalJson } from "./json-canonical.js";
+import type { WorkBudget } from "./work-budget.js";
+
+export interface JsonDiffOptions {
+  ignore: CompiledPaths;
+  unordered: CompiledPaths;
+  /** Numbers whose absolute difference is at most this are equal. */
+  numericTolerance: number;
+  /** Differences listed before the walk stops (the pair is a mismatch either way). */
+  maxDifferences: number;
+}
+
+export type JsonDiffResult =
+  | { complete: true; differences: Difference[]; differencesCapped: boolean }
+  | { complete: false };
+
+interface Frame {
+  primary: unknown;
+  shadow: unknown;
+  parent: Frame | null;
+  segment: PathSegment;
+  ignore: PathStates;
+  unordered: PathStates;
+  /** An `unordered` pattern names exactly this place. */
+  unorderedHere: boolean;
+}
+
+type JsonType = "null" | "array" | "object" | "string" | "number" | "boolean";
+
+function jsonType(value: unknown): JsonType {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value as JsonType;
+}
+
+function pathOf(frame: Frame): string {
+  const segments: PathSegment[] = [];
+  for (let f: Frame | null = frame; f !== null && f.parent !== null; f = f.parent) segments.push(f.segment);
+  return formatPath(segments.reverse());
+}
+
+class Walk {
+  readonly differences: Difference[] = [];
+  readonly stack: Frame[] = [];
+
+  constructor(
+    readonly options: JsonDiffOptions,
+    readonly budget: WorkBudget,
+  ) {}
+
+  private readonly flag: MatchFlag = { matched: false };
+
+  /** The frame for a child, or null when an ignore pattern covers it. */
+  child(frame: Frame, segment: PathSegment, primary: unknown, shadow: unknown): Frame | null {
+    const ignore = advance(this.options.ignore, frame.ignore, segment, this.flag);
+    if (this.flag.matched) return null;
+    const unordered = advance(this.options.unordered, frame.unordered, segment, this.flag);
+    return { primary, shadow, parent: frame, segment, ignore, unordered, unorderedHere: this.flag.matched };
+  }
+
+  /** The ignore states for an element of an unordered array, or null when it is ignored. */
+  elementIgnore(frame: Frame, index: number): PathStates | null {
+    const ignore = advance(this.options.ignore, frame.ignore, index, this.flag);
+    return this.flag.matched ? null : ignore;
+  }
+
+  /** Records a difference; true when the list is full and the walk should stop. */
+  report(frame: Frame, kind: Difference["kind"], primary: unknown, shadow: unknown): boolean {
+    const difference: Difference = { path: pathOf(frame), kind };
+    if (primary !== undefined) difference.primary = preview(primary);
+    if (shadow !== undefined) difference.shadow = preview(shadow);
+    this.differences.push(difference);
+    return this.differences.length >= this.options.maxDifferences;
+  }
+
+  /** Reports a value present on one side only, unless ignored; true when the list is full. */
+  oneSided(frame: Frame, segment: PathSegment, primary: unknown, shadow: unknown): boolean {
+    const extra = this.child(frame, segment, primary, shadow);
+    return extra !== null && this.report(extra, primary === undefined ? "added" : "removed", primary, shadow);
+  }
+}
+
+type Step = "continue" | "full" | "budget";
+
+/**
+ * Structural difference of two parsed JSON values. Iterative (an explicit stack, never recursion
+ * on the input's depth) and bounded by `budget`, which is charged for every node before it is
+ * stacked: a million-element array exhausts it at once instead of being walked.
+ */
+export function diffJson(primary: unknown, shadow: unknown, options: JsonDiffOptions, budget: WorkBudget): JsonDiffResult {
+  const walk = new Walk(options, budget);
+  const root: Frame = {
+    primary,
+    shadow,
+    parent: null,
+    segment: "",
+    ignore: initialStates(options.ignore),
+    unordered: initialStates(options.unordered),
+    unorderedHere: options.unordered.patterns.some((steps) => steps.length === 0),
+  };
+  if (!budget.spend(1)) return { complete: false };
+  walk.stack.push(root);
+  while (walk.stack.length > 0) {
+    const step = visit(walk, walk.stack.pop() as Frame);
+    if (step === "budget") return { complete: false };
+    if (step === "full") break;
+  }
+  const full = walk.differences.length >= options.maxDifferences;
+  walk.differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { complete: true, differences: walk.differences, differencesCapped: full };
+}
+
+function visit(walk: Walk, frame: Frame): Step {
+  const p = frame.primary;
+  const s = frame.shadow;
+  const pType = jsonType(p);
+  if (pType !== jsonType(s)) return walk.report(frame, "type", p, s) ? "full" : "continue";
+  if (pType === "number") {
+    const equal = p === s || Math.abs((p as number) - (s as number)) <= walk.options.numericTolerance;
+    return !equal && walk.report(frame, "changed", p, s) ? "full" : "continue";
+  }
+  if (pType === "array") {
+    return frame.unorderedHere
+      ? visitUnordered(walk, frame, p as unknown[], s as unknown[])
+      : visitArray(walk, frame, p as unknown[], s as unknown[]);
+  }
+  if (pType === "object") return visitObject(walk, frame, p as Record<string, unknown>, s as Record<string, unknown>);
+  return p !== s && walk.report(frame, "changed", p, s) ? "full" : "continue";
+}
+
+function visitArray(walk: Walk, frame: Frame, primary: unknown[], shadow: unknown[]): Step {
+  const common = Math.min(primary.length, shadow.length);
+  if (!walk.budget.spend(Math.max(primary.length, shadow.length))) return "budget";
+  for (let i = common; i < primary.length; i++) if (walk.oneSided(frame, i, primary[i], undefined)) return "full";
+  for (let i = common; i < shadow.length; i++) if (walk.oneSided(frame, i, undefined, shadow[i])) return "full";
+  for (let i = common - 1; i >= 0; i--) {
+    const p = primary[i];
+    const s = shadow[i];
+    if (p === s && (p === null || typeof p !== "object")) continue; // equal leaf: nothing below it
+    const next = walk.child(frame, i, p, s);
+    if (next) walk.stack.push(next);
+  }
+  return "continue";
+}
+
+function visitObject(walk: Walk, frame: Frame, primary: Record<string, unknown>, shadow: Record<string, unknown>): Step {
+  const primaryKeys = Object.keys(primary);
+  const shadowKeys = Object.keys(shadow);
+  if (!walk.budget.spend(Math.max(primaryKeys.length, shadowKeys.length))) return "budget";
+  for (const key of shadowKeys) {
+    if (!Object.hasOwn(primary, key) && walk.oneSided(frame, key, undefined, shadow[key])) return "full";
+  }
+  for (let i = primaryKeys.length - 1; i >= 0; i--) {
+    const key = primaryKeys[i] as string;
+    if (!Object.hasOwn(shadow, key)) {
+      if (walk.oneSided(frame, key, primary[key], undefined)) return "full";
+      continue;
+    }
+    const p = primary[key];
+    const s = shadow[key];
+    if (p === s && (p === null || typeof p !== "object")) continue; // equal leaf: nothing below it
+    const next = walk.child(frame, key, p, s);
+    if (next) walk.stack.push(next);
+  }
+  return "continue";
+}
+
+/** Compares two arrays as multisets of canonical element forms; leftovers are removed/added. */
+function visitUnordered(walk: Walk, frame: Frame, primary: unknown[], shadow: unknown[]): Step {
+  const { options, budget } = walk;
+  const unmatched = new Map<string, { indices: number[]; used: number }>();
+  for (let i = 0; i < primary.length; i++) {
+    const ignore = walk.elementIgnore(frame, i);
+    if (ignore === null) continue;
+    const key = canonicalJson(primary[i], options.ignore, ignore, budget);
+    if (key === null) return "budget";
+    const entry = unmatched.get(key);
+    if (entry) entry.indices.push(i);
+    else unmatched.set(key, { indices: [i], used: 0 });
+  }
+  const added: number[] = [];
+  for (let i = 0; i < shadow.length; i++) {
+    const ignore = walk.elementIgnore(frame, i);
+    if (ignore === null) continue;
+    const key = canonicalJson(shadow[i], options.ignore, ignore, budget);
+    if (key === null) return "budget";
+    const entry = unmatched.get(key);
+    if (entry && entry.used < entry.indices.length) entry.used++;
+    else added.push(i);
+  }
+  for (const entry of unmatched.values()) {
+    for (const i of entry.indices.slice(entry.used)) if (walk.oneSided(frame, i, primary[i], undefined)) return "full";
+  }
+  for (const i of added) if (walk.oneSided(frame, i, undefined, shadow[i])) return "full";
+  return "continue";
+}

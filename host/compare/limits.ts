@@ -1,0 +1,23 @@
+/** Bounds on the work one pair may cost; past them the pair is inconclusive. */
+export interface CompareLimits {
+  /** Decoded (after content-encoding) body bytes per side. */
+  maxDecodedBytes: number;
+  /** Bytes per side above which differing JSON is not parsed (JSON.parse cannot be interrupted). */
+  maxJsonBytes: number;
+  /** JSON nodes visited per pair, both sides together. */
+  maxNodes: number;
+  /** Wall-clock backstop per pair, checked while walking. */
+  maxMillis: number;
+  /** Differences listed per pair; a longer list is cut and flagged. */
+  maxDifferences: number;
+}
+
+// Chosen so that one pair stays well under 50 ms of event-loop time on a slow core: JSON.parse
+// runs at roughly 100-400 MB/s and 2-4 M nodes/s, and zlib inflates at 300+ MB/s.
+export const DEFAULT_COMPARE_LIMITS: CompareLimits = {
+  maxDecodedBytes: 4 * 1024 * 1024,
+  maxJsonBytes: 1024 * 1024,
+  maxNodes: 100_000,
+  maxMillis: 40,
+  maxDifferences: 1000,
+};

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { parseJsonPath } from "../compare/json-path.js";
+
+// The collector's YAML configuration. Every key is optional (defaults below); unknown keys and
+// wrong types are refused, and each rule's message is written to follow `config key "x.y"`.
+
+const integer = (min: number, max: number) => {
+  const rule = `must be an integer from ${min} to ${max}`;
+  return z.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+};
+
+const text = (rule = "must be a non-empty string") => z.string({ error: rule }).min(1, { error: rule });
+
+const ADDRESS_RULE = "must be host:port with a port from 0 to 65535 (e.g. 127.0.0.1:9000 or [::]:9000)";
+export const address = text(ADDRESS_RULE).refine((value) => parseAddress(value) !== null, { error: ADDRESS_RULE });
+
+/** Splits `host:port` (IPv6 hosts in brackets); null when malformed. */
+export function parseAddress(value: string): { host: string; port: number } | null {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(value);
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port > 65535) return null;
+  const host = (match[1] as string).replace(/^\[(.*)\]$/, "$1");
+  return { host, port };
+}
+
+const list = <T extends z.ZodType>(item: T, rule: string) => z.array(item, { error: rule }).prefault([]);
+
+const jsonPath = z.string({ error: "must be a string" }).superRefine((value, context) => {
+  const parsed = parseJsonPath(value);
+  if (typeof parsed === "string") context.addIssue({ code: "custom", message: parsed });
+});
+
+const MAPPING = { error: "must be a mapping" };
+
+export const collectorConfigSchema = z.strictObject(
+  {
+    grpc: z.strictObject({
+      address: address.default("127.0.0.1:9000"),
+      maxMessageBytes: integer(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+      maxQueuedPairs: integer(1, 1_000_000).default(10_000),
+    }, MAPPING).prefault({}),
+    http: z.strictObject({
+      address: address.default("127.0.0.1:9464"),
+    }, MAPPING).prefault({}),
+    compare: z.strictObject({
+      headers: list(text("must be a header name").transform((name) => name.toLowerCase()), "must be a list of header names").default(["content-type"]),
+      ignorePaths: list(jsonPath, "must be a list of paths"),
+      unorderedArrays: list(jsonPath, "must be a list of paths"),
+      numericTolerance: z
+        .number({ error: "must be a number of at least 0" })
+        .min(0, { error: "must be a number of at least 0" })
+        .refine(Number.isFinite, { error: "must be a number of at least 0" })
+        .default(0),
+    }, MAPPING).prefault({}),
+    routes: z.strictObject({
+      templates: list(text("must be a path template starting with /").startsWith("/", { error: "must be a path template starting with /" }), "must be a list of path templates"),
+      maxRoutes: integer(1, 10_000).default(100),
+    }, MAPPING).prefault({}),
+    examples: z.strictObject({
+      path: text("must be a file path or :memory:").default("shadowdiff.db"),
+      maxCount: integer(0, 1_000_000).default(1000),
+      maxAgeHours: z
+        .number({ error: "must be a number of hours from 0.001 to 87600" })
+        .min(0.001, { error: "must be a number of hours from 0.001 to 87600" })
+        .max(87_600, { error: "must be a number of hours from 0.001 to 87600" })
+        .default(168),
+    }, MAPPING).prefault({}),
+  },
+  MAPPING,
+);
+
+/** The configuration as written (every key optional). */
+export type CollectorConfigInput = z.input<typeof collectorConfigSchema>;
+/** The configuration with defaults filled in. */
+export type CollectorConfig = z.output<typeof collectorConfigSchema>;

@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+import type { MismatchStore } from "../examples/mismatch-store.js";
+import type { Logger } from "../log.js";
+import type { SummaryBook } from "../summary/summary.js";
+
+export interface HttpParts {
+  registry: Registry;
+  summary: SummaryBook;
+  examples: MismatchStore;
+  log: Logger;
+  /** False before start-up completes and once shutdown begins. */
+  ready: () => boolean;
+}
+
+export interface HttpServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+/** The collector's HTTP endpoints: /metrics, /healthz, /readyz and the JSON /api/*. */
+export async function startHttpServer(host: string, port: number, parts: HttpParts): Promise<HttpServer> {
+  const server = createServer((request, response) => {
+    handle(request, response, parts).catch((error: unknown) => {
+      parts.log.error("http request failed", { url: request.url, error });
+      if (!response.headersSent) sendJson(response, 500, { error: "internal error" });
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) => reject(new Error(`HTTP address ${host}:${port} cannot be bound: ${error.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, parts: HttpParts): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://collector");
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    response.setHeader("allow", "GET, HEAD");
+    sendJson(response, 405, { error: `method ${request.method} not allowed` });
+    return;
+  }
+  const path = url.pathname;
+  if (path === "/metrics") {
+    const text = await parts.registry.metrics();
+    response.writeHead(200, { "content-type": parts.registry.contentType });
+    response.end(text);
+    return;
+  }
+  if (path === "/healthz") return sendJson(response, 200, { status: "ok" });
+  if (path === "/readyz") {
+    const ready = parts.ready();
+    return sendJson(response, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+  }
+  if (path === "/api/summary") return sendJson(response, 200, parts.summary.summarize());
+  if (path === "/api/mismatches") {
+    const limitText = url.searchParams.get("limit");
+    const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      return sendJson(response, 400, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` });
+    }
+    const route = url.searchParams.get("route") ?? undefined;
+    return sendJson(response, 200, { mismatches: parts.examples.list(limit, route === "" ? undefined : route) });
+  }
+  const byId = /^\/api\/mismatches\/([^/]+)$/.exec(path);
+  if (byId) {
+    const id = Number(byId[1]);
+    if (!Number.isSafeInteger(id) || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive integer" });
+    const example = parts.examples.get(id);
+    return example ? sendJson(response, 200, example) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
+  }
+  sendJson(response, 404, { error: `no endpoint ${path}` });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}

@@ -1,0 +1,82 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const COMPARE_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05];
+
+/**
+ * The collector's Prometheus metrics. `shadow_comparison_total`, `shadow_latency_seconds` and
+ * `primary_latency_seconds` keep the names of the shadow-deployment article's recording rules.
+ */
+export function createCollectorMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    comparisons: new Counter({
+      name: "shadow_comparison_total",
+      help: "Conclusive comparisons of a primary and a shadow response, by route and whether they matched.",
+      labelNames: ["route", "match"] as const,
+      registers,
+    }),
+    shadowLatency: new Histogram({
+      name: "shadow_latency_seconds",
+      help: "Shadow response latency as measured by the proxy.",
+      labelNames: ["route"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    primaryLatency: new Histogram({
+      name: "primary_latency_seconds",
+      help: "Primary response latency as measured by the proxy.",
+      labelNames: ["route"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    mismatchFields: new Counter({
+      name: "shadowdiff_mismatch_fields_total",
+      help: "Differences found, by route, field (capped) and kind (changed, added, removed, type, status, header).",
+      labelNames: ["route", "field", "kind"] as const,
+      registers,
+    }),
+    shadowFailures: new Counter({
+      name: "shadowdiff_shadow_failures_total",
+      help: "Pairs whose shadow gave no response, by route and kind (timeout, reset, no_cluster, overflow).",
+      labelNames: ["route", "kind"] as const,
+      registers,
+    }),
+    inconclusive: new Counter({
+      name: "shadowdiff_inconclusive_total",
+      help: "Pairs that could not be compared, by route and reason (truncated, too_large, budget, undecodable).",
+      labelNames: ["route", "reason"] as const,
+      registers,
+    }),
+    pairsReceived: new Counter({
+      name: "shadowdiff_pairs_received_total",
+      help: "Pairs received in report calls, accepted or not.",
+      registers,
+    }),
+    pairsDropped: new Counter({
+      name: "shadowdiff_pairs_dropped_total",
+      help: "Pairs refused at intake, by reason (queue_full, invalid).",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    reports: new Counter({
+      name: "shadowdiff_reports_total",
+      help: "Report calls, by outcome (ok, invalid, exhausted).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    compareSeconds: new Histogram({
+      name: "shadowdiff_compare_seconds",
+      help: "Time spent comparing one pair.",
+      buckets: COMPARE_BUCKETS,
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: "shadowdiff_queue_depth",
+      help: "Pairs accepted and waiting for comparison.",
+      registers,
+    }),
+  };
+}
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;

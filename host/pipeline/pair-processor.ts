@@ -1,0 +1,90 @@
+import type { Pair } from "../capture/pair.js";
+import { comparePair, type CompareSettings } from "../compare/compare-pair.js";
+import type { Comparison } from "../compare/comparison.js";
+import type { RouteLabeler } from "../compare/route.js";
+import type { MismatchStore } from "../examples/mismatch-store.js";
+import type { Logger } from "../log.js";
+import type { CollectorMetrics } from "../metrics/collector-metrics.js";
+import type { FieldLabeler } from "../metrics/field-labels.js";
+import type { SummaryBook } from "../summary/summary.js";
+
+export interface PairProcessorParts {
+  settings: CompareSettings;
+  routes: RouteLabeler;
+  fields: FieldLabeler;
+  metrics: CollectorMetrics;
+  summary: SummaryBook;
+  examples: MismatchStore;
+  log: Logger;
+}
+
+/** The differences of a comparison as (field label, kind), the unit of the mismatch metric. */
+function fieldsOf(comparison: Comparison, fields: FieldLabeler): { field: string; kind: string }[] {
+  const out: { field: string; kind: string }[] = [];
+  if (comparison.status) out.push({ field: "status", kind: "status" });
+  for (const header of comparison.headers) out.push({ field: header.name, kind: "header" });
+  if (comparison.body) {
+    const seen = new Set<string>();
+    for (const difference of comparison.body.differences) {
+      const field = fields.label(difference.path);
+      const key = `${field} ${difference.kind}`;
+      // One count per field and kind per pair: `$.items[*].price` changing in 40 elements is one.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ field, kind: difference.kind });
+    }
+  }
+  return out;
+}
+
+/** The per-route metric children used for every pair, looked up once per route (routes are capped). */
+function routeChildren(metrics: CollectorMetrics, route: string) {
+  return {
+    primaryLatency: metrics.primaryLatency.labels(route),
+    shadowLatency: metrics.shadowLatency.labels(route),
+    matched: metrics.comparisons.labels(route, "true"),
+    mismatched: metrics.comparisons.labels(route, "false"),
+  };
+}
+
+/** Compares one accepted pair and records the result everywhere it is looked at. */
+export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => Comparison {
+  const { settings, routes, fields, metrics, summary, examples, log } = parts;
+  const children = new Map<string, ReturnType<typeof routeChildren>>();
+  return (pair) => {
+    const route = routes.label(pair.path);
+    let perRoute = children.get(route);
+    if (!perRoute) {
+      perRoute = routeChildren(metrics, route);
+      children.set(route, perRoute);
+    }
+    const started = performance.now();
+    const comparison = comparePair(pair, settings);
+    metrics.compareSeconds.observe((performance.now() - started) / 1000);
+
+    const primarySeconds = pair.primary.latencyNanos / 1e9;
+    perRoute.primaryLatency.observe(primarySeconds);
+    const shadowSeconds = pair.shadow ? pair.shadow.latencyNanos / 1e9 : null;
+    if (shadowSeconds !== null) perRoute.shadowLatency.observe(shadowSeconds);
+
+    const differing = comparison.outcome === "mismatch" ? fieldsOf(comparison, fields) : [];
+    if (comparison.outcome === "inconclusive") {
+      metrics.inconclusive.labels(route, comparison.inconclusive?.reason ?? "budget").inc();
+    } else if (comparison.outcome === "match") {
+      perRoute.matched.inc();
+    } else {
+      perRoute.mismatched.inc();
+    }
+    if (comparison.shadowFailure) metrics.shadowFailures.labels(route, comparison.shadowFailure).inc();
+    for (const { field, kind } of differing) metrics.mismatchFields.labels(route, field, kind).inc();
+    summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
+
+    if (comparison.outcome === "mismatch") {
+      const exampleId = examples.add(pair, route, comparison);
+      if (log.enabled("debug")) log.debug("pair mismatched", { pairId: pair.id, route, exampleId, shadowFailure: comparison.shadowFailure, fields: differing });
+    } else if (comparison.outcome === "inconclusive" && log.enabled("debug")) {
+      log.debug("pair inconclusive", { pairId: pair.id, route, reason: comparison.inconclusive?.reason, detail: comparison.inconclusive?.detail });
+    }
+    return comparison;
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * A fixed-size uniform sample of a stream (Vitter's algorithm R): percentiles over everything
+ * seen, in bounded memory, without depending on histogram bucket boundaries.
+ */
+export class Reservoir {
+  private readonly samples: Float64Array;
+  private seen = 0;
+
+  constructor(
+    size: number,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.samples = new Float64Array(size);
+  }
+
+  add(value: number): void {
+    if (this.seen < this.samples.length) {
+      this.samples[this.seen] = value;
+    } else {
+      const slot = Math.floor(this.random() * (this.seen + 1));
+      if (slot < this.samples.length) this.samples[slot] = value;
+    }
+    this.seen++;
+  }
+
+  /** Nearest-rank percentiles (q in 0..1) of the sample; null when empty. */
+  quantiles(qs: readonly number[]): (number | null)[] {
+    const count = Math.min(this.seen, this.samples.length);
+    if (count === 0) return qs.map(() => null);
+    const sorted = this.samples.slice(0, count).sort();
+    return qs.map((q) => sorted[Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1))] as number);
+  }
+}

@@ -1,0 +1,105 @@
+import type { Comparison } from "../compare/comparison.js";
+import { Reservoir } from "./reservoir.js";
+
+export interface LatencySummary {
+  p50: number | null;
+  p95: number | null;
+}
+
+/** One row of `GET /api/summary`. */
+export interface RouteSummary {
+  route: string;
+  pairs: number;
+  matched: number;
+  mismatched: number;
+  inconclusive: number;
+  /** matched / (matched + mismatched); null when both are 0. */
+  matchRatio: number | null;
+  primaryLatency: LatencySummary;
+  shadowLatency: LatencySummary;
+  /** shadowLatency.p95 / primaryLatency.p95; null when either is missing. */
+  latencyRatioP95: number | null;
+  topFields: { field: string; kind: string; count: number }[];
+}
+
+export interface Summary {
+  routes: RouteSummary[];
+  total: RouteSummary;
+}
+
+const RESERVOIR_SIZE = 1024;
+const MAX_FIELDS_PER_ROUTE = 100;
+const TOP_FIELDS = 10;
+
+class RouteTally {
+  matched = 0;
+  mismatched = 0;
+  inconclusive = 0;
+  readonly primaryLatency = new Reservoir(RESERVOIR_SIZE);
+  readonly shadowLatency = new Reservoir(RESERVOIR_SIZE);
+  /** `field \0 kind` → count, bounded; further fields are counted as `other`. */
+  readonly fields = new Map<string, number>();
+
+  record(comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[]): void {
+    if (comparison.outcome === "match") this.matched++;
+    else if (comparison.outcome === "mismatch") this.mismatched++;
+    else this.inconclusive++;
+    this.primaryLatency.add(primarySeconds);
+    if (shadowSeconds !== null) this.shadowLatency.add(shadowSeconds);
+    for (const { field, kind } of fields) {
+      let key = `${field}\u0000${kind}`;
+      if (!this.fields.has(key) && this.fields.size >= MAX_FIELDS_PER_ROUTE) key = `other\u0000${kind}`;
+      this.fields.set(key, (this.fields.get(key) ?? 0) + 1);
+    }
+  }
+
+  summarize(route: string): RouteSummary {
+    const [p50, p95] = this.primaryLatency.quantiles([0.5, 0.95]);
+    const [s50, s95] = this.shadowLatency.quantiles([0.5, 0.95]);
+    const decided = this.matched + this.mismatched;
+    const topFields = [...this.fields.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, TOP_FIELDS)
+      .map(([key, count]) => {
+        const [field, kind] = key.split("\u0000") as [string, string];
+        return { field, kind, count };
+      });
+    return {
+      route,
+      pairs: decided + this.inconclusive,
+      matched: this.matched,
+      mismatched: this.mismatched,
+      inconclusive: this.inconclusive,
+      matchRatio: decided === 0 ? null : this.matched / decided,
+      primaryLatency: { p50: p50 ?? null, p95: p95 ?? null },
+      shadowLatency: { p50: s50 ?? null, p95: s95 ?? null },
+      latencyRatioP95: p95 && s95 !== null && s95 !== undefined ? s95 / p95 : null,
+      topFields,
+    };
+  }
+}
+
+/**
+ * Per-route tallies behind `/api/summary`, since the collector started. Percentiles come from a
+ * bounded uniform reservoir of 1024 latencies per route and side (and one over all routes).
+ * Routes are already capped by the route labeler, so memory is bounded.
+ */
+export class SummaryBook {
+  private readonly routes = new Map<string, RouteTally>();
+  private readonly total = new RouteTally();
+
+  record(route: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[]): void {
+    let tally = this.routes.get(route);
+    if (!tally) {
+      tally = new RouteTally();
+      this.routes.set(route, tally);
+    }
+    tally.record(comparison, primarySeconds, shadowSeconds, fields);
+    this.total.record(comparison, primarySeconds, shadowSeconds, fields);
+  }
+
+  summarize(): Summary {
+    const routes = [...this.routes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([route, tally]) => tally.summarize(route));
+    return { routes, total: this.total.summarize("*") };
+  }
+}

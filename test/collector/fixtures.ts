@@ -1,0 +1,49 @@
+import { gzipSync } from "node:zlib";
+import type { CapturedResponse, Pair } from "../../host/capture/pair.js";
+import type { CompareSettings } from "../../host/compare/compare-pair.js";
+import { compilePaths } from "../../host/compare/json-path.js";
+import { DEFAULT_COMPARE_LIMITS } from "../../host/compare/limits.js";
+
+export function response(body: string | Buffer, overrides: Partial<CapturedResponse> = {}, contentType = "application/json"): CapturedResponse {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  return {
+    status: 200,
+    headers: [{ name: "content-type", value: contentType }],
+    body: bytes,
+    bodySize: bytes.length,
+    truncated: false,
+    latencyNanos: 2_000_000,
+    ...overrides,
+  };
+}
+
+export function pair(primary: CapturedResponse, shadow: CapturedResponse | null, overrides: Partial<Pair> = {}): Pair {
+  return {
+    id: "req-1",
+    proxyId: "envoy-1",
+    configVersion: "abc",
+    method: "GET",
+    authority: "api",
+    path: "/users/42",
+    requestHeaders: [],
+    startUnixNanos: 1,
+    primary,
+    shadow,
+    shadowFailure: null,
+    ...overrides,
+  };
+}
+
+export function settings(overrides: { ignore?: string[]; unordered?: string[]; numericTolerance?: number; headers?: string[] } = {}): CompareSettings {
+  return {
+    headers: overrides.headers ?? ["content-type"],
+    ignore: compilePaths(overrides.ignore ?? []),
+    unordered: compilePaths(overrides.unordered ?? []),
+    numericTolerance: overrides.numericTolerance ?? 0,
+    limits: DEFAULT_COMPARE_LIMITS,
+  };
+}
+
+export function gzipped(text: string): Buffer {
+  return gzipSync(Buffer.from(text));
+}

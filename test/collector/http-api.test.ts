@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { run as report } from "../../host/commands/report.js";
+import type { Summary } from "../../host/summary/summary.js";
+import { encodeBatch, getJson, RawReportClient, startTestCollector, waitFor, wirePair, type TestCollector } from "./harness.js";
+
+let collector: TestCollector | undefined;
+let client: RawReportClient | undefined;
+afterEach(async () => {
+  client?.close();
+  await collector?.cleanup();
+});
+
+const json = (text: string) => Buffer.from(text);
+const shadowWith = (body: string, status = 200, latency = 3_000_000) => ({
+  status,
+  headers: [{ name: "content-type", value: "application/json" }],
+  body: json(body),
+  body_size: body.length,
+  latency_nanos: latency,
+});
+
+async function loaded(): Promise<TestCollector> {
+  collector = await startTestCollector({ compare: { ignorePaths: ["$.at"] }, routes: { templates: ["/users/{name}"] } });
+  client = new RawReportClient(collector.grpcAddress);
+  const pairs = [
+    wirePair({ id: "ok-1", path: "/users/alice" }),
+    wirePair({ id: "ok-2", path: "/users/bob", shadow: shadowWith('{"price":10,"id":42,"at":5}') }),
+    wirePair({ id: "bad-1", path: "/users/carol", shadow: shadowWith('{"id":42,"price":12}') }),
+    wirePair({ id: "bad-2", path: "/orders/9", shadow: shadowWith('{"id":42}', 404) }),
+    wirePair({ id: "cut-1", path: "/orders/10", shadow: { ...shadowWith('{"id"'), truncated: true, body_size: 100 } }),
+  ];
+  expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5 });
+  await waitFor(async () => ((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs === 5 ? true : undefined));
+  return collector;
+}
+
+describe("HTTP API", () => {
+  it("/healthz, /readyz and /metrics answer", async () => {
+    const c = await loaded();
+    expect((await getJson(`${c.httpUrl}/healthz`)).status).toBe(200);
+    expect(await getJson(`${c.httpUrl}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
+    const metrics = await fetch(`${c.httpUrl}/metrics`);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await metrics.text();
+    for (const name of [
+      "shadow_comparison_total",
+      "shadow_latency_seconds",
+      "primary_latency_seconds",
+      "shadowdiff_mismatch_fields_total",
+      "shadowdiff_shadow_failures_total",
+      "shadowdiff_inconclusive_total",
+      "shadowdiff_pairs_received_total",
+      "shadowdiff_pairs_dropped_total",
+      "shadowdiff_reports_total",
+      "shadowdiff_compare_seconds",
+      "shadowdiff_queue_depth",
+    ]) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
+    expect(text).toContain('shadowdiff_inconclusive_total{route="/orders/{id}",reason="truncated"} 1');
+  });
+
+  it("/api/summary has the documented shape per route and in total", async () => {
+    const c = await loaded();
+    const { body } = await getJson<Summary>(`${c.httpUrl}/api/summary`);
+    expect(body.routes.map((r) => r.route)).toEqual(["/orders/{id}", "/users/{name}"]);
+    const users = body.routes[1];
+    expect(users).toEqual({
+      route: "/users/{name}",
+      pairs: 3,
+      matched: 2,
+      mismatched: 1,
+      inconclusive: 0,
+      matchRatio: 2 / 3,
+      primaryLatency: { p50: 0.002, p95: 0.002 },
+      shadowLatency: { p50: 0.003, p95: 0.003 },
+      latencyRatioP95: 1.5,
+      topFields: [{ field: "$.price", kind: "changed", count: 1 }],
+    });
+    expect(body.total).toMatchObject({ route: "*", pairs: 5, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
+    expect(body.total.topFields).toEqual(
+      expect.arrayContaining([
+        { field: "$.price", kind: "changed", count: 1 },
+        { field: "status", kind: "status", count: 1 },
+      ]),
+    );
+  });
+
+  it("/api/summary: matchRatio and latencies are null with no data", async () => {
+    collector = await startTestCollector();
+    const { body } = await getJson<Summary>(`${collector.httpUrl}/api/summary`);
+    expect(body).toEqual({
+      routes: [],
+      total: {
+        route: "*",
+        pairs: 0,
+        matched: 0,
+        mismatched: 0,
+        inconclusive: 0,
+        matchRatio: null,
+        primaryLatency: { p50: null, p95: null },
+        shadowLatency: { p50: null, p95: null },
+        latencyRatioP95: null,
+        topFields: [],
+      },
+    });
+  });
+
+  it("/api/mismatches lists newest first, filters by route, and /api/mismatches/{id} has both sides and the diff", async () => {
+    const c = await loaded();
+    const all = await getJson<{ mismatches: { id: number; pairId: string; route: string }[] }>(`${c.httpUrl}/api/mismatches`);
+    expect(all.body.mismatches.map((m) => m.pairId)).toEqual(["bad-2", "bad-1"]);
+    const users = await getJson<{ mismatches: { id: number; pairId: string }[] }>(`${c.httpUrl}/api/mismatches?route=${encodeURIComponent("/users/{name}")}&limit=5`);
+    expect(users.body.mismatches.map((m) => m.pairId)).toEqual(["bad-1"]);
+    const one = await getJson<Record<string, unknown>>(`${c.httpUrl}/api/mismatches/${users.body.mismatches[0]?.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({
+      pairId: "bad-1",
+      path: "/users/carol",
+      primary: { body: '{"id":42,"price":10}' },
+      shadow: { body: '{"id":42,"price":12}' },
+      comparison: { outcome: "mismatch", body: { differences: [{ path: "$.price", kind: "changed" }] } },
+    });
+    expect((await getJson(`${c.httpUrl}/api/mismatches?limit=1`)).body).toMatchObject({ mismatches: [{ pairId: "bad-2" }] });
+  });
+
+  it.each([
+    ["/api/mismatches?limit=0", 400],
+    ["/api/mismatches?limit=abc", 400],
+    ["/api/mismatches/999", 404],
+    ["/api/mismatches/x", 400],
+    ["/nothing", 404],
+  ])("%s → %i", async (path, status) => {
+    collector = await startTestCollector();
+    expect((await getJson(`${collector.httpUrl}${path}`)).status).toBe(status);
+  });
+
+  it("refuses other methods", async () => {
+    collector = await startTestCollector();
+    expect((await fetch(`${collector.httpUrl}/api/summary`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("`shadowdiff report` prints a per-route table from a running collector", async () => {
+    const c = await loaded();
+    const written: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await report(["--collector", c.httpUrl]);
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(code).toBe(0);
+    const lines = written.join("").trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^route\s+pairs\s+matched\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
+    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+2\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
+    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+3\s+2\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
+    expect(lines[3]).toMatch(/^\*\s+5\s+2\s+2\s+1\s+0\.5000/);
+  });
+
+  it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {
+    const errors: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      errors.push(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await report(["--collector", "http://127.0.0.1:1"]);
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(code).toBe(1);
+    expect(errors.join("")).toMatch(/cannot read http:\/\/127\.0\.0\.1:1\/api\/summary/);
+  });
+});
