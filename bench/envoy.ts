@@ -4,6 +4,8 @@
 // upstream is never the bottleneck) and the same number of workers; the ratios are taken within
 // the run. A do-nothing wasm module runs as a sixth, reference scenario: what any wasm filter costs.
 // Results go to bench/results/envoy.json and BENCHMARKS.md, written here, never by hand.
+// `node dist/bench/envoy.js --only c,f --rounds 1 --seconds 4` is a quick partial look while
+// working on the filter: printed, never written.
 import { cpus } from "node:os";
 import { join } from "node:path";
 import {
@@ -30,6 +32,37 @@ const SETTINGS = {
   rounds: 3,
   path: "/items/1",
 };
+
+/** A quick look while iterating on the filter: `--only c,f --rounds 1 --seconds 4`. Any of these
+ * options makes the run a partial one, printed but never written over the recorded results. */
+interface QuickOptions {
+  only?: Set<string>;
+  rounds?: number;
+  seconds?: number;
+}
+
+function quickOptions(argv: readonly string[]): QuickOptions | undefined {
+  const options: QuickOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`shadowdiff bench: ${name} needs a value`);
+    if (name === "--only") options.only = new Set(value.split(","));
+    else if (name === "--rounds") options.rounds = positiveInteger(name, value);
+    else if (name === "--seconds") options.seconds = positiveInteger(name, value);
+    else throw new Error(`shadowdiff bench: unknown option ${name} (known: --only a,b,c,d,e,f --rounds N --seconds N)`);
+    i++;
+  }
+  return Object.keys(options).length > 0 ? options : undefined;
+}
+
+function positiveInteger(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`shadowdiff bench: ${name} must be a positive integer, got ${value}`);
+  return parsed;
+}
+
+const UPSTREAM_BODY = '{"id":1,"name":"item 1","price":9.99,"tags":["bench"]}';
 
 interface Scenario {
   id: "a" | "b" | "c" | "d" | "e" | "f";
@@ -85,6 +118,15 @@ async function measure(scenario: Scenario, upstreamPort: number, sinkPort: numbe
   } finally {
     await envoy.stop();
   }
+}
+
+function describeRun(round: number, scenario: Scenario, run: Run): string {
+  return (
+    `round ${round}/${SETTINGS.rounds} (${scenario.id}) ${scenario.label}: ${run.wrk.requestsPerSecond.toFixed(0)} req/s, ` +
+    `p50 ${run.wrk.latencyMs.p50.toFixed(3)} ms, p99 ${run.wrk.latencyMs.p99.toFixed(3)} ms, ` +
+    `${run.envoyCpuMicrosPerRequest.toFixed(1)} µs CPU/request, RSS ${run.rssMiB.toFixed(1)} MiB` +
+    (run.filter === undefined ? "" : `, mirrored ${run.filter.requests_mirrored}, pairs sent ${run.filter.pairs_sent}`)
+  );
 }
 
 function median(values: number[]): number {
@@ -165,10 +207,17 @@ interface Goal {
 }
 
 async function main(): Promise<void> {
+  const quick = quickOptions(process.argv.slice(2));
+  if (quick?.rounds !== undefined) SETTINGS.rounds = quick.rounds;
+  if (quick?.seconds !== undefined) SETTINGS.measureSeconds = quick.seconds;
   const version = await envoyVersion();
-  const lineup = scenarios(await compileNoopFilter());
+  const lineup = scenarios(await compileNoopFilter()).filter((scenario) => quick?.only === undefined || quick.only.has(scenario.id));
+  if (quick !== undefined) {
+    await runPartial(lineup);
+    return;
+  }
   const sink = await startReportSink();
-  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: '{"id":1,"name":"item 1","price":9.99,"tags":["bench"]}' }), {
+  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: UPSTREAM_BODY }), {
     concurrency: 1,
   });
   const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
@@ -179,12 +228,7 @@ async function main(): Promise<void> {
       for (const scenario of lineup) {
         const run = await measure(scenario, upstream.listenerPort, sink.port);
         runs.get(scenario.id)!.push(run);
-        console.log(
-          `round ${round}/${SETTINGS.rounds} (${scenario.id}) ${scenario.label}: ${run.wrk.requestsPerSecond.toFixed(0)} req/s, ` +
-            `p50 ${run.wrk.latencyMs.p50.toFixed(3)} ms, p99 ${run.wrk.latencyMs.p99.toFixed(3)} ms, ` +
-            `${run.envoyCpuMicrosPerRequest.toFixed(1)} µs CPU/request, RSS ${run.rssMiB.toFixed(1)} MiB` +
-            (run.filter === undefined ? "" : `, mirrored ${run.filter.requests_mirrored}, pairs sent ${run.filter.pairs_sent}`),
-        );
+        console.log(describeRun(round, scenario, run));
       }
     }
   } finally {
@@ -234,6 +278,33 @@ async function main(): Promise<void> {
   const root = repoRoot();
   writeBenchResults(join(root, "bench", "results", "envoy.json"), json, join(root, "BENCHMARKS.md"), "bench-envoy", markdown(results, ratios, goals, header));
   console.log(`\n${markdown(results, ratios, goals, header)}\n\nwritten to bench/results/envoy.json and BENCHMARKS.md`);
+}
+
+/** A partial run: the chosen scenarios, their medians and CPU per request, nothing written. */
+async function runPartial(lineup: Scenario[]): Promise<void> {
+  const sink = await startReportSink();
+  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: UPSTREAM_BODY }), { concurrency: 1 });
+  const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
+  try {
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      for (const scenario of lineup) {
+        const run = await measure(scenario, upstream.listenerPort, sink.port);
+        runs.get(scenario.id)!.push(run);
+        console.log(describeRun(round, scenario, run));
+      }
+    }
+  } finally {
+    await upstream.stop();
+    await sink.close();
+  }
+  console.log(`\npartial run (${SETTINGS.rounds} round(s) of ${SETTINGS.measureSeconds} s), not written:`);
+  for (const scenario of lineup) {
+    const result = summarize(scenario, runs.get(scenario.id)!);
+    console.log(
+      `(${result.id}) ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(3)} ms, p99 ${result.p99Ms.toFixed(3)} ms, ` +
+        `${result.envoyCpuMicrosPerRequest.toFixed(1)} µs CPU/request, RSS ${result.rssMiB.toFixed(1)} MiB, errors ${result.errors}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -22,8 +22,6 @@ export class HttpContext {
   constructor(public readonly id: u32, public readonly root: RootContext) {}
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): i32 { return Action.Continue; }
-  onRequestBody(bodySize: usize, endOfStream: bool): i32 { return Action.Continue; }
-  onRequestTrailers(numTrailers: u32): i32 { return Action.Continue; }
   onResponseHeaders(numHeaders: u32, endOfStream: bool): i32 { return Action.Continue; }
   onResponseBody(bodySize: usize, endOfStream: bool): i32 { return Action.Continue; }
   onResponseTrailers(numTrailers: u32): i32 { return Action.Continue; }

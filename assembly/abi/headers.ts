@@ -3,6 +3,9 @@
 // Integers are little-endian, as wasm stores them.
 
 export class Header {
+  /** The name as UTF-8, when the one who made the header had it already (saves an encode). */
+  nameBytes: ArrayBuffer | null = null;
+
   constructor(public name: string, public value: ArrayBuffer) {}
 
   static of(name: string, value: string): Header {
@@ -75,6 +78,87 @@ export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
 export function findHeader(headers: Array<Header>, name: string): Header | null {
   for (let i = 0; i < headers.length; i++) {
     if (headers[i].name == name) return headers[i];
+  }
+  return null;
+}
+
+/** Walks a serialized header map in place, entry by entry, with the bounds decodeHeaderPairs
+ * keeps: nothing is decoded or copied unless the caller asks. */
+export class PairsCursor {
+  private sizes: usize;
+  private bytes: usize;
+  private end: usize;
+  private left: usize;
+  namePtr: usize = 0;
+  nameSize: usize = 0;
+  valuePtr: usize = 0;
+  valueSize: usize = 0;
+
+  constructor(data: ArrayBuffer) {
+    const size = <usize>data.byteLength;
+    const base = changetype<usize>(data);
+    this.end = base + size;
+    this.sizes = base + 4;
+    const count = size >= 4 ? <usize>load<u32>(base) : 0;
+    this.bytes = this.sizes + count * 8;
+    this.left = this.bytes <= this.end ? count : 0;
+  }
+
+  next(): bool {
+    if (this.left == 0) return false;
+    this.left--;
+    const nameSize = <usize>load<u32>(this.sizes);
+    const valueSize = <usize>load<u32>(this.sizes + 4);
+    this.sizes += 8;
+    if (this.bytes + nameSize + valueSize + 2 > this.end) {
+      this.left = 0;
+      return false;
+    }
+    this.namePtr = this.bytes;
+    this.nameSize = nameSize;
+    this.valuePtr = this.bytes + nameSize + 1;
+    this.valueSize = valueSize;
+    this.bytes += nameSize + valueSize + 2;
+    return true;
+  }
+
+  nameIs(name: ArrayBuffer): bool {
+    return bytesEqual(this.namePtr, this.nameSize, name);
+  }
+
+  value(): ArrayBuffer {
+    return copyBytes(this.valuePtr, this.valueSize);
+  }
+}
+
+export function bytesEqual(ptr: usize, size: usize, other: ArrayBuffer): bool {
+  return size == <usize>other.byteLength && memory.compare(ptr, changetype<usize>(other), size) == 0;
+}
+
+export function bytesStartWith(ptr: usize, size: usize, prefix: ArrayBuffer): bool {
+  const prefixSize = <usize>prefix.byteLength;
+  return size >= prefixSize && memory.compare(ptr, changetype<usize>(prefix), prefixSize) == 0;
+}
+
+export function copyBytes(ptr: usize, size: usize): ArrayBuffer {
+  const out = new ArrayBuffer(<i32>size);
+  memory.copy(changetype<usize>(out), ptr, size);
+  return out;
+}
+
+/** The index of the first of `names` equal to the bytes at ptr, or -1. */
+export function indexOfBytes(names: Array<ArrayBuffer>, ptr: usize, size: usize): i32 {
+  for (let i = 0; i < names.length; i++) {
+    if (bytesEqual(ptr, size, names[i])) return i;
+  }
+  return -1;
+}
+
+/** The first value of `name` in a serialized map, copied; null when absent. */
+export function findPairValue(data: ArrayBuffer, name: ArrayBuffer): ArrayBuffer | null {
+  const cursor = new PairsCursor(data);
+  while (cursor.next()) {
+    if (cursor.nameIs(name)) return cursor.value();
   }
   return null;
 }

@@ -38,6 +38,56 @@ export function getHeaders(mapType: i32): Array<Header> {
   return decodeHeaderPairs(takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4)));
 }
 
+/** One header map, serialized (headers.ts reads it in place): what getHeaders decodes, without
+ * turning each entry into objects. */
+export function getHeaderPairs(mapType: i32): ArrayBuffer {
+  const status = raw.proxy_get_header_map_pairs(mapType, scratch, scratch + 4);
+  if (status != Status.Ok) return new ArrayBuffer(0);
+  return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
+}
+
+// Reads in place: readHeaderValue and readBufferBytes leave the host's copy where
+// returnedPtr/returnedSize say, outside the garbage collector, until releaseReturned (to be
+// called before the next host call that returns memory). Nothing managed is allocated.
+
+export function returnedPtr(): usize {
+  return <usize>load<u32>(scratch);
+}
+
+export function returnedSize(): usize {
+  return <usize>load<u32>(scratch + 4);
+}
+
+export function releaseReturned(): void {
+  const ptr = returnedPtr();
+  if (ptr != 0) heap.free(ptr);
+  store<u64>(scratch, 0);
+}
+
+/** One header's first value (Envoy's getHeaderMapValue); true when the header is present. */
+export function readHeaderValue(mapType: i32, key: ArrayBuffer): bool {
+  store<u64>(scratch, 0);
+  const status = raw.proxy_get_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength, scratch, scratch + 4);
+  return status == Status.Ok;
+}
+
+/** Up to maxSize bytes of a buffer from `start`; true when the host answered. */
+export function readBufferBytes(bufferType: i32, start: usize, maxSize: usize): bool {
+  store<u64>(scratch, 0);
+  return raw.proxy_get_buffer_bytes(bufferType, start, maxSize, scratch, scratch + 4) == Status.Ok;
+}
+
+/** Whether a header is present, whatever its value. */
+export function hasHeader(mapType: i32, key: ArrayBuffer): bool {
+  const found = readHeaderValue(mapType, key);
+  releaseReturned();
+  return found;
+}
+
+export function removeHeaderBytes(mapType: i32, key: ArrayBuffer): i32 {
+  return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
+}
+
 export function removeHeader(mapType: i32, name: string): i32 {
   const key = utf8(name);
   return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
@@ -81,6 +131,15 @@ export function httpCall(cluster: string, headers: Array<Header>, body: ArrayBuf
   return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
 }
 
+/** The same call with the cluster name and the header map already serialized. */
+export function httpCallEncoded(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32): CalloutResult {
+  const status = raw.proxy_http_call(
+    changetype<usize>(cluster), <usize>cluster.byteLength,
+    changetype<usize>(pairs), <usize>pairs.byteLength,
+    0, 0, 0, 0, timeoutMs, scratch);
+  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
+}
+
 /** gRPC unary callouts: `service` is a serialized envoy.config.core.v3.GrpcService (or a bare
  * cluster name). Success arrives in on_grpc_receive, failure in on_grpc_close, on the root context. */
 export function grpcCall(service: ArrayBuffer, serviceName: string, method: string,
@@ -95,6 +154,18 @@ export function grpcCall(service: ArrayBuffer, serviceName: string, method: stri
     changetype<usize>(metadata), <usize>metadata.byteLength,
     changetype<usize>(message), <usize>message.byteLength,
     timeoutMs, scratch);
+  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
+}
+
+/** grpcCall with everything already serialized, the message read where it lies. */
+export function grpcCallAt(service: ArrayBuffer, serviceName: ArrayBuffer, method: ArrayBuffer,
+                           initialMetadata: ArrayBuffer, messagePtr: usize, messageSize: usize, timeoutMs: u32): CalloutResult {
+  const status = raw.proxy_grpc_call(
+    changetype<usize>(service), <usize>service.byteLength,
+    changetype<usize>(serviceName), <usize>serviceName.byteLength,
+    changetype<usize>(method), <usize>method.byteLength,
+    changetype<usize>(initialMetadata), <usize>initialMetadata.byteLength,
+    messagePtr, messageSize, timeoutMs, scratch);
   return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
 }
 

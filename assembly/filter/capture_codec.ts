@@ -1,55 +1,171 @@
 // The capture contract's encoder: proto/shadowdiff/v1/capture.proto, field by field.
-// Also the envoy.config.core.v3.GrpcService that proxy_grpc_call takes as its "service".
+// A pair is measured first, then written once, straight into the batch's buffer: no nested
+// message is built apart and copied. Also the envoy.config.core.v3.GrpcService that
+// proxy_grpc_call takes as its "service".
 import { Header } from "../abi/headers";
-import { ProtoWriter } from "./protobuf";
+import { ProtoWriter, varintSize } from "./protobuf";
 import { Pair, CapturedResponse, ShadowFailure } from "./pair";
 import { validUtf8 } from "./utf8";
 
+// Every field number here is below 16: each tag is one byte.
+const VARINT: u8 = 0;
+const LENGTH_DELIMITED: u8 = 2;
+
+function tag(field: u32, wire: u8): u8 {
+  return <u8>(field << 3) | wire;
+}
+
+/** A length-delimited field written even when empty (sub-messages). */
+function lengthField(size: i32): i32 {
+  return 1 + varintSize(<u64>size) + size;
+}
+
+/** Strings and bytes: proto3 leaves empty ones out. */
+function bytesField(size: i32): i32 {
+  return size == 0 ? 0 : lengthField(size);
+}
+
+/** Varints: proto3 leaves zeros out. */
+function uintField(value: u64): i32 {
+  return value == 0 ? 0 : 1 + varintSize(value);
+}
+
+function putVarint(at: usize, value: u64): usize {
+  while (value >= 0x80) {
+    store<u8>(at++, <u8>(value & 0x7f) | 0x80);
+    value >>= 7;
+  }
+  store<u8>(at++, <u8>value);
+  return at;
+}
+
+function putLengthHeader(at: usize, field: u32, size: i32): usize {
+  store<u8>(at, tag(field, LENGTH_DELIMITED));
+  return putVarint(at + 1, <u64>size);
+}
+
+function putBytesAlways(at: usize, field: u32, ptr: usize, size: i32): usize {
+  at = putLengthHeader(at, field, size);
+  memory.copy(at, ptr, <usize>size);
+  return at + <usize>size;
+}
+
+function putBytes(at: usize, field: u32, value: ArrayBuffer): usize {
+  if (value.byteLength == 0) return at;
+  return putBytesAlways(at, field, changetype<usize>(value), value.byteLength);
+}
+
+function putUint(at: usize, field: u32, value: u64): usize {
+  if (value == 0) return at;
+  store<u8>(at, tag(field, VARINT));
+  return putVarint(at + 1, value);
+}
+
+/** Protobuf strings must be valid UTF-8: names and values are made so before measuring. */
+function prepareHeaders(headers: Array<Header>): void {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i];
+    const name = header.nameBytes;
+    header.nameBytes = validUtf8(name !== null ? name : String.UTF8.encode(header.name));
+    header.value = validUtf8(header.value);
+  }
+}
+
 // message Header { string name = 1; string value = 2; }
-function encodeHeader(header: Header): ProtoWriter {
-  const w = new ProtoWriter(header.name.length + header.value.byteLength + 8);
-  w.bytes(1, validUtf8(String.UTF8.encode(header.name)));
-  w.bytes(2, validUtf8(header.value));
-  return w;
+function headerSize(header: Header): i32 {
+  return bytesField(changetype<ArrayBuffer>(header.nameBytes).byteLength) + bytesField(header.value.byteLength);
+}
+
+function putHeader(at: usize, field: u32, header: Header): usize {
+  at = putLengthHeader(at, field, headerSize(header));
+  at = putBytes(at, 1, changetype<ArrayBuffer>(header.nameBytes));
+  return putBytes(at, 2, header.value);
+}
+
+function headersSize(headers: Array<Header>): i32 {
+  let size = 0;
+  for (let i = 0; i < headers.length; i++) size += lengthField(headerSize(headers[i]));
+  return size;
+}
+
+function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
+  for (let i = 0; i < headers.length; i++) at = putHeader(at, field, headers[i]);
+  return at;
 }
 
 // message Response { status = 1; headers = 2; body = 3; body_size = 4; truncated = 5; latency_nanos = 6; }
-function encodeResponse(response: CapturedResponse): ProtoWriter {
-  const w = new ProtoWriter(response.body.captured + 64);
-  w.uint(1, <u64>response.status);
-  for (let i = 0; i < response.headers.length; i++) w.message(2, encodeHeader(response.headers[i]));
-  if (response.body.captured > 0) w.bytesAlways(3, response.body.data.dataStart, response.body.captured);
-  w.uint(4, response.body.total);
-  w.bool(5, response.body.truncated());
-  w.uint(6, response.latencyNanos);
-  return w;
+function responseSize(response: CapturedResponse): i32 {
+  const body = response.body;
+  return uintField(<u64>response.status) + headersSize(response.headers) +
+    (body.captured > 0 ? lengthField(body.captured) : 0) + uintField(body.total) +
+    uintField(body.truncated() ? 1 : 0) + uintField(response.latencyNanos);
 }
 
-/** message Pair, as capture.proto numbers its fields. */
-export function encodePair(pair: Pair, proxyId: string, configVersion: string): ArrayBuffer {
-  const w = new ProtoWriter(pair.primary.body.captured + pair.shadow.body.captured + 256);
-  w.bytes(1, validUtf8(pair.id));
-  w.string(2, proxyId);
-  w.string(3, configVersion);
-  w.bytes(4, validUtf8(pair.method));
-  w.bytes(5, validUtf8(pair.authority));
-  w.bytes(6, validUtf8(pair.path));
-  for (let i = 0; i < pair.requestHeaders.length; i++) w.message(7, encodeHeader(pair.requestHeaders[i]));
-  w.uint(8, pair.startUnixNanos);
-  w.message(9, encodeResponse(pair.primary));
-  // The shadow's fields are absent when it failed; the failure kind says why.
-  if (pair.shadowFailure == ShadowFailure.None) w.message(10, encodeResponse(pair.shadow));
-  w.uint(11, <u64>pair.shadowFailure);
-  return w.finish();
+function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
+  const body = response.body;
+  at = putLengthHeader(at, field, responseSize(response));
+  at = putUint(at, 1, <u64>response.status);
+  at = putHeaders(at, 2, response.headers);
+  if (body.captured > 0) at = putBytesAlways(at, 3, body.data.dataStart, body.captured);
+  at = putUint(at, 4, body.total);
+  at = putUint(at, 5, body.truncated() ? 1 : 0);
+  return putUint(at, 6, response.latencyNanos);
 }
 
-/** message Batch { repeated Pair pairs = 1; } from pairs already encoded. */
-export function encodeBatch(pairs: Array<ArrayBuffer>, totalSize: i32): ArrayBuffer {
-  const w = new ProtoWriter(totalSize);
-  for (let i = 0; i < pairs.length; i++) {
-    w.bytesAlways(1, changetype<usize>(pairs[i]), pairs[i].byteLength);
+/** The identity fields every pair of a VM carries, as UTF-8 once. */
+export class PairOrigin {
+  proxyId: ArrayBuffer;
+  configVersion: ArrayBuffer;
+
+  constructor(proxyId: string, configVersion: string) {
+    this.proxyId = String.UTF8.encode(proxyId);
+    this.configVersion = String.UTF8.encode(configVersion);
   }
-  return w.finish();
+}
+
+/** Makes the pair's text fields valid UTF-8 and returns the size of its encoded message. */
+export function preparePair(pair: Pair, origin: PairOrigin): i32 {
+  pair.id = validUtf8(pair.id);
+  pair.method = validUtf8(pair.method);
+  pair.authority = validUtf8(pair.authority);
+  pair.path = validUtf8(pair.path);
+  prepareHeaders(pair.requestHeaders);
+  prepareHeaders(pair.primary.headers);
+  const shadowSent = pair.shadowFailure == ShadowFailure.None;
+  if (shadowSent) prepareHeaders(pair.shadow.headers);
+  return bytesField(pair.id.byteLength) + bytesField(origin.proxyId.byteLength) +
+    bytesField(origin.configVersion.byteLength) + bytesField(pair.method.byteLength) +
+    bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
+    headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
+    lengthField(responseSize(pair.primary)) +
+    (shadowSent ? lengthField(responseSize(pair.shadow)) : 0) +
+    uintField(<u64>pair.shadowFailure);
+}
+
+/** message Pair, as capture.proto numbers its fields, written at `at` after preparePair;
+ * returns where it ends. */
+export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
+  at = putBytes(at, 1, pair.id);
+  at = putBytes(at, 2, origin.proxyId);
+  at = putBytes(at, 3, origin.configVersion);
+  at = putBytes(at, 4, pair.method);
+  at = putBytes(at, 5, pair.authority);
+  at = putBytes(at, 6, pair.path);
+  at = putHeaders(at, 7, pair.requestHeaders);
+  at = putUint(at, 8, pair.startUnixNanos);
+  at = putResponse(at, 9, pair.primary);
+  // The shadow's fields are absent when it failed; the failure kind says why.
+  if (pair.shadowFailure == ShadowFailure.None) at = putResponse(at, 10, pair.shadow);
+  return putUint(at, 11, <u64>pair.shadowFailure);
+}
+
+/** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */
+export function pairEntrySize(pairSize: i32): i32 {
+  return lengthField(pairSize);
+}
+
+export function putPairEntry(at: usize, pairSize: i32): usize {
+  return putLengthHeader(at, 1, pairSize);
 }
 
 /** envoy.config.core.v3.GrpcService { envoy_grpc = 1 { cluster_name = 1; authority = 2; } }.

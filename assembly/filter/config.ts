@@ -25,6 +25,40 @@ export class Config {
   flushIntervalMs: u32 = 1000;
   maxInFlight: u32 = 1000;
   maxPendingPairs: u32 = 1000;
+
+  // The same settings as UTF-8 bytes, made once: the per-request path compares header bytes with
+  // them in place instead of decoding headers into strings.
+  shadowClusterBytes: ArrayBuffer = new ArrayBuffer(0);
+  tagHeaderKey: ArrayBuffer = new ArrayBuffer(0);
+  tagValueBytes: ArrayBuffer = new ArrayBuffer(0);
+  sampleHeaderKey: ArrayBuffer = new ArrayBuffer(0);
+  shadowAuthorityBytes: ArrayBuffer = new ArrayBuffer(0);
+  methodKeys: Array<ArrayBuffer> = [];
+  includePathKeys: Array<ArrayBuffer> = [];
+  excludePathKeys: Array<ArrayBuffer> = [];
+  requestHeaderKeys: Array<ArrayBuffer> = [];
+  responseHeaderKeys: Array<ArrayBuffer> = [];
+  redactHeaderKeys: Array<ArrayBuffer> = [];
+
+  encodeKeys(): void {
+    this.shadowClusterBytes = String.UTF8.encode(this.shadowCluster);
+    this.tagHeaderKey = String.UTF8.encode(this.tagHeader);
+    this.tagValueBytes = String.UTF8.encode(this.tagValue);
+    this.sampleHeaderKey = String.UTF8.encode(this.sampleHeader);
+    this.shadowAuthorityBytes = String.UTF8.encode(this.shadowAuthority);
+    this.methodKeys = encodeAll(this.methods);
+    this.includePathKeys = encodeAll(this.includePaths);
+    this.excludePathKeys = encodeAll(this.excludePaths);
+    this.requestHeaderKeys = encodeAll(this.requestHeaders);
+    this.responseHeaderKeys = encodeAll(this.responseHeaders);
+    this.redactHeaderKeys = encodeAll(this.redactHeaders);
+  }
+}
+
+function encodeAll(texts: Array<string>): Array<ArrayBuffer> {
+  const out = new Array<ArrayBuffer>(texts.length);
+  for (let i = 0; i < texts.length; i++) out[i] = String.UTF8.encode(texts[i]);
+  return out;
 }
 
 export class ConfigResult {
@@ -148,5 +182,6 @@ export function parseConfig(text: string): ConfigResult {
   if (c.collectorCluster.length == 0) return refuse("collector_cluster", "is required");
   addMissing(c.redactHeaders, ALWAYS_REDACTED);
   addMissing(c.responseHeaders, ALWAYS_CAPTURED);
+  c.encodeKeys();
   return new ConfigResult(c, "");
 }

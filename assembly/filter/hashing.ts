@@ -13,10 +13,9 @@ export function fnv1a32(bytes: ArrayBuffer): u32 {
 
 /** FNV-1a 64 followed by a finalizer: request ids differ in few bytes, so raw FNV bits would not
  * spread evenly enough for a percentage cut. */
-export function mixedHash64(bytes: ArrayBuffer): u64 {
+export function mixedHash64(base: usize, size: usize): u64 {
   let h: u64 = 0xcbf29ce484222325;
-  const base = changetype<usize>(bytes);
-  for (let i = 0; i < bytes.byteLength; i++) {
+  for (let i: usize = 0; i < size; i++) {
     h ^= <u64>load<u8>(base + <usize>i);
     h *= 0x100000001b3;
   }

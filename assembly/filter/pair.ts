@@ -24,8 +24,13 @@ export class BodyCapture {
   }
 
   append(chunk: ArrayBuffer, chunkSize: u64): void {
+    this.appendAt(changetype<usize>(chunk), chunk.byteLength, chunkSize);
+  }
+
+  /** append, from bytes read in place. */
+  appendAt(ptr: usize, size: i32, chunkSize: u64): void {
     this.total += chunkSize;
-    const take = this.room(chunk.byteLength);
+    const take = this.room(size);
     if (take <= 0) return;
     const needed = this.captured + take;
     if (needed > this.data.length) {
@@ -36,7 +41,7 @@ export class BodyCapture {
       memory.copy(grown.dataStart, this.data.dataStart, <usize>this.captured);
       this.data = grown;
     }
-    memory.copy(this.data.dataStart + <usize>this.captured, changetype<usize>(chunk), <usize>take);
+    memory.copy(this.data.dataStart + <usize>this.captured, ptr, <usize>take);
     this.captured = needed;
   }
 

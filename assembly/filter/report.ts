@@ -1,15 +1,16 @@
 // Export: a batch goes to the collector as one unary shadowdiff.v1.Collector/Report call. A call
 // that fails drops its batch and is counted; nothing is retried or kept.
-import { grpcCall, log } from "../abi/hostcalls";
-import { Header } from "../abi/headers";
+import { grpcCallAt, log } from "../abi/hostcalls";
+import { Header, encodeHeaderPairs } from "../abi/headers";
 import { LogLevel, Status } from "../abi/types";
 import { Config } from "./config";
 import { Metrics, count } from "./metrics";
 import { encodeGrpcService } from "./capture_codec";
 import { Batch } from "./batch";
 
-const SERVICE = "shadowdiff.v1.Collector";
-const METHOD = "Report";
+const SERVICE = String.UTF8.encode("shadowdiff.v1.Collector");
+const METHOD = String.UTF8.encode("Report");
+const NO_METADATA = encodeHeaderPairs(new Array<Header>());
 
 export class Reporter {
   private service: ArrayBuffer;
@@ -23,8 +24,10 @@ export class Reporter {
   send(batch: Batch): void {
     if (batch.count == 0) return;
     const pairs = batch.count;
-    const message = batch.take();
-    const call = grpcCall(this.service, SERVICE, METHOD, new Array<Header>(), message, this.config.collectorTimeoutMs);
+    // Envoy copies the message during the call: the batch's buffer is free again right after.
+    const call = grpcCallAt(this.service, SERVICE, METHOD, NO_METADATA, batch.messagePtr, <usize>batch.encodedSize,
+      this.config.collectorTimeoutMs);
+    batch.clear();
     if (call.status == Status.Ok) {
       this.inFlight.set(call.token, pairs);
       return;

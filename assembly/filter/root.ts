@@ -3,22 +3,21 @@
 // the reports.
 import { RootContext, HttpContext } from "../abi/context";
 import { BufferType, MapType, LogLevel } from "../abi/types";
-import { findHeader } from "../abi/headers";
 import {
-  getBufferBytes, getHeaders, getProperty, getStatus, incrementMetric, log, logCritical,
-  monotonicNanos, setTickPeriod,
+  getBufferBytes, getHeaderPairs, getProperty, getStatus, incrementMetric, log, logCritical,
+  monotonicNanos, readBufferBytes, releaseReturned, returnedPtr, returnedSize, setTickPeriod,
 } from "../abi/hostcalls";
 import { Config, parseConfig } from "./config";
 import { Metrics, count } from "./metrics";
 import { Pair, ShadowFailure, CapturedResponse } from "./pair";
 import { Batch } from "./batch";
 import { Reporter } from "./report";
-import { encodePair } from "./capture_codec";
+import { PairOrigin } from "./capture_codec";
 import { fnv1a32, hex } from "./hashing";
-import { selectHeaders } from "./redact";
+import { selectPairs } from "./redact";
 import { failureFromLocalReply, failureFromStatusMessage, LOCAL_REPLY_PROBE_BYTES } from "./shadow_outcome";
 import { textOf } from "./utf8";
-import { ShadowStream } from "./stream";
+import { ShadowStream, statusOf } from "./stream";
 
 export class ShadowRoot extends RootContext {
   config: Config | null = null;
@@ -30,6 +29,7 @@ export class ShadowRoot extends RootContext {
   /** Pairs with one side finished, waiting for the other (bounded by max_pending_pairs). */
   waiting: u32 = 0;
   private batch: Batch = new Batch();
+  private origin: PairOrigin = new PairOrigin("", "");
   private reporter: Reporter | null = null;
 
   onConfigure(size: usize): bool {
@@ -46,6 +46,7 @@ export class ShadowRoot extends RootContext {
     // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
     const nodeId = getProperty(["xds", "node", "id"]);
     this.proxyId = nodeId !== null ? textOf(nodeId) : "";
+    this.origin = new PairOrigin(this.proxyId, this.configVersion);
     this.metrics.define();
     this.reporter = new Reporter(config, this.metrics);
     setTickPeriod(config.flushIntervalMs);
@@ -89,14 +90,15 @@ export class ShadowRoot extends RootContext {
   }
 
   private captureShadow(config: Config, shadow: CapturedResponse, bodySize: i32): void {
-    const headers = getHeaders(MapType.HttpCallResponseHeaders);
-    const status = findHeader(headers, ":status");
-    shadow.status = status !== null ? <u32>I32.parseInt(status.valueText()) : 0;
-    shadow.headers = selectHeaders(headers, config.responseHeaders, config.redactHeaders);
+    const headers = getHeaderPairs(MapType.HttpCallResponseHeaders);
+    shadow.status = statusOf(headers);
+    shadow.headers = selectPairs(headers, config.responseHeaders, config.responseHeaderKeys, config.redactHeaderKeys);
     const take = shadow.body.room(bodySize);
     if (take > 0) {
-      const body = getBufferBytes(BufferType.HttpCallResponseBody, 0, <usize>take);
-      if (body !== null) shadow.body.append(body, 0);
+      if (readBufferBytes(BufferType.HttpCallResponseBody, 0, <usize>take)) {
+        shadow.body.appendAt(returnedPtr(), <i32>returnedSize(), 0);
+      }
+      releaseReturned();
     }
     shadow.body.total = <u64>bodySize;
   }
@@ -161,7 +163,7 @@ export class ShadowRoot extends RootContext {
   }
 
   private complete(config: Config, pair: Pair): void {
-    this.batch.add(encodePair(pair, this.proxyId, this.configVersion));
+    this.batch.add(pair, this.origin);
     if (this.batch.full(config.batchMaxPairs, config.batchMaxBytes)) {
       const reporter = this.reporter;
       if (reporter !== null) reporter.send(this.batch);

@@ -13,5 +13,10 @@ export function inSample(bits: u64, percent: f64): bool {
 }
 
 export function sampleBits(headerValue: ArrayBuffer): u64 {
-  return mixedHash64(headerValue);
+  return mixedHash64(changetype<usize>(headerValue), <usize>headerValue.byteLength);
+}
+
+/** The same bits from a value read in place. */
+export function sampleBitsAt(ptr: usize, size: usize): u64 {
+  return mixedHash64(ptr, size);
 }

@@ -3,27 +3,36 @@
 // stripped tag header).
 import { HttpContext } from "../abi/context";
 import { Action, BufferType, MapType, Status } from "../abi/types";
-import { Header, findHeader } from "../abi/headers";
+import { PairsCursor, findPairValue } from "../abi/headers";
 import {
-  getBufferBytes, getHeaders, httpCall, monotonicNanos, randomU64, realtimeNanos, removeHeader,
+  getHeaderPairs, hasHeader, httpCallEncoded, monotonicNanos, randomU64, readBufferBytes, readHeaderValue,
+  realtimeNanos, releaseReturned, removeHeaderBytes, returnedPtr, returnedSize,
 } from "../abi/hostcalls";
 import { Config } from "./config";
 import { count } from "./metrics";
-import { Decision, decide } from "./decision";
-import { sampleBits } from "./sampling";
+import { Decision, methodAllowed, pathAllowed, pathRulesSet, sampleNeedsBits, sampled } from "./decision";
+import { sampleBitsAt } from "./sampling";
 import { Pair } from "./pair";
-import { selectHeaders } from "./redact";
-import { shadowRequestHeaders } from "./mirror";
+import { selectPairs } from "./redact";
+import { shadowRequestPairs } from "./mirror";
 import { failureFromCallStatus } from "./shadow_outcome";
 import { hex } from "./hashing";
-import { textOf } from "./utf8";
 import { ShadowRoot } from "./root";
 
 const EMPTY = new ArrayBuffer(0);
+const METHOD = String.UTF8.encode(":method");
+const PATH = String.UTF8.encode(":path");
+const AUTHORITY = String.UTF8.encode(":authority");
+const REQUEST_ID = String.UTF8.encode("x-request-id");
+const STATUS = String.UTF8.encode(":status");
 
-function valueOf(headers: Array<Header>, name: string): ArrayBuffer | null {
-  const header = findHeader(headers, name);
-  return header !== null ? header.value : null;
+/** The :status of a serialized response map, 0 when absent. */
+export function statusOf(pairs: ArrayBuffer): u32 {
+  const cursor = new PairsCursor(pairs);
+  while (cursor.next()) {
+    if (cursor.nameIs(STATUS)) return <u32>I32.parseInt(String.UTF8.decodeUnsafe(cursor.valuePtr, cursor.valueSize));
+  }
+  return 0;
 }
 
 export class ShadowStream extends HttpContext {
@@ -36,17 +45,7 @@ export class ShadowStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): i32 {
     const config = this.shadowRoot.config;
     if (config === null) return Action.Continue;
-    const headers = getHeaders(MapType.HttpRequestHeaders);
-    const tagged = findHeader(headers, config.tagHeader) !== null;
-    // Nobody outside may make the primary believe a request is shadow traffic.
-    if (tagged) removeHeader(MapType.HttpRequestHeaders, config.tagHeader);
-    const method = valueOf(headers, ":method");
-    const path = valueOf(headers, ":path");
-    const methodText = method !== null ? textOf(method) : "";
-    const pathText = path !== null ? textOf(path) : "";
-    const sampleValue = valueOf(headers, config.sampleHeader);
-    const bits = sampleValue !== null ? sampleBits(sampleValue) : randomU64();
-    const decision = decide(config, tagged, methodText, pathText, bits, <u32>this.shadowRoot.calls.size);
+    const decision = this.decide(config);
     const m = this.shadowRoot.metrics;
     if (decision == Decision.Tagged) count(m.requestsTagged);
     else if (decision == Decision.MethodSkipped) count(m.requestsMethodSkipped);
@@ -55,24 +54,57 @@ export class ShadowStream extends HttpContext {
     else if (decision == Decision.OverCapacity) count(m.requestsOverCapacity);
     else {
       count(m.requestsMirrored);
-      this.mirror(config, headers, method, path);
+      this.mirror(config);
     }
     return Action.Continue;
   }
 
-  private mirror(config: Config, headers: Array<Header>, method: ArrayBuffer | null, path: ArrayBuffer | null): void {
+  /** One header at a time, in the order of the rules, each read in place and released: the
+   * whole map is fetched only for a request that is mirrored. */
+  private decide(config: Config): Decision {
+    if (hasHeader(MapType.HttpRequestHeaders, config.tagHeaderKey)) {
+      // Nobody outside may make the primary believe a request is shadow traffic.
+      removeHeaderBytes(MapType.HttpRequestHeaders, config.tagHeaderKey);
+      return Decision.Tagged;
+    }
+    readHeaderValue(MapType.HttpRequestHeaders, METHOD);
+    const methodOk = methodAllowed(config, returnedPtr(), returnedSize());
+    releaseReturned();
+    if (!methodOk) return Decision.MethodSkipped;
+    if (pathRulesSet(config)) {
+      readHeaderValue(MapType.HttpRequestHeaders, PATH);
+      const pathOk = pathAllowed(config, returnedPtr(), returnedSize());
+      releaseReturned();
+      if (!pathOk) return Decision.PathSkipped;
+    }
+    let bits: u64 = 0;
+    if (sampleNeedsBits(config)) {
+      const present = readHeaderValue(MapType.HttpRequestHeaders, config.sampleHeaderKey);
+      bits = present ? sampleBitsAt(returnedPtr(), returnedSize()) : 0;
+      releaseReturned();
+      if (!present) bits = randomU64();
+    }
+    if (!sampled(config, bits)) return Decision.SampledOut;
+    if (<u32>this.shadowRoot.calls.size >= config.maxInFlight) return Decision.OverCapacity;
+    return Decision.Mirror;
+  }
+
+  private mirror(config: Config): void {
+    const headers = getHeaderPairs(MapType.HttpRequestHeaders);
     const pair = new Pair(<i32>config.maxBodyBytes);
-    const requestId = valueOf(headers, "x-request-id");
+    const requestId = findPairValue(headers, REQUEST_ID);
     pair.id = requestId !== null ? requestId : String.UTF8.encode(hex(randomU64(), 16) + hex(randomU64(), 16));
+    const method = findPairValue(headers, METHOD);
     pair.method = method !== null ? method : EMPTY;
+    const path = findPairValue(headers, PATH);
     pair.path = path !== null ? path : EMPTY;
-    const authority = valueOf(headers, ":authority");
+    const authority = findPairValue(headers, AUTHORITY);
     pair.authority = authority !== null ? authority : EMPTY;
-    pair.requestHeaders = selectHeaders(headers, config.requestHeaders, config.redactHeaders);
+    pair.requestHeaders = selectPairs(headers, config.requestHeaders, config.requestHeaderKeys, config.redactHeaderKeys);
     pair.startUnixNanos = realtimeNanos();
     pair.startMonotonicNanos = monotonicNanos();
     this.pair = pair;
-    const call = httpCall(config.shadowCluster, shadowRequestHeaders(config, headers, pair.authority), null, config.shadowTimeoutMs);
+    const call = httpCallEncoded(config.shadowClusterBytes, shadowRequestPairs(config, headers, pair.authority), config.shadowTimeoutMs);
     if (call.status == Status.Ok) this.shadowRoot.shadowSent(call.token, pair);
     else this.shadowRoot.shadowRefused(pair, failureFromCallStatus(call.status));
   }
@@ -81,10 +113,9 @@ export class ShadowStream extends HttpContext {
     const pair = this.pair;
     const config = this.shadowRoot.config;
     if (pair === null || config === null || pair.primaryDone) return Action.Continue;
-    const headers = getHeaders(MapType.HttpResponseHeaders);
-    const status = findHeader(headers, ":status");
-    pair.primary.status = status !== null ? <u32>I32.parseInt(status.valueText()) : 0;
-    pair.primary.headers = selectHeaders(headers, config.responseHeaders, config.redactHeaders);
+    const headers = getHeaderPairs(MapType.HttpResponseHeaders);
+    pair.primary.status = statusOf(headers);
+    pair.primary.headers = selectPairs(headers, config.responseHeaders, config.responseHeaderKeys, config.redactHeaderKeys);
     if (endOfStream) this.primaryFinished(pair);
     return Action.Continue;
   }
@@ -95,8 +126,10 @@ export class ShadowStream extends HttpContext {
     // Returning Continue hands each chunk on, so the buffer holds just this chunk.
     const take = pair.primary.body.room(<i32>bodySize);
     if (take > 0) {
-      const chunk = getBufferBytes(BufferType.HttpResponseBody, 0, <usize>take);
-      pair.primary.body.append(chunk !== null ? chunk : EMPTY, <u64>bodySize);
+      // Copied from the host's buffer straight into the capture.
+      readBufferBytes(BufferType.HttpResponseBody, 0, <usize>take);
+      pair.primary.body.appendAt(returnedPtr(), <i32>returnedSize(), <u64>bodySize);
+      releaseReturned();
     } else {
       pair.primary.body.total += <u64>bodySize;
     }

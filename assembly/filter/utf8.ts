@@ -28,6 +28,16 @@ function sequenceLength(base: usize, i: i32, end: i32): i32 {
   return need + 1;
 }
 
+/** Whether `size` bytes at `base` are valid UTF-8. */
+export function isValidUtf8(base: usize, size: i32): bool {
+  for (let i = 0; i < size; ) {
+    const n = sequenceLength(base, i, size);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 /** The same bytes when they are valid UTF-8, else a copy with each invalid byte replaced. */
 export function validUtf8(bytes: ArrayBuffer): ArrayBuffer {
   const base = changetype<usize>(bytes);
