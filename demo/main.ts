@@ -17,7 +17,7 @@ import { fetchSummary, formatSummary } from "./summary.js";
 import { sendTraffic } from "./traffic.js";
 
 const REQUESTS = 3000;
-const CONCURRENCY = 4;
+const RATE_PER_SECOND = 250;
 
 function collectorYaml(examplesPath: string): string {
   return [
@@ -102,9 +102,9 @@ async function main(): Promise<number> {
     cleanup.add("Envoy", () => envoy.stop());
     say(`  listener on :${envoy.listenerPort}, admin on ${envoy.admin.url}, log in ${envoy.logPath}`);
 
-    say(`sending ${REQUESTS} GET requests through Envoy, ${CONCURRENCY} at a time`);
+    say(`sending ${REQUESTS} GET requests through Envoy, ${RATE_PER_SECOND} a second`);
     const progress = progressPrinter();
-    const traffic = await sendTraffic(envoy.listenerPort, REQUESTS, CONCURRENCY, progress.update);
+    const traffic = await sendTraffic(envoy.listenerPort, REQUESTS, RATE_PER_SECOND, progress.update);
     progress.end();
     if (traffic.failed > 0) say(`${traffic.failed} requests failed on the client's side`);
 

@@ -1,6 +1,7 @@
-// The demo's client: a few thousand GETs over the catalog's routes, a fixed number in flight,
-// with one progress line rewritten in place.
+// The demo's client: a few thousand GETs over the catalog's routes at a steady rate, with one
+// progress line rewritten in place.
 import { Agent, get } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface TrafficResult {
   sent: number;
@@ -23,15 +24,20 @@ export function demoPath(index: number): string {
   }
 }
 
+/**
+ * Sends `count` requests at a steady `ratePerSecond`, whatever the answers, as users would: a
+ * client that waited for each answer would slow down whenever the primary stalls, but not when
+ * the shadow does, and so pile the shadow's stalls onto the shadow alone.
+ */
 export async function sendTraffic(
   port: number,
   count: number,
-  concurrency: number,
+  ratePerSecond: number,
   progress: (line: string) => void,
 ): Promise<TrafficResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const agent = new Agent({ keepAlive: true });
   const started = performance.now();
-  let next = 0;
+  const inFlight = new Set<Promise<void>>();
   let done = 0;
   let failed = 0;
   const report = (): void => {
@@ -39,16 +45,20 @@ export async function sendTraffic(
     progress(`sent ${done}/${count} requests (${Math.round(done / Math.max(seconds, 0.001))} req/s, ${failed} failed)`);
   };
   const timer = setInterval(report, 200);
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const path = demoPath(next++);
-      const ok = await getStatus(agent, port, path).then((status) => status === 200, () => false);
-      done++;
-      if (!ok) failed++;
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    for (let index = 0; index < count; index++) {
+      const wait = started + (index * 1000) / ratePerSecond - performance.now();
+      if (wait > 0) await sleep(wait);
+      const request: Promise<void> = getStatus(agent, port, demoPath(index))
+        .then((status) => status === 200, () => false)
+        .then((ok) => {
+          done++;
+          if (!ok) failed++;
+          inFlight.delete(request);
+        });
+      inFlight.add(request);
+    }
+    await Promise.all(inFlight);
   } finally {
     clearInterval(timer);
     agent.destroy();
