@@ -32,7 +32,11 @@ export interface CollectorOptions {
 const MAX_FIELD_LABELS = 200;
 /** Body bytes the queue may hold, in maximum-size messages. */
 const QUEUE_MESSAGES = 16;
-const SLICE_MILLIS = 10;
+/**
+ * Event-loop time one comparison slice may take. Short, because intake waits on it: HTTP/2 flow
+ * control lets a client send only 64 KiB of a batch before the server reads it, between slices.
+ */
+const SLICE_MILLIS = 2;
 
 /**
  * Starts a collector: the composition root that wires configuration, the metrics registry, the
@@ -63,6 +67,13 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     processPair,
     (pair, error) => log.error("pair comparison failed", { pairId: pair.id, path: pair.path, error }),
     (depth) => metrics.queueDepth.set(depth),
+    (work) => {
+      try {
+        examples.batch(work);
+      } catch (error) {
+        log.error("mismatch examples could not be saved", { error });
+      }
+    },
   );
 
   let intake: IntakeServer | undefined;

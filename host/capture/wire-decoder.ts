@@ -9,106 +9,235 @@ export type WireValue = string | number | boolean | Buffer | WireMessage;
 export class WireDecodeError extends Error {}
 
 const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
-const VARINT_TYPES = new Set(["uint32", "uint64", "int32", "bool"]);
+const WIRE_START_GROUP = 3;
+const WIRE_END_GROUP = 4;
+const WIRE_FIXED32 = 5;
+
+// What a field holds, decided once per field when the decoder is built.
+const KIND_MESSAGE = 0;
+const KIND_STRING = 1;
+const KIND_BYTES = 2;
+const KIND_UINT32 = 3;
+const KIND_UINT64 = 4;
+const KIND_INT32 = 5;
+const KIND_BOOL = 6;
+
+const VARINT_KINDS: Record<string, number> = { uint32: KIND_UINT32, uint64: KIND_UINT64, int32: KIND_INT32, bool: KIND_BOOL };
+
+interface FieldPlan {
+  name: string;
+  kind: number;
+  repeated: boolean;
+  message: MessagePlan | null;
+}
+
+/** A message type's fields by field number, worked out from the .proto's reflection. */
+interface MessagePlan {
+  fields: (FieldPlan | undefined)[];
+}
 
 /**
  * Decodes one message type of a .proto strictly: strings must be valid UTF-8 (protobufjs would
  * silently turn bad bytes into U+FFFD), wire types must match the declared field types, and a
  * truncated or malformed input is an error naming the field. Unknown fields are skipped, as
- * protobuf requires for forward compatibility. Driven by the .proto's reflection, so the .proto
- * stays the single description of the contract.
+ * protobuf requires for forward compatibility. The per-field plan is built from the .proto's
+ * reflection, so the .proto stays the single description of the contract; decoding itself is a
+ * plain loop over the bytes, since it runs for every pair the collector receives.
  */
 export class WireDecoder {
-  constructor(private readonly root: protobuf.Type) {
-    checkSupported(root, new Set());
+  private readonly plan: MessagePlan;
+
+  constructor(root: protobuf.Type) {
+    this.plan = planOf(root, new Map());
   }
 
   decode(bytes: Uint8Array): WireMessage {
-    const reader = protobuf.Reader.create(bytes);
-    try {
-      return decodeMessage(this.root, reader, bytes.length, "");
-    } catch (error) {
-      if (error instanceof WireDecodeError) throw error;
-      // protobufjs throws RangeError("index out of range") on truncated input.
-      throw new WireDecodeError(`malformed protobuf: ${(error as Error).message}`);
-    }
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new Decoding(buffer).message(this.plan, buffer.length);
   }
 }
 
-function checkSupported(type: protobuf.Type, seen: Set<protobuf.Type>): void {
-  if (seen.has(type)) return;
-  seen.add(type);
+function planOf(type: protobuf.Type, plans: Map<protobuf.Type, MessagePlan>): MessagePlan {
+  const known = plans.get(type);
+  if (known) return known;
+  const plan: MessagePlan = { fields: [] };
+  plans.set(type, plan);
   for (const field of type.fieldsArray) {
     field.resolve();
-    if (field.resolvedType instanceof protobuf.Type) checkSupported(field.resolvedType, seen);
-    else if (field.resolvedType instanceof protobuf.Enum) continue;
-    else if (field.type !== "string" && field.type !== "bytes" && !VARINT_TYPES.has(field.type)) {
-      throw new Error(`field ${type.name}.${field.name} has type ${field.type}, which the capture decoder does not handle`);
-    }
-    if (field.repeated && !(field.resolvedType instanceof protobuf.Type) && field.type !== "string" && field.type !== "bytes") {
+    const resolved = field.resolvedType;
+    let kind: number | undefined;
+    if (resolved instanceof protobuf.Type) kind = KIND_MESSAGE;
+    else if (resolved instanceof protobuf.Enum) kind = KIND_INT32;
+    else if (field.type === "string") kind = KIND_STRING;
+    else if (field.type === "bytes") kind = KIND_BYTES;
+    else kind = VARINT_KINDS[field.type];
+    if (kind === undefined) throw new Error(`field ${type.name}.${field.name} has type ${field.type}, which the capture decoder does not handle`);
+    if (field.repeated && kind !== KIND_MESSAGE && kind !== KIND_STRING && kind !== KIND_BYTES) {
       throw new Error(`field ${type.name}.${field.name}: repeated scalars are not handled by the capture decoder`);
     }
+    plan.fields[field.id] = { name: field.name, kind, repeated: field.repeated, message: resolved instanceof protobuf.Type ? planOf(resolved, plans) : null };
   }
+  return plan;
 }
 
-function decodeMessage(type: protobuf.Type, reader: protobuf.Reader, end: number, prefix: string): WireMessage {
-  const message: WireMessage = {};
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    const field = type.fieldsById[tag >>> 3];
-    const wireType = tag & 7;
-    if (field === undefined) {
-      reader.skipType(wireType);
-      continue;
+/** Short ASCII strings seen recently (header names, methods, hosts), reused instead of decoded again. */
+const INTERNED_SLOTS = 1024;
+const INTERNED_MAX_BYTES = 64;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERNED_SLOTS);
+
+class Decoding {
+  private pos = 0;
+  /** Bits 32..63 of the last varint read. */
+  private high = 0;
+  /** The message fields being decoded, outermost first, to name a field in an error. */
+  private readonly path: { name: string; index: number }[] = [];
+
+  constructor(private readonly bytes: Buffer) {}
+
+  message(plan: MessagePlan, end: number): WireMessage {
+    const message: WireMessage = {};
+    const { bytes } = this;
+    while (this.pos < end) {
+      const tag = this.varint();
+      const wireType = tag & 7;
+      const field = plan.fields[tag >>> 3];
+      if (field === undefined) {
+        this.skip(wireType, tag >>> 3);
+        continue;
+      }
+      let value: WireValue;
+      if (field.kind === KIND_MESSAGE) {
+        if (wireType !== WIRE_LENGTH_DELIMITED) throw this.wireTypeError(field, wireType, WIRE_LENGTH_DELIMITED);
+        const length = this.varint();
+        const valueEnd = this.pos + length;
+        if (valueEnd > end) throw new WireDecodeError(`malformed protobuf: field "${this.prefix()}${field.name}" is longer than the message`);
+        this.path.push({ name: field.name, index: field.repeated ? ((message[field.name] as WireValue[] | undefined)?.length ?? 0) : -1 });
+        value = this.message(field.message as MessagePlan, valueEnd);
+        this.path.pop();
+      } else if (field.kind === KIND_STRING || field.kind === KIND_BYTES) {
+        if (wireType !== WIRE_LENGTH_DELIMITED) throw this.wireTypeError(field, wireType, WIRE_LENGTH_DELIMITED);
+        const length = this.varint();
+        const start = this.pos;
+        const valueEnd = start + length;
+        if (valueEnd > end) throw new WireDecodeError(`malformed protobuf: field "${this.prefix()}${field.name}" is longer than the message`);
+        this.pos = valueEnd;
+        if (field.kind === KIND_BYTES) {
+          value = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);
+        } else {
+          const text = readString(bytes, start, valueEnd);
+          if (text === null) throw new WireDecodeError(`field "${this.prefix()}${field.name}" is not valid UTF-8`);
+          value = text;
+        }
+      } else {
+        if (wireType !== WIRE_VARINT) throw this.wireTypeError(field, wireType, WIRE_VARINT);
+        const low = this.varint();
+        if (field.kind === KIND_UINT64) value = this.high * 4294967296 + low;
+        else if (field.kind === KIND_INT32) value = low | 0;
+        else if (field.kind === KIND_BOOL) value = low !== 0;
+        else value = low;
+      }
+      if (field.repeated) {
+        const list = message[field.name] as WireValue[] | undefined;
+        if (list) list.push(value);
+        else message[field.name] = [value];
+      } else {
+        message[field.name] = value;
+      }
     }
-    const value = decodeField(field, wireType, reader, prefix, message);
-    if (field.repeated) {
-      const list = (message[field.name] as WireValue[] | undefined) ?? [];
-      list.push(value);
-      message[field.name] = list;
-    } else {
-      message[field.name] = value;
+    if (this.pos !== end) throw new WireDecodeError(`malformed protobuf: ${this.prefix() || "message"} overruns its length`);
+    return message;
+  }
+
+  /**
+   * A varint of up to 10 bytes: returns bits 0..31 as an unsigned number and keeps bits 32..63
+   * in `high`, as protobuf's 64-bit varints need.
+   */
+  private varint(): number {
+    const { bytes } = this;
+    let low = 0;
+    let high = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
+      const byte = bytes[this.pos++];
+      if (byte === undefined) throw new WireDecodeError(`malformed protobuf: truncated at byte ${bytes.length}`);
+      const bits = byte & 0x7f;
+      if (shift < 28) low |= bits << shift;
+      else if (shift === 28) {
+        low |= bits << 28;
+        high = bits >>> 4;
+      } else high |= bits << (shift - 32);
+      if (byte < 0x80) {
+        this.high = high >>> 0;
+        return low >>> 0;
+      }
+    }
+    throw new WireDecodeError(`malformed protobuf: varint longer than 10 bytes at byte ${this.pos}`);
+  }
+
+  /** Skips an unknown field's value. */
+  private skip(wireType: number, fieldNumber: number): void {
+    if (wireType === WIRE_VARINT) this.varint();
+    else if (wireType === WIRE_FIXED64) this.advance(8);
+    else if (wireType === WIRE_FIXED32) this.advance(4);
+    else if (wireType === WIRE_LENGTH_DELIMITED) this.advance(this.varint());
+    else if (wireType === WIRE_START_GROUP) {
+      for (;;) {
+        const tag = this.varint();
+        if ((tag & 7) === WIRE_END_GROUP) {
+          if (tag >>> 3 !== fieldNumber) throw new WireDecodeError(`malformed protobuf: group ${fieldNumber} ends as ${tag >>> 3}`);
+          return;
+        }
+        this.skip(tag & 7, tag >>> 3);
+      }
+    } else throw new WireDecodeError(`malformed protobuf: invalid wire type ${wireType} at byte ${this.pos}`);
+  }
+
+  private advance(count: number): void {
+    if (this.pos + count > this.bytes.length) throw new WireDecodeError(`malformed protobuf: truncated at byte ${this.bytes.length}`);
+    this.pos += count;
+  }
+
+  /** The path of the message being decoded, as `pairs[3].primary.`; empty at the top. */
+  private prefix(): string {
+    return this.path.map(({ name, index }) => (index >= 0 ? `${name}[${index}].` : `${name}.`)).join("");
+  }
+
+  private wireTypeError(field: FieldPlan, actual: number, expected: number): WireDecodeError {
+    return new WireDecodeError(`malformed protobuf: field "${this.prefix()}${field.name}" has wire type ${actual}, expected ${expected}`);
+  }
+}
+
+/** The UTF-8 text of bytes[start, end), or null when it is not valid UTF-8. */
+function readString(bytes: Buffer, start: number, end: number): string | null {
+  const length = end - start;
+  if (length === 0) return "";
+  if (length <= INTERNED_MAX_BYTES) {
+    let hash = length;
+    let ascii = true;
+    for (let at = start; at < end; at++) {
+      const byte = bytes[at] as number;
+      if (byte >= 0x80) {
+        ascii = false;
+        break;
+      }
+      hash = (Math.imul(hash, 31) + byte) | 0;
+    }
+    if (ascii) {
+      // ASCII is valid UTF-8 as it is.
+      const slot = hash & (INTERNED_SLOTS - 1);
+      const seen = interned[slot];
+      if (seen !== undefined && seen.length === length && sameAscii(seen, bytes, start)) return seen;
+      const text = bytes.toString("latin1", start, end);
+      interned[slot] = text;
+      return text;
     }
   }
-  if (reader.pos !== end) throw new WireDecodeError(`malformed protobuf: ${prefix || "message"} overruns its length`);
-  return message;
+  const view = bytes.subarray(start, end);
+  return isUtf8(view) ? view.toString("utf8") : null;
 }
 
-/** `prefix` + the field's name is the field's path in error messages, built only when needed. */
-function decodeField(field: protobuf.Field, wireType: number, reader: protobuf.Reader, prefix: string, parent: WireMessage): WireValue {
-  const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) {
-    const name = prefix + field.name;
-    expectWireType(wireType, WIRE_LENGTH_DELIMITED, name);
-    const length = reader.uint32();
-    const end = reader.pos + length;
-    if (end > reader.len) throw new WireDecodeError(`malformed protobuf: field "${name}" is longer than the message`);
-    const index = field.repeated ? ((parent[field.name] as WireValue[] | undefined)?.length ?? 0) : -1;
-    return decodeMessage(resolved, reader, end, index >= 0 ? `${name}[${index}].` : `${name}.`);
-  }
-  if (resolved instanceof protobuf.Enum || VARINT_TYPES.has(field.type)) {
-    expectWireType(wireType, WIRE_VARINT, prefix, field);
-    if (field.type === "bool") return reader.bool();
-    if (field.type === "uint64") return toNumber(reader.uint64() as unknown as number | { toNumber(): number });
-    if (field.type === "uint32") return reader.uint32();
-    return reader.int32();
-  }
-  expectWireType(wireType, WIRE_LENGTH_DELIMITED, prefix, field);
-  const bytes = reader.bytes();
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (field.type === "bytes") return buffer;
-  if (!isUtf8(buffer)) throw new WireDecodeError(`field "${prefix}${field.name}" is not valid UTF-8`);
-  return buffer.toString("utf8");
-}
-
-function expectWireType(actual: number, expected: number, prefix: string, field?: protobuf.Field): void {
-  if (actual !== expected) {
-    const name = field ? prefix + field.name : prefix;
-    throw new WireDecodeError(`malformed protobuf: field "${name}" has wire type ${actual}, expected ${expected}`);
-  }
-}
-
-function toNumber(value: number | { toNumber(): number }): number {
-  return typeof value === "number" ? value : value.toNumber();
+function sameAscii(text: string, bytes: Buffer, start: number): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== bytes[start + k]) return false;
+  return true;
 }

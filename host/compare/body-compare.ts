@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Difference } from "./difference.js";
 import { diffJson, type JsonDiffOptions } from "./json-diff.js";
+import { jsonTextsEqualOutsideIgnored } from "./json-text-equal.js";
 import { CONTAINER_WEIGHT, jsonCostAtMost } from "./json-size.js";
 import type { BodyKind } from "./media-type.js";
 import type { WorkBudget } from "./work-budget.js";
@@ -39,6 +40,8 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
   if (!small && jsonCostAtMost(primary, options.maxNodes) + jsonCostAtMost(shadow, options.maxNodes) > options.maxNodes) {
     return { conclusive: false, reason: "budget", detail: `JSON bodies are too large or deep to compare within ${options.maxNodes} steps` };
   }
+  // Most differing bodies differ only in ignored values: settled on the texts, without parsing.
+  if (jsonTextsEqualOutsideIgnored(primary, shadow, options.ignore)) return { conclusive: true, kind: "json", differences: [], differencesCapped: false };
   const p = parseJson(primary);
   const s = parseJson(shadow);
   if (!p.ok || !s.ok) {

@@ -10,6 +10,7 @@ export type DecodedBody =
  * an identity body is taken as it came (its size is bounded by the gRPC message size).
  */
 export function decodeContentEncoding(body: Buffer, contentEncoding: string | undefined, maxBytes: number): DecodedBody {
+  if (contentEncoding === undefined || contentEncoding === "") return { ok: true, bytes: body };
   let bytes = body;
   const codings = (contentEncoding ?? "")
     .split(",")

@@ -76,6 +76,8 @@ export class MismatchStore {
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement;
   private insertsSincePrune = 0;
+  /** Inside batch(): examples are added in one transaction, opened by the first of them. */
+  private batching = false;
 
   constructor(
     private readonly path: string,
@@ -104,7 +106,33 @@ export class MismatchStore {
     this.prune();
   }
 
+  /**
+   * Runs `work`, committing every example it adds at once at the end: one commit per slice of
+   * pairs rather than one per example (each commit is a write to the WAL file).
+   */
+  batch(work: () => void): void {
+    if (this.batching) return work();
+    this.batching = true;
+    try {
+      work();
+    } finally {
+      this.batching = false;
+      this.commitOpenTransaction();
+    }
+  }
+
+  private commitOpenTransaction(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec("COMMIT");
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
   add(pair: Pair, route: string, comparison: Comparison): number {
+    if (this.batching && !this.db.inTransaction) this.db.exec("BEGIN");
     const example = {
       pairId: pair.id,
       route,

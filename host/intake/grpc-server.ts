@@ -10,15 +10,28 @@ export interface IntakeServer {
 
 const SHUTDOWN_GRACE_MILLIS = 5000;
 
+/** Room above grpc.maxMessageBytes for batches that reach the Report handler to be refused and counted. */
+const OVERSIZE_ROOM_BYTES = 16 * 1024 * 1024;
+
 /**
- * The gRPC intake: shadowdiff.v1.Collector plus the standard grpc.health.v1 service. grpc-js
- * refuses messages over twice the configured maximum before buffering them; between the maximum
- * and that, the Report handler refuses and counts them.
+ * The largest message grpc-js takes in: generous, so that an oversized batch reaches the Report
+ * handler, which refuses it naming grpc.maxMessageBytes and counts it (outcome invalid). Every
+ * batch the filter can send fits: its batch_max_bytes is at most 4 MiB and a batch overshoots
+ * that by at most one pair (two bodies of at most 1 MiB each, plus headers). grpc-js reads a
+ * message's length before its bytes and refuses one over this limit without buffering it, so a
+ * call holds at most this much in memory; such a refusal is not counted.
  */
+export function grpcReceiveLimit(maxMessageBytes: number): number {
+  return Math.max(2 * maxMessageBytes, maxMessageBytes + OVERSIZE_ROOM_BYTES);
+}
+
+/** The gRPC intake: shadowdiff.v1.Collector plus the standard grpc.health.v1 service. */
 export async function startIntakeServer(address: string, parts: ReportServiceParts): Promise<IntakeServer> {
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": parts.maxMessageBytes * 2,
+    "grpc.max_receive_message_length": grpcReceiveLimit(parts.maxMessageBytes),
     "grpc.max_send_message_length": 1024 * 1024,
+    // Channelz (per-call tracing for grpcdebug) costs time on every call and nothing here reads it.
+    "grpc.enable_channelz": 0,
   });
   server.addService(collectorServiceDefinition(), { Report: createReportHandler(parts) });
   const health = new HealthImplementation({ "": "SERVING", [COLLECTOR_SERVICE_NAME]: "SERVING" });

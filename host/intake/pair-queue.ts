@@ -26,6 +26,8 @@ export class PairQueue {
     private readonly process: (pair: Pair) => void,
     private readonly onError: (pair: Pair, error: unknown) => void,
     private readonly onDepth: (depth: number) => void = () => {},
+    /** Runs one slice's work; lets the caller wrap it (in a database transaction, say). */
+    private readonly runWork: (work: () => void) => void = (work) => work(),
   ) {}
 
   get depth(): number {
@@ -58,6 +60,14 @@ export class PairQueue {
 
   private runSlice(): void {
     this.scheduled = false;
+    try {
+      this.runWork(() => this.processSlice());
+    } finally {
+      this.afterSlice();
+    }
+  }
+
+  private processSlice(): void {
     const until = performance.now() + this.limits.sliceMillis;
     while (this.head < this.pairs.length) {
       const pair = this.pairs[this.head] as Pair;
@@ -71,6 +81,9 @@ export class PairQueue {
       }
       if (performance.now() >= until) break;
     }
+  }
+
+  private afterSlice(): void {
     if (this.head >= this.pairs.length) {
       this.pairs.length = 0;
       this.head = 0;

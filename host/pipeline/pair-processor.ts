@@ -37,14 +37,24 @@ function fieldsOf(comparison: Comparison, fields: FieldLabeler): { field: string
   return out;
 }
 
-/** The per-route metric children used for every pair, looked up once per route (routes are capped). */
+/**
+ * The per-route metric children used for every pair, looked up once per route (routes are capped).
+ * Their series are created at 0 when the route first appears, so that rate() and increase() count
+ * a route's first pairs too (a series that starts at its first increment loses them).
+ */
 function routeChildren(metrics: CollectorMetrics, route: string) {
-  return {
+  const children = {
     primaryLatency: metrics.primaryLatency.labels(route),
     shadowLatency: metrics.shadowLatency.labels(route),
     matched: metrics.comparisons.labels(route, "true"),
     mismatched: metrics.comparisons.labels(route, "false"),
   };
+  // prom-client 15's Counter has no zero() at run time (its typings do); inc(0) creates the series.
+  children.matched.inc(0);
+  children.mismatched.inc(0);
+  metrics.primaryLatency.zero({ route });
+  metrics.shadowLatency.zero({ route });
+  return children;
 }
 
 /** Compares one accepted pair and records the result everywhere it is looked at. */

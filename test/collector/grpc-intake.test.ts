@@ -3,6 +3,7 @@ import { service as healthService } from "grpc-health-check";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeBatch, getJson, RawReportClient, sample, startTestCollector, waitFor, wirePair, type TestCollector } from "./harness.js";
+import { grpcReceiveLimit } from "../../host/intake/grpc-server.js";
 import type { Summary } from "../../host/summary/summary.js";
 
 let collector: TestCollector | undefined;
@@ -106,9 +107,40 @@ describe("gRPC intake", () => {
     expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });
   });
 
-  it("refuses a message far over the limit before reading it", async () => {
+  it("creates a route's comparison and latency series at 0 when the route first appears", async () => {
+    const { collector, client } = await start();
+    const json = [{ name: "content-type", value: "application/json" }];
+    const reply = await client.report(
+      encodeBatch([
+        wirePair({ id: "match", path: "/users/1" }),
+        wirePair({ id: "cut", path: "/orders/9", primary: { status: 200, headers: json, body: Buffer.from('{"id":'), body_size: 20, truncated: true, latency_nanos: 1_000_000 } }),
+        wirePair({ id: "failed", path: "/carts/3", shadow: undefined, shadow_failure: 2 }),
+      ]),
+    );
+    expect(reply).toEqual({ accepted: 3 });
+    await waitFor(async () => ((await summaryTotal(collector)).pairs === 3 ? true : undefined));
+    const text = await metrics(collector);
+    const comparisons = (route: string, match: string) => sample(text, "shadow_comparison_total", { route, match });
+    expect([comparisons("/users/{id}", "true"), comparisons("/users/{id}", "false")]).toEqual([1, 0]);
+    expect([comparisons("/orders/{id}", "true"), comparisons("/orders/{id}", "false")]).toEqual([0, 0]);
+    expect([comparisons("/carts/{id}", "true"), comparisons("/carts/{id}", "false")]).toEqual([0, 1]);
+    expect(sample(text, "primary_latency_seconds_count", { route: "/orders/{id}" })).toBe(1);
+    expect(sample(text, "shadow_latency_seconds_count", { route: "/carts/{id}" })).toBe(0);
+    expect(sample(text, "shadow_latency_seconds_bucket", { route: "/carts/{id}", le: "+Inf" })).toBe(0);
+  });
+
+  it("refuses and counts a batch several times over maxMessageBytes", async () => {
+    const { collector, client } = await start({ grpc: { maxMessageBytes: 65536 } });
+    const reply = await client.report(Buffer.alloc(5 * 65536, 0));
+    expect(reply.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(reply.error?.details).toBe(`batch of ${5 * 65536} bytes is over grpc.maxMessageBytes (65536)`);
+    expect(sample(await metrics(collector), "shadowdiff_reports_total", { outcome: "invalid" })).toBe(1);
+    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });
+  });
+
+  it("refuses a message over gRPC's own limit before reading it", async () => {
     const { client } = await start({ grpc: { maxMessageBytes: 65536 } });
-    const reply = await client.report(Buffer.alloc(200 * 1024, 0));
+    const reply = await client.report(Buffer.alloc(grpcReceiveLimit(65536) + 1, 0));
     expect(reply.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(reply.error?.details).toMatch(/larger than max/);
     expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });

@@ -23,6 +23,26 @@ function mismatch(id: string) {
 }
 
 describe("mismatch examples in SQLite", () => {
+  it("commits the examples added in a batch together, when the batch ends", () => {
+    const path = join(dir, "examples.db");
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    const reader = new Database(path, { readonly: true });
+    const committed = () => (reader.prepare("SELECT count(*) AS n FROM mismatch_examples").get() as { n: number }).n;
+    let seenInside = -1;
+    store.batch(() => {
+      for (const id of ["b1", "b2", "b3"]) {
+        const { pair: p, comparison } = mismatch(id);
+        store.add(p, "/users/{id}", comparison);
+      }
+      seenInside = committed();
+    });
+    expect(seenInside).toBe(0);
+    expect(committed()).toBe(3);
+    expect(store.list(10).map((item) => item.pairId)).toEqual(["b3", "b2", "b1"]);
+    reader.close();
+    store.close();
+  });
+
   it("stores both sides and the diff, and keeps them across a restart", () => {
     const path = join(dir, "examples.db");
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
