@@ -206,6 +206,27 @@ interface Goal {
   met: boolean;
 }
 
+/** Every scenario, round after round, against one shared upstream and report sink. */
+async function runRounds(lineup: Scenario[]): Promise<{ runs: Map<string, Run[]>; sinkPairsReceived: number }> {
+  const sink = await startReportSink();
+  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: UPSTREAM_BODY }), { concurrency: 1 });
+  const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
+  try {
+    // Rounds interleave the scenarios, so a slow moment on a shared machine hits all of them.
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      for (const scenario of lineup) {
+        const run = await measure(scenario, upstream.listenerPort, sink.port);
+        runs.get(scenario.id)!.push(run);
+        console.log(describeRun(round, scenario, run));
+      }
+    }
+    return { runs, sinkPairsReceived: sink.pairsReceived() };
+  } finally {
+    await upstream.stop();
+    await sink.close();
+  }
+}
+
 async function main(): Promise<void> {
   const quick = quickOptions(process.argv.slice(2));
   if (quick?.rounds !== undefined) SETTINGS.rounds = quick.rounds;
@@ -216,26 +237,8 @@ async function main(): Promise<void> {
     await runPartial(lineup);
     return;
   }
-  const sink = await startReportSink();
-  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: UPSTREAM_BODY }), {
-    concurrency: 1,
-  });
-  const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
   const started = Date.now();
-  try {
-    // Rounds interleave the scenarios, so a slow moment on a shared machine hits all of them.
-    for (let round = 1; round <= SETTINGS.rounds; round++) {
-      for (const scenario of lineup) {
-        const run = await measure(scenario, upstream.listenerPort, sink.port);
-        runs.get(scenario.id)!.push(run);
-        console.log(describeRun(round, scenario, run));
-      }
-    }
-  } finally {
-    await upstream.stop();
-    await sink.close();
-  }
-
+  const { runs, sinkPairsReceived } = await runRounds(lineup);
   const results = Object.fromEntries(lineup.map((scenario) => [scenario.id, summarize(scenario, runs.get(scenario.id)!)])) as Record<
     Scenario["id"],
     ScenarioResult
@@ -269,7 +272,7 @@ async function main(): Promise<void> {
     machine,
     settings: SETTINGS,
     elapsedSeconds: round((Date.now() - started) / 1000, 1),
-    sinkPairsReceived: sink.pairsReceived(),
+    sinkPairsReceived,
     scenarios: results,
     ratios,
     addedP99Ms: { dVsA: addedP99VsA, dVsB: addedP99VsB },
@@ -282,21 +285,7 @@ async function main(): Promise<void> {
 
 /** A partial run: the chosen scenarios, their medians and CPU per request, nothing written. */
 async function runPartial(lineup: Scenario[]): Promise<void> {
-  const sink = await startReportSink();
-  const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: UPSTREAM_BODY }), { concurrency: 1 });
-  const runs = new Map<string, Run[]>(lineup.map((scenario) => [scenario.id, []]));
-  try {
-    for (let round = 1; round <= SETTINGS.rounds; round++) {
-      for (const scenario of lineup) {
-        const run = await measure(scenario, upstream.listenerPort, sink.port);
-        runs.get(scenario.id)!.push(run);
-        console.log(describeRun(round, scenario, run));
-      }
-    }
-  } finally {
-    await upstream.stop();
-    await sink.close();
-  }
+  const { runs } = await runRounds(lineup);
   console.log(`\npartial run (${SETTINGS.rounds} round(s) of ${SETTINGS.measureSeconds} s), not written:`);
   for (const scenario of lineup) {
     const result = summarize(scenario, runs.get(scenario.id)!);
