@@ -26,6 +26,5 @@ export class HttpContext {
   onResponseBody(bodySize: usize, endOfStream: bool): i32 { return Action.Continue; }
   onResponseTrailers(numTrailers: u32): i32 { return Action.Continue; }
   onDone(): bool { return true; }
-  onLog(): void {}
   onDelete(): void {}
 }

@@ -69,10 +69,6 @@ export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: 
   if (context !== null) context.onGrpcClose(token, statusCode);
 }
 
-export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, token: u32, numElements: u32): void {}
-
-export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, token: u32, numElements: u32): void {}
-
 export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: bool): i32 {
   const context = stream(contextId);
   return context !== null ? context.onRequestHeaders(numHeaders, endOfStream) : Action.Continue;
@@ -80,6 +76,8 @@ export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfS
 
 // No proxy_on_request_body or proxy_on_request_trailers: only body-less requests are mirrored, and
 // Envoy skips a callback the module does not export, so a request body never crosses into the VM.
+// No proxy_on_log and no gRPC metadata callbacks either: nothing here needs them, and each
+// exported stream callback is one more VM call on every request.
 
 export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: bool): i32 {
   const context = stream(contextId);
@@ -101,11 +99,6 @@ export function proxy_on_done(contextId: u32): bool {
   if (s !== null) return s.onDone();
   const r = root(contextId);
   return r !== null ? r.onDone() : true;
-}
-
-export function proxy_on_log(contextId: u32): void {
-  const s = stream(contextId);
-  if (s !== null) s.onLog();
 }
 
 export function proxy_on_delete(contextId: u32): void {
