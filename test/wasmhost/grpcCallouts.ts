@@ -2,27 +2,14 @@
 // grpcCancel, onGrpcReceiveWrapper, onGrpcCloseWrapper; the GrpcCallClientHandler in context.h).
 // A unary success is proxy_on_grpc_receive alone; a failure is proxy_on_grpc_close.
 import { GrpcStatus, WasmResult } from "./abi.js";
-import { GRPC_TIMEOUT_MESSAGE, TokenAllocator, isGrpcCallToken, isGrpcStreamToken, toBytes, type GrpcCall } from "./callouts.js";
-import type { FakeClock } from "./clock.js";
-import type { ContextRegistry, RootContextState } from "./contexts.js";
+import { CalloutTable, GRPC_TIMEOUT_MESSAGE, isGrpcCallToken, isGrpcStreamToken, toBytes, type GrpcCall } from "./callouts.js";
 import { HostCallNotModelledError } from "./errors.js";
 import { parseGrpcService } from "./grpcService.js";
+import type { RootContextState } from "./contexts.js";
 import type { HeaderPair } from "./pairs.js";
-import type { DueEvent, TimerSequence } from "./timers.js";
-import type { WasmVm } from "./vm.js";
 
-export class GrpcCallouts {
-  readonly calls: GrpcCall[] = [];
-  private readonly armedAt = new Map<number, number>();
-
-  constructor(
-    private readonly vm: () => WasmVm,
-    private readonly contexts: ContextRegistry,
-    private readonly clusters: ReadonlySet<string>,
-    private readonly clock: FakeClock,
-    private readonly tokens: TokenAllocator,
-    private readonly sequence: TimerSequence,
-  ) {}
+export class GrpcCallouts extends CalloutTable<GrpcCall> {
+  protected readonly kind = "gRPC";
 
   start(
     root: RootContextState,
@@ -81,23 +68,6 @@ export class GrpcCallouts {
     return isGrpcStreamToken(token) ? WasmResult.NotFound : WasmResult.BadArgument;
   }
 
-  find(token: number): GrpcCall {
-    const call = this.calls.find((candidate) => candidate.token === token);
-    if (!call) throw new Error(`no gRPC call with token ${token}`);
-    return call;
-  }
-
-  private pending(token: number): GrpcCall {
-    const call = this.find(token);
-    if (call.state !== "pending") throw new Error(`gRPC call ${token} is already ${call.state}`);
-    return call;
-  }
-
-  private rootFor(call: GrpcCall): RootContextState {
-    const context = this.contexts.get(call.contextId);
-    return context ? this.contexts.rootOf(context) : this.contexts.root;
-  }
-
   respond(token: number, message: string | Uint8Array): void {
     const call = this.pending(token);
     call.state = "answered";
@@ -118,8 +88,7 @@ export class GrpcCallouts {
   }
 
   timeout(token: number): void {
-    const call = this.pending(token);
-    if (call.timeoutMs <= 0) throw new Error(`gRPC call ${token} has no timeout, so Envoy would never time it out`);
+    this.timeable(token);
     this.fail(token, GrpcStatus.Unavailable, GRPC_TIMEOUT_MESSAGE);
   }
 
@@ -133,15 +102,5 @@ export class GrpcCallouts {
       root.statusMessage = "";
     });
     this.vm().deliver("proxy_on_grpc_close", root, [root.id, call.token, status]);
-  }
-
-  dueTimeouts(): DueEvent[] {
-    return this.calls
-      .filter((call) => call.state === "pending" && call.timeoutMs > 0)
-      .map((call) => ({
-        at: call.startedAtMs + call.timeoutMs,
-        sequence: this.armedAt.get(call.token) ?? 0,
-        fire: () => this.timeout(call.token),
-      }));
   }
 }

@@ -3,33 +3,20 @@
 import { WasmResult } from "./abi.js";
 import {
   ROUTER_LOCAL_REPLIES,
-  TokenAllocator,
+  CalloutTable,
   localReplyResponse,
   toBytes,
   type HttpCall,
   type HttpCallResponse,
 } from "./callouts.js";
-import type { FakeClock } from "./clock.js";
-import type { ContextRegistry, RootContextState } from "./contexts.js";
 import { HeaderMap } from "./headerMap.js";
+import type { RootContextState } from "./contexts.js";
 import type { HeaderPair } from "./pairs.js";
-import type { DueEvent, TimerSequence } from "./timers.js";
-import type { WasmVm } from "./vm.js";
 
 export type HttpCallFailure = "reset" | "overflow";
 
-export class HttpCallouts {
-  readonly calls: HttpCall[] = [];
-  private readonly armedAt = new Map<number, number>();
-
-  constructor(
-    private readonly vm: () => WasmVm,
-    private readonly contexts: ContextRegistry,
-    private readonly clusters: ReadonlySet<string>,
-    private readonly clock: FakeClock,
-    private readonly tokens: TokenAllocator,
-    private readonly sequence: TimerSequence,
-  ) {}
+export class HttpCallouts extends CalloutTable<HttpCall> {
+  protected readonly kind = "HTTP";
 
   /** Context::httpCall: negative timeout, unknown cluster, then :path/:method/:authority. */
   start(
@@ -61,23 +48,6 @@ export class HttpCallouts {
       state: "pending",
     });
     return { result: WasmResult.Ok, token };
-  }
-
-  find(token: number): HttpCall {
-    const call = this.calls.find((candidate) => candidate.token === token);
-    if (!call) throw new Error(`no HTTP call with token ${token}`);
-    return call;
-  }
-
-  private pending(token: number): HttpCall {
-    const call = this.find(token);
-    if (call.state !== "pending") throw new Error(`HTTP call ${token} is already ${call.state}`);
-    return call;
-  }
-
-  private rootFor(call: HttpCall): RootContextState {
-    const context = this.contexts.get(call.contextId);
-    return context ? this.contexts.rootOf(context) : this.contexts.root;
   }
 
   respond(token: number, response: HttpCallResponse): void {
@@ -113,8 +83,7 @@ export class HttpCallouts {
   }
 
   timeout(token: number): void {
-    const call = this.pending(token);
-    if (call.timeoutMs <= 0) throw new Error(`HTTP call ${token} has no timeout, so Envoy would never time it out`);
+    this.timeable(token);
     const reply = ROUTER_LOCAL_REPLIES.timeout;
     this.respond(token, localReplyResponse(reply.status, reply.body));
   }
@@ -122,16 +91,5 @@ export class HttpCallouts {
   refuse(token: number): void {
     const reply = ROUTER_LOCAL_REPLIES.connectionRefused;
     this.respond(token, localReplyResponse(reply.status, reply.body));
-  }
-
-  /** Pending calls' timeouts, as timer events. */
-  dueTimeouts(): DueEvent[] {
-    return this.calls
-      .filter((call) => call.state === "pending" && call.timeoutMs > 0)
-      .map((call) => ({
-        at: call.startedAtMs + call.timeoutMs,
-        sequence: this.armedAt.get(call.token) ?? 0,
-        fire: () => this.timeout(call.token),
-      }));
   }
 }
