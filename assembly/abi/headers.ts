@@ -2,54 +2,16 @@
 // value length) u32 pair per entry, then each name and value followed by a NUL byte.
 // Integers are little-endian, as wasm stores them.
 
+/** One header as UTF-8 bytes, name (lower case, as Envoy hands them over) and value. */
 export class Header {
-  /** The name as UTF-8, when the one who made the header had it already (saves an encode). */
-  nameBytes: ArrayBuffer | null = null;
-
-  constructor(public name: string, public value: ArrayBuffer) {}
-
-  static of(name: string, value: string): Header {
-    return new Header(name, String.UTF8.encode(value));
-  }
-
-  valueText(): string {
-    return String.UTF8.decode(this.value);
-  }
-}
-
-export function decodeHeaderPairs(data: ArrayBuffer): Array<Header> {
-  const out = new Array<Header>();
-  const size = <usize>data.byteLength;
-  if (size < 4) return out;
-  const base = changetype<usize>(data);
-  const count = <usize>load<u32>(base);
-  let sizes = base + 4;
-  let bytes = sizes + count * 8;
-  const end = base + size;
-  if (bytes > end) return out;
-  for (let i: usize = 0; i < count; i++) {
-    const nameSize = <usize>load<u32>(sizes);
-    const valueSize = <usize>load<u32>(sizes + 4);
-    sizes += 8;
-    if (bytes + nameSize + valueSize + 2 > end) break;
-    const name = String.UTF8.decodeUnsafe(bytes, nameSize);
-    bytes += nameSize + 1;
-    const value = new ArrayBuffer(<i32>valueSize);
-    memory.copy(changetype<usize>(value), bytes, valueSize);
-    bytes += valueSize + 1;
-    out.push(new Header(name, value));
-  }
-  return out;
+  constructor(public name: ArrayBuffer, public value: ArrayBuffer) {}
 }
 
 export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
   const count = headers.length;
-  const names = new Array<ArrayBuffer>(count);
   let size: usize = 4 + <usize>count * 8;
   for (let i = 0; i < count; i++) {
-    const name = String.UTF8.encode(headers[i].name);
-    names[i] = name;
-    size += <usize>name.byteLength + <usize>headers[i].value.byteLength + 2;
+    size += <usize>headers[i].name.byteLength + <usize>headers[i].value.byteLength + 2;
   }
   const out = new ArrayBuffer(<i32>size);
   const base = changetype<usize>(out);
@@ -57,7 +19,7 @@ export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
   let sizes = base + 4;
   let bytes = sizes + <usize>count * 8;
   for (let i = 0; i < count; i++) {
-    const name = names[i];
+    const name = headers[i].name;
     const value = headers[i].value;
     const nameSize = <usize>name.byteLength;
     const valueSize = <usize>value.byteLength;
@@ -74,16 +36,8 @@ export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
   return out;
 }
 
-/** The first header named `name` (names are lower case, as Envoy hands them over). */
-export function findHeader(headers: Array<Header>, name: string): Header | null {
-  for (let i = 0; i < headers.length; i++) {
-    if (headers[i].name == name) return headers[i];
-  }
-  return null;
-}
-
-/** Walks a serialized header map in place, entry by entry, with the bounds decodeHeaderPairs
- * keeps: nothing is decoded or copied unless the caller asks. */
+/** Walks a serialized header map in place, entry by entry, staying inside its bounds: nothing is
+ * decoded or copied unless the caller asks. */
 export class PairsCursor {
   private sizes: usize;
   private bytes: usize;

@@ -2,7 +2,6 @@
 // "Not found" comes back as null, not as an error.
 import * as raw from "./imports";
 import { Status, LogLevel, WasiClock } from "./types";
-import { Header, decodeHeaderPairs, encodeHeaderPairs } from "./headers";
 import { takeFromHost } from "./memory";
 
 // Scratch words the host writes returned pointers, sizes, ids and times into. Static data, so
@@ -30,16 +29,9 @@ export function getBufferBytes(bufferType: i32, start: usize, maxSize: usize): A
   return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
 }
 
-/** Header maps: request headers in on_request_headers, response headers in on_response_headers,
- * HTTP-call response headers in on_http_call_response. */
-export function getHeaders(mapType: i32): Array<Header> {
-  const status = raw.proxy_get_header_map_pairs(mapType, scratch, scratch + 4);
-  if (status != Status.Ok) return new Array<Header>();
-  return decodeHeaderPairs(takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4)));
-}
-
-/** One header map, serialized (headers.ts reads it in place): what getHeaders decodes, without
- * turning each entry into objects. */
+/** One header map, serialized (headers.ts reads it in place): request headers in
+ * on_request_headers, response headers in on_response_headers, HTTP-call response headers in
+ * on_http_call_response. */
 export function getHeaderPairs(mapType: i32): ArrayBuffer {
   const status = raw.proxy_get_header_map_pairs(mapType, scratch, scratch + 4);
   if (status != Status.Ok) return new ArrayBuffer(0);
@@ -84,12 +76,7 @@ export function hasHeader(mapType: i32, key: ArrayBuffer): bool {
   return found;
 }
 
-export function removeHeaderBytes(mapType: i32, key: ArrayBuffer): i32 {
-  return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
-}
-
-export function removeHeader(mapType: i32, name: string): i32 {
-  const key = utf8(name);
+export function removeHeader(mapType: i32, key: ArrayBuffer): i32 {
   return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
 }
 
@@ -118,21 +105,9 @@ export class CalloutResult {
   constructor(public status: i32, public token: u32) {}
 }
 
-/** HTTP callouts: any context; the answer arrives on the root context. */
-export function httpCall(cluster: string, headers: Array<Header>, body: ArrayBuffer | null, timeoutMs: u32): CalloutResult {
-  const upstream = utf8(cluster);
-  const pairs = encodeHeaderPairs(headers);
-  const bodyPtr = body !== null ? changetype<usize>(body) : 0;
-  const bodySize = body !== null ? <usize>body.byteLength : 0;
-  const status = raw.proxy_http_call(
-    changetype<usize>(upstream), <usize>upstream.byteLength,
-    changetype<usize>(pairs), <usize>pairs.byteLength,
-    bodyPtr, bodySize, 0, 0, timeoutMs, scratch);
-  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
-}
-
-/** The same call with the cluster name and the header map already serialized. */
-export function httpCallEncoded(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32): CalloutResult {
+/** HTTP callouts, from any context, with the cluster name and the header map serialized; the
+ * answer arrives on the root context. */
+export function httpCall(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32): CalloutResult {
   const status = raw.proxy_http_call(
     changetype<usize>(cluster), <usize>cluster.byteLength,
     changetype<usize>(pairs), <usize>pairs.byteLength,
@@ -141,25 +116,10 @@ export function httpCallEncoded(cluster: ArrayBuffer, pairs: ArrayBuffer, timeou
 }
 
 /** gRPC unary callouts: `service` is a serialized envoy.config.core.v3.GrpcService (or a bare
- * cluster name). Success arrives in on_grpc_receive, failure in on_grpc_close, on the root context. */
-export function grpcCall(service: ArrayBuffer, serviceName: string, method: string,
-                         initialMetadata: Array<Header>, message: ArrayBuffer, timeoutMs: u32): CalloutResult {
-  const name = utf8(serviceName);
-  const methodBytes = utf8(method);
-  const metadata = encodeHeaderPairs(initialMetadata);
-  const status = raw.proxy_grpc_call(
-    changetype<usize>(service), <usize>service.byteLength,
-    changetype<usize>(name), <usize>name.byteLength,
-    changetype<usize>(methodBytes), <usize>methodBytes.byteLength,
-    changetype<usize>(metadata), <usize>metadata.byteLength,
-    changetype<usize>(message), <usize>message.byteLength,
-    timeoutMs, scratch);
-  return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
-}
-
-/** grpcCall with everything already serialized, the message read where it lies. */
-export function grpcCallAt(service: ArrayBuffer, serviceName: ArrayBuffer, method: ArrayBuffer,
-                           initialMetadata: ArrayBuffer, messagePtr: usize, messageSize: usize, timeoutMs: u32): CalloutResult {
+ * cluster name), the message is read where it lies. Success arrives in on_grpc_receive, failure
+ * in on_grpc_close, on the root context. */
+export function grpcCall(service: ArrayBuffer, serviceName: ArrayBuffer, method: ArrayBuffer,
+                         initialMetadata: ArrayBuffer, messagePtr: usize, messageSize: usize, timeoutMs: u32): CalloutResult {
   const status = raw.proxy_grpc_call(
     changetype<usize>(service), <usize>service.byteLength,
     changetype<usize>(serviceName), <usize>serviceName.byteLength,

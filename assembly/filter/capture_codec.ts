@@ -65,20 +65,19 @@ function putUint(at: usize, field: u32, value: u64): usize {
 function prepareHeaders(headers: Array<Header>): void {
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i];
-    const name = header.nameBytes;
-    header.nameBytes = validUtf8(name !== null ? name : String.UTF8.encode(header.name));
+    header.name = validUtf8(header.name);
     header.value = validUtf8(header.value);
   }
 }
 
 // message Header { string name = 1; string value = 2; }
 function headerSize(header: Header): i32 {
-  return bytesField(changetype<ArrayBuffer>(header.nameBytes).byteLength) + bytesField(header.value.byteLength);
+  return bytesField(header.name.byteLength) + bytesField(header.value.byteLength);
 }
 
 function putHeader(at: usize, field: u32, header: Header): usize {
   at = putLengthHeader(at, field, headerSize(header));
-  at = putBytes(at, 1, changetype<ArrayBuffer>(header.nameBytes));
+  at = putBytes(at, 1, header.name);
   return putBytes(at, 2, header.value);
 }
 

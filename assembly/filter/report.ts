@@ -1,6 +1,6 @@
 // Export: a batch goes to the collector as one unary shadowdiff.v1.Collector/Report call. A call
 // that fails drops its batch and is counted; nothing is retried or kept.
-import { grpcCallAt, log } from "../abi/hostcalls";
+import { grpcCall, log } from "../abi/hostcalls";
 import { Header, encodeHeaderPairs } from "../abi/headers";
 import { LogLevel, Status } from "../abi/types";
 import { Config } from "./config";
@@ -25,7 +25,7 @@ export class Reporter {
     if (batch.count == 0) return;
     const pairs = batch.count;
     // Envoy copies the message during the call: the batch's buffer is free again right after.
-    const call = grpcCallAt(this.service, SERVICE, METHOD, NO_METADATA, batch.messagePtr, <usize>batch.encodedSize,
+    const call = grpcCall(this.service, SERVICE, METHOD, NO_METADATA, batch.messagePtr, <usize>batch.encodedSize,
       this.config.collectorTimeoutMs);
     batch.clear();
     if (call.status == Status.Ok) {

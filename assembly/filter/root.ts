@@ -92,7 +92,7 @@ export class ShadowRoot extends RootContext {
   private captureShadow(config: Config, shadow: CapturedResponse, bodySize: i32): void {
     const headers = getHeaderPairs(MapType.HttpCallResponseHeaders);
     shadow.status = statusOf(headers);
-    shadow.headers = selectPairs(headers, config.responseHeaders, config.responseHeaderKeys, config.redactHeaderKeys);
+    shadow.headers = selectPairs(headers, config.responseHeaderKeys, config.redactHeaderKeys);
     const take = shadow.body.room(bodySize);
     if (take > 0) {
       if (readBufferBytes(BufferType.HttpCallResponseBody, 0, <usize>take)) {

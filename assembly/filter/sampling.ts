@@ -12,11 +12,7 @@ export function inSample(bits: u64, percent: f64): bool {
   return unit * 100.0 < percent;
 }
 
-export function sampleBits(headerValue: ArrayBuffer): u64 {
-  return mixedHash64(changetype<usize>(headerValue), <usize>headerValue.byteLength);
-}
-
-/** The same bits from a value read in place. */
-export function sampleBitsAt(ptr: usize, size: usize): u64 {
+/** The 64 hash bits of a sample header's value, read in place. */
+export function sampleBits(ptr: usize, size: usize): u64 {
   return mixedHash64(ptr, size);
 }

@@ -5,13 +5,13 @@ import { HttpContext } from "../abi/context";
 import { Action, BufferType, MapType, Status } from "../abi/types";
 import { PairsCursor, findPairValue } from "../abi/headers";
 import {
-  getHeaderPairs, hasHeader, httpCallEncoded, monotonicNanos, randomU64, readBufferBytes, readHeaderValue,
-  realtimeNanos, releaseReturned, removeHeaderBytes, returnedPtr, returnedSize,
+  getHeaderPairs, hasHeader, httpCall, monotonicNanos, randomU64, readBufferBytes, readHeaderValue,
+  realtimeNanos, releaseReturned, removeHeader, returnedPtr, returnedSize,
 } from "../abi/hostcalls";
 import { Config } from "./config";
 import { count } from "./metrics";
 import { Decision, methodAllowed, pathAllowed, pathRulesSet, sampleNeedsBits, sampled } from "./decision";
-import { sampleBitsAt } from "./sampling";
+import { sampleBits } from "./sampling";
 import { Pair } from "./pair";
 import { selectPairs } from "./redact";
 import { shadowRequestPairs } from "./mirror";
@@ -64,7 +64,7 @@ export class ShadowStream extends HttpContext {
   private decide(config: Config): Decision {
     if (hasHeader(MapType.HttpRequestHeaders, config.tagHeaderKey)) {
       // Nobody outside may make the primary believe a request is shadow traffic.
-      removeHeaderBytes(MapType.HttpRequestHeaders, config.tagHeaderKey);
+      removeHeader(MapType.HttpRequestHeaders, config.tagHeaderKey);
       return Decision.Tagged;
     }
     readHeaderValue(MapType.HttpRequestHeaders, METHOD);
@@ -80,7 +80,7 @@ export class ShadowStream extends HttpContext {
     let bits: u64 = 0;
     if (sampleNeedsBits(config)) {
       const present = readHeaderValue(MapType.HttpRequestHeaders, config.sampleHeaderKey);
-      bits = present ? sampleBitsAt(returnedPtr(), returnedSize()) : 0;
+      bits = present ? sampleBits(returnedPtr(), returnedSize()) : 0;
       releaseReturned();
       if (!present) bits = randomU64();
     }
@@ -100,11 +100,11 @@ export class ShadowStream extends HttpContext {
     pair.path = path !== null ? path : EMPTY;
     const authority = findPairValue(headers, AUTHORITY);
     pair.authority = authority !== null ? authority : EMPTY;
-    pair.requestHeaders = selectPairs(headers, config.requestHeaders, config.requestHeaderKeys, config.redactHeaderKeys);
+    pair.requestHeaders = selectPairs(headers, config.requestHeaderKeys, config.redactHeaderKeys);
     pair.startUnixNanos = realtimeNanos();
     pair.startMonotonicNanos = monotonicNanos();
     this.pair = pair;
-    const call = httpCallEncoded(config.shadowClusterBytes, shadowRequestPairs(config, headers, pair.authority), config.shadowTimeoutMs);
+    const call = httpCall(config.shadowClusterBytes, shadowRequestPairs(config, headers, pair.authority), config.shadowTimeoutMs);
     if (call.status == Status.Ok) this.shadowRoot.shadowSent(call.token, pair);
     else this.shadowRoot.shadowRefused(pair, failureFromCallStatus(call.status));
   }
@@ -115,7 +115,7 @@ export class ShadowStream extends HttpContext {
     if (pair === null || config === null || pair.primaryDone) return Action.Continue;
     const headers = getHeaderPairs(MapType.HttpResponseHeaders);
     pair.primary.status = statusOf(headers);
-    pair.primary.headers = selectPairs(headers, config.responseHeaders, config.responseHeaderKeys, config.redactHeaderKeys);
+    pair.primary.headers = selectPairs(headers, config.responseHeaderKeys, config.redactHeaderKeys);
     if (endOfStream) this.primaryFinished(pair);
     return Action.Continue;
   }
