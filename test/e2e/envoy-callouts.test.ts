@@ -6,7 +6,7 @@ import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpService, type HttpService } from "../../demo/http-service.js";
 import { renderBootstrap, startEnvoy, type EnvoyProcess } from "../../host/envoy/index.js";
-import { compileFixture } from "../wasmhost/fixtures/compileFixture.js";
+import { compileFixture } from "../wasmhost/fixtures/compile-fixture.js";
 import { send } from "./support/client.js";
 import { eventually } from "./support/eventually.js";
 import { BIG_BODY_BYTES, faultyShadow, sameAnswer } from "./support/services.js";

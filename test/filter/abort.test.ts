@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../wasmhost/host.js";
-import { readModuleImports } from "../wasmhost/wasmBinary.js";
+import { readModuleImports } from "../wasmhost/wasm-binary.js";
 import { readFileSync } from "node:fs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,8 +1,8 @@
 // The compiled module as Envoy receives it: what it imports, what it exports, its size.
 import { readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readModuleImports } from "../wasmhost/wasmBinary.js";
-import { importProblems } from "../wasmhost/importPolicy.js";
+import { readModuleImports } from "../wasmhost/wasm-binary.js";
+import { importProblems } from "../wasmhost/import-policy.js";
 import { WASM_PATH } from "./fixture.js";
 
 const bytes = new Uint8Array(readFileSync(WASM_PATH));

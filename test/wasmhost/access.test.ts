@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BufferType, MapType, WasmResult } from "./abi.js";
-import { bufferFor } from "./bufferAccess.js";
+import { bufferFor } from "./buffer-access.js";
 import { RootContextState, StreamContextState } from "./contexts.js";
-import { mutableMap, readableMap } from "./mapAccess.js";
+import { mutableMap, readableMap } from "./map-access.js";
 
 const sources = { vmConfiguration: new TextEncoder().encode("vm"), pluginConfiguration: new TextEncoder().encode("plugin") };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

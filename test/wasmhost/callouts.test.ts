@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GrpcStatus, WasmResult } from "./abi.js";
-import { get, lastLog, messages, startEcho } from "./echoModule.js";
+import { get, lastLog, messages, startEcho } from "./echo-module.js";
 import type { HeaderPair } from "./pairs.js";
 
 function httpRequest(extra: HeaderPair[], pseudo: HeaderPair[] = [[":method", "GET"], [":path", "/users/1"], [":authority", "api"]]) {

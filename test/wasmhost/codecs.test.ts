@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseGrpcService } from "./grpcService.js";
-import { HeaderMap } from "./headerMap.js";
+import { parseGrpcService } from "./grpc-service.js";
+import { HeaderMap } from "./header-map.js";
 import { decodePairs, encodePairs } from "./pairs.js";
 
 describe("serialized pairs", () => {

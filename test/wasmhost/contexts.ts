@@ -2,7 +2,7 @@
 // module (envoy source/extensions/common/wasm/context.cc getMap/getConstMap/getBuffer): a stream's
 // request headers only while on_request_headers runs (or while it stays paused), a body chunk only
 // while its callback runs, everything in read-only form during on_log.
-import { HeaderMap } from "./headerMap.js";
+import { HeaderMap } from "./header-map.js";
 import type { StreamType } from "./abi.js";
 
 export interface HttpCallResponseView {

@@ -7,22 +7,22 @@ import { LogLevel, StreamType, WasmResult, type LogLevelName } from "./abi.js";
 import { TokenAllocator, toBytes, type GrpcCall, type HttpCall, type HttpCallResponse } from "./callouts.js";
 import { FakeClock } from "./clock.js";
 import { ContextRegistry, type ContextState } from "./contexts.js";
-import { createEnvImports, type HostCallEnv } from "./envImports.js";
+import { createEnvImports, type HostCallEnv } from "./env-imports.js";
 import { ImportRejectedError, LifecycleError } from "./errors.js";
-import { GrpcCallouts } from "./grpcCallouts.js";
-import { HttpCallouts, type HttpCallFailure } from "./httpCallouts.js";
-import { importProblems } from "./importPolicy.js";
-import { LogBook, type LogEntry } from "./logBook.js";
+import { GrpcCallouts } from "./grpc-callouts.js";
+import { HttpCallouts, type HttpCallFailure } from "./http-callouts.js";
+import { importProblems } from "./import-policy.js";
+import { LogBook, type LogEntry } from "./log-book.js";
 import { MetricStore, type MetricSnapshot } from "./metrics.js";
 import { DEFAULT_PROPERTIES, PropertyTable, requestAttribute, type PropertyValue } from "./properties.js";
 import { HttpStream } from "./stream.js";
 import { TickTimer, TimerSequence, earliestDue } from "./timers.js";
 import { WasmVm } from "./vm.js";
-import { createWasiImports } from "./wasiImports.js";
-import { readModuleImports } from "./wasmBinary.js";
+import { createWasiImports } from "./wasi-imports.js";
+import { readModuleImports } from "./wasm-binary.js";
 
-export type { LogEntry } from "./logBook.js";
-export type { HttpCallFailure } from "./httpCallouts.js";
+export type { LogEntry } from "./log-book.js";
+export type { HttpCallFailure } from "./http-callouts.js";
 
 export interface LoadOptions {
   /** Cluster names Envoy knows; proxy_http_call / proxy_grpc_call to any other fail as in Envoy. */

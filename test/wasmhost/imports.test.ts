@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { importProblems } from "./importPolicy.js";
-import { readModuleImports } from "./wasmBinary.js";
+import { importProblems } from "./import-policy.js";
+import { readModuleImports } from "./wasm-binary.js";
 
 const RELEASE_WASM = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "shadowdiff.wasm");
 

@@ -1,7 +1,7 @@
 // The in-process proxy-wasm host for shadowdiff's filter tests. See README.md.
 export { ProxyWasmHost, type LoadOptions, type LogEntry, type HttpCallFailure } from "./host.js";
 export { HttpStream } from "./stream.js";
-export { HeaderMap } from "./headerMap.js";
+export { HeaderMap } from "./header-map.js";
 export {
   Action,
   BufferType,
@@ -23,6 +23,6 @@ export {
 } from "./callouts.js";
 export { encodePairs, decodePairs, type HeaderPair } from "./pairs.js";
 export { ImportRejectedError, WasmTrapError, RestrictedCallError, HostCallNotModelledError, LifecycleError } from "./errors.js";
-export { readModuleImports, type ModuleImport } from "./wasmBinary.js";
-export { importProblems } from "./importPolicy.js";
+export { readModuleImports, type ModuleImport } from "./wasm-binary.js";
+export { importProblems } from "./import-policy.js";
 export type { MetricSnapshot } from "./metrics.js";

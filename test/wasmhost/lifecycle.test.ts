@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileFixture } from "./fixtures/compileFixture.js";
-import { lastLog, messages, startEcho, get } from "./echoModule.js";
+import { compileFixture } from "./fixtures/compile-fixture.js";
+import { lastLog, messages, startEcho, get } from "./echo-module.js";
 import {
   HostCallNotModelledError,
   ImportRejectedError,

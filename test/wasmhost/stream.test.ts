@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Action } from "./abi.js";
-import { get, lastLog, messages, startEcho } from "./echoModule.js";
+import { get, lastLog, messages, startEcho } from "./echo-module.js";
 
 // Serialized pairs written out by hand from the spec, independent of pairs.ts.
 function hexPairs(pairs: Array<[string, string]>): string {

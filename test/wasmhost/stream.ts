@@ -4,7 +4,7 @@
 import { Action } from "./abi.js";
 import { toBytes } from "./callouts.js";
 import type { StreamContextState } from "./contexts.js";
-import { HeaderMap } from "./headerMap.js";
+import { HeaderMap } from "./header-map.js";
 import type { HeaderPair } from "./pairs.js";
 
 /** What the stream needs from the host. */

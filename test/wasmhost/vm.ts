@@ -4,9 +4,9 @@
 // outermost call returns (DeferAfterCallActions), and a failed VM after any trap.
 import type { ContextRegistry, ContextState } from "./contexts.js";
 import { HostCallNotModelledError, LifecycleError, RestrictedCallError, WasmTrapError } from "./errors.js";
-import type { LogBook } from "./logBook.js";
+import type { LogBook } from "./log-book.js";
 import { ModuleMemory } from "./memory.js";
-import { WASI_IMPORTS } from "./envoyImports.js";
+import { WASI_IMPORTS } from "./envoy-imports.js";
 
 type HostFunction = (...args: never[]) => unknown;
 type ExportedFunction = (...args: Array<number | bigint>) => number | bigint | undefined;

@@ -9,7 +9,7 @@ import {
   type HttpCall,
   type HttpCallResponse,
 } from "./callouts.js";
-import { HeaderMap } from "./headerMap.js";
+import { HeaderMap } from "./header-map.js";
 import type { RootContextState } from "./contexts.js";
 import type { HeaderPair } from "./pairs.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { get, lastLog, messages, startEcho } from "./echoModule.js";
+import { get, lastLog, messages, startEcho } from "./echo-module.js";
 
 const START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 

@@ -1,6 +1,6 @@
 // Loads the host's own test module (fixtures/echo.as) and reads what it logged.
 import { expect } from "vitest";
-import { compileFixture } from "./fixtures/compileFixture.js";
+import { compileFixture } from "./fixtures/compile-fixture.js";
 import { ProxyWasmHost, type LoadOptions } from "./host.js";
 import type { HeaderPair } from "./pairs.js";
 

@@ -2,7 +2,7 @@
 // writes and getHeaderMapSize, getConstMap for reads). undefined means "not available now".
 import { MapType } from "./abi.js";
 import type { ContextState, RootContextState } from "./contexts.js";
-import { HeaderMap } from "./headerMap.js";
+import { HeaderMap } from "./header-map.js";
 
 export function mutableMap(context: ContextState, type: number): HeaderMap | undefined {
   if (context.kind !== "stream") return undefined;

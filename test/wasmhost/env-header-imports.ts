@@ -1,8 +1,8 @@
-// env.proxy_*_header_map_*: Envoy's results for each map type and moment (mapAccess.ts), and the
+// env.proxy_*_header_map_*: Envoy's results for each map type and moment (map-access.ts), and the
 // serialized pairs format (pairs.ts). proxy-wasm-cpp-host src/exports.cc does the marshalling.
 import { MAP_TYPE_MAX, WasmResult } from "./abi.js";
-import { u, utf8, type HostCallEnv, type HostFunction } from "./hostCallEnv.js";
-import { mutableMap, readableMap } from "./mapAccess.js";
+import { u, utf8, type HostCallEnv, type HostFunction } from "./host-call-env.js";
+import { mutableMap, readableMap } from "./map-access.js";
 import { decodePairs, encodePairs } from "./pairs.js";
 
 export function createHeaderImports(env: HostCallEnv): Record<string, HostFunction> {

@@ -1,6 +1,6 @@
 // What the env.proxy_* functions need from the host, and the small conversions they share.
 import type { WasmResult } from "./abi.js";
-import type { BufferSources } from "./bufferAccess.js";
+import type { BufferSources } from "./buffer-access.js";
 import type { ContextState, RootContextState } from "./contexts.js";
 import type { ModuleMemory } from "./memory.js";
 import type { MetricStore } from "./metrics.js";

@@ -1,8 +1,8 @@
 // env.proxy_http_call and env.proxy_grpc_*: marshalling as exports.cc does it (the HTTP token slot
-// is written with 0 before the call starts); the rules live in httpCallouts.ts / grpcCallouts.ts.
+// is written with 0 before the call starts); the rules live in http-callouts.ts / grpc-callouts.ts.
 import { WasmResult } from "./abi.js";
 import { isGrpcStreamToken } from "./callouts.js";
-import { u, type HostCallEnv, type HostFunction } from "./hostCallEnv.js";
+import { u, type HostCallEnv, type HostFunction } from "./host-call-env.js";
 import { decodePairs } from "./pairs.js";
 
 export function createCalloutImports(env: HostCallEnv): Record<string, HostFunction> {

@@ -3,13 +3,13 @@
 // source/extensions/common/wasm/context.cc for meaning) and writes results back. Header maps,
 // buffers and callouts have files of their own.
 import { LogLevel, StreamType, WasmResult } from "./abi.js";
-import { createBufferImports } from "./envBufferImports.js";
-import { createCalloutImports } from "./envCalloutImports.js";
-import { createHeaderImports } from "./envHeaderImports.js";
-import { u, utf8, type HostCallEnv, type HostFunction } from "./hostCallEnv.js";
+import { createBufferImports } from "./env-buffer-imports.js";
+import { createCalloutImports } from "./env-callout-imports.js";
+import { createHeaderImports } from "./env-header-imports.js";
+import { u, utf8, type HostCallEnv, type HostFunction } from "./host-call-env.js";
 import { decodePairs } from "./pairs.js";
 
-export type { HostCallEnv } from "./hostCallEnv.js";
+export type { HostCallEnv } from "./host-call-env.js";
 
 export function createEnvImports(env: HostCallEnv): Record<string, HostFunction> {
   const mem = () => env.memory;

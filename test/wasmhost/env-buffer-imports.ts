@@ -1,8 +1,8 @@
 // env.proxy_*_buffer_*: reads clamp start and length to the buffer (exports.cc get_buffer_bytes),
-// writes follow Envoy's Buffer::copyFrom (bufferAccess.ts).
+// writes follow Envoy's Buffer::copyFrom (buffer-access.ts).
 import { BUFFER_TYPE_MAX, WasmResult } from "./abi.js";
-import { bufferFor } from "./bufferAccess.js";
-import { u, type HostCallEnv, type HostFunction } from "./hostCallEnv.js";
+import { bufferFor } from "./buffer-access.js";
+import { u, type HostCallEnv, type HostFunction } from "./host-call-env.js";
 
 export function createBufferImports(env: HostCallEnv): Record<string, HostFunction> {
   const mem = () => env.memory;

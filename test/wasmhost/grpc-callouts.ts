@@ -4,7 +4,7 @@
 import { GrpcStatus, WasmResult } from "./abi.js";
 import { CalloutTable, GRPC_TIMEOUT_MESSAGE, isGrpcCallToken, isGrpcStreamToken, toBytes, type GrpcCall } from "./callouts.js";
 import { HostCallNotModelledError } from "./errors.js";
-import { parseGrpcService } from "./grpcService.js";
+import { parseGrpcService } from "./grpc-service.js";
 import type { RootContextState } from "./contexts.js";
 import type { HeaderPair } from "./pairs.js";
 

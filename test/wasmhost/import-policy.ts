@@ -1,7 +1,7 @@
 // Which imports Envoy would link for a proxy-wasm 0.2.1 module: the ABI's env.proxy_* functions and
 // the WASI functions proxy-wasm-cpp-host registers, each with the exact signature.
-import { PROXY_WASM_0_2_1_IMPORTS, WASI_IMPORTS, WASI_MODULES, type ImportSignature } from "./envoyImports.js";
-import { describeSignature, type ModuleImport } from "./wasmBinary.js";
+import { PROXY_WASM_0_2_1_IMPORTS, WASI_IMPORTS, WASI_MODULES, type ImportSignature } from "./envoy-imports.js";
+import { describeSignature, type ModuleImport } from "./wasm-binary.js";
 
 function expectedSignature(entry: ModuleImport): ImportSignature | undefined {
   if (entry.module === "env") return PROXY_WASM_0_2_1_IMPORTS[entry.name];
