@@ -17,12 +17,13 @@ import { MetricStore, type MetricSnapshot } from "./metrics.js";
 import { DEFAULT_PROPERTIES, PropertyTable, requestAttribute, type PropertyValue } from "./properties.js";
 import { HttpStream } from "./stream.js";
 import { TickTimer, TimerSequence, earliestDue } from "./timers.js";
-import { WasmVm } from "./vm.js";
+import { WasmVm, type CallCounts } from "./vm.js";
 import { createWasiImports } from "./wasi-imports.js";
 import { readModuleImports } from "./wasm-binary.js";
 
 export type { LogEntry } from "./log-book.js";
 export type { HttpCallFailure } from "./http-callouts.js";
+export type { CallCounts } from "./vm.js";
 
 export interface LoadOptions {
   /** Cluster names Envoy knows; proxy_http_call / proxy_grpc_call to any other fail as in Envoy. */
@@ -411,6 +412,11 @@ export class ProxyWasmHost {
   // ---- state ------------------------------------------------------------------------------------
 
   /** proxy_get_status as the root would see it now. */
+  /** Calls across the VM boundary since load, by name: a snapshot (subtract two to count one request's). */
+  callCounts(): CallCounts {
+    return this.vm.callCounts();
+  }
+
   get rootStatus(): { code: number; message: string } {
     return { code: this.contexts.root.statusCode, message: this.contexts.root.statusMessage };
   }

@@ -1,5 +1,5 @@
 // The in-process proxy-wasm host for shadowdiff's filter tests. See README.md.
-export { ProxyWasmHost, type LoadOptions, type LogEntry, type HttpCallFailure } from "./host.js";
+export { ProxyWasmHost, type LoadOptions, type LogEntry, type HttpCallFailure, type CallCounts } from "./host.js";
 export { HttpStream } from "./stream.js";
 export { HeaderMap } from "./header-map.js";
 export {

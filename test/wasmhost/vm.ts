@@ -49,10 +49,25 @@ const MALLOC_ALLOWED: ReadonlySet<string> = new Set([
   ...bothWasiModules(["fd_write", "clock_time_get", "poll_oneoff"]),
 ]);
 
+/**
+ * Calls across the VM boundary, each one a cost in Envoy: `hostCalls` by import ("env.proxy_log",
+ * "wasi_snapshot_preview1.random_get"), `moduleCalls` by export ("proxy_on_request_headers",
+ * "malloc" for every block the host asked the module for).
+ */
+export interface CallCounts {
+  hostCalls: Map<string, number>;
+  moduleCalls: Map<string, number>;
+}
+
+function countCall(counts: Map<string, number>, name: string): void {
+  counts.set(name, (counts.get(name) ?? 0) + 1);
+}
+
 export class WasmVm {
   private instance!: WebAssembly.Instance;
   private moduleMemory!: ModuleMemory;
   private malloc!: ExportedFunction;
+  private mallocName = "malloc";
   private restriction: { phase: string; allowed: ReadonlySet<string> } | undefined;
   private currentContext: ContextState;
   private effectiveContextId: number | undefined;
@@ -60,6 +75,7 @@ export class WasmVm {
   private afterCallActions: Array<() => void> = [];
   private logMark = 0;
   private failure: WasmTrapError | undefined;
+  private readonly counts: CallCounts = { hostCalls: new Map(), moduleCalls: new Map() };
 
   private constructor(
     private readonly contexts: ContextRegistry,
@@ -89,7 +105,8 @@ export class WasmVm {
     const exports = vm.instance.exports as Record<string, unknown>;
     const memory = exports["memory"];
     if (!(memory instanceof WebAssembly.Memory)) throw new LifecycleError("the module does not export its memory");
-    vm.malloc = (exports["malloc"] ?? exports["proxy_on_memory_allocate"]) as ExportedFunction;
+    vm.mallocName = exports["malloc"] !== undefined ? "malloc" : "proxy_on_memory_allocate";
+    vm.malloc = exports[vm.mallocName] as ExportedFunction;
     vm.moduleMemory = new ModuleMemory(memory, (size) => vm.allocate(size));
     vm.runStart();
     return vm;
@@ -120,6 +137,7 @@ export class WasmVm {
     return (...args: never[]) => {
       if (this.restriction && !this.restriction.allowed.has(name)) throw new RestrictedCallError(name, this.restriction.phase);
       if (!implementation) throw new HostCallNotModelledError(name);
+      countCall(this.counts.hostCalls, name);
       return implementation(...args);
     };
   }
@@ -127,11 +145,17 @@ export class WasmVm {
   private allocate(size: number): number {
     const saved = this.restriction;
     this.restriction = { phase: "malloc", allowed: MALLOC_ALLOWED };
+    countCall(this.counts.moduleCalls, this.mallocName);
     try {
       return Number(this.malloc(size)) >>> 0;
     } finally {
       this.restriction = saved;
     }
+  }
+
+  /** Every call across the VM boundary since the module was loaded, by name. */
+  callCounts(): CallCounts {
+    return { hostCalls: new Map(this.counts.hostCalls), moduleCalls: new Map(this.counts.moduleCalls) };
   }
 
   exported(name: string): boolean {
@@ -152,6 +176,7 @@ export class WasmVm {
     if (this.failure) throw new Error(`the VM failed earlier and takes no more calls: ${this.failure.message}`);
     const fn = (this.instance.exports as Record<string, unknown>)[name];
     if (typeof fn !== "function") return fallback;
+    countCall(this.counts.moduleCalls, name);
     const savedContext = this.currentContext;
     const savedEffective = this.effectiveContextId;
     this.currentContext = context;
