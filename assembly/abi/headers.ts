@@ -116,3 +116,14 @@ export function findPairValue(data: ArrayBuffer, name: ArrayBuffer): ArrayBuffer
   }
   return null;
 }
+
+const STATUS = String.UTF8.encode(":status");
+
+/** The :status of a serialized response map, 0 when absent. */
+export function statusOf(pairs: ArrayBuffer): u32 {
+  const cursor = new PairsCursor(pairs);
+  while (cursor.next()) {
+    if (cursor.nameIs(STATUS)) return <u32>I32.parseInt(String.UTF8.decodeUnsafe(cursor.valuePtr, cursor.valueSize));
+  }
+  return 0;
+}

@@ -1,112 +1,152 @@
-// Safe wrappers over the imports in imports.ts. Each says when the host allows the call.
-// "Not found" comes back as null, not as an error.
+// Safe wrappers over the host functions in imports.ts, with one error convention: NOT_FOUND is an
+// absent value (null, false, an empty map), any other status the call should never answer aborts
+// with a message naming the call. Callouts are the exception: whether the host takes one is an
+// outcome the caller acts on, so httpCall and grpcCall return the status.
+// Each wrapper says when the host allows the call (README.md has the table).
 import * as raw from "./imports";
-import { Status, LogLevel, WasiClock } from "./types";
+import { BufferType, LogLevel, MapType, MetricType, Status, WasiClock, WasiErrno } from "./types";
 import { takeFromHost } from "./memory";
 
 // Scratch words the host writes returned pointers, sizes, ids and times into. Static data, so
 // reading them allocates nothing.
 const scratch = memory.data(16);
 
+function unexpected(call: string, status: i32): void {
+  abort(call + " answered " + status.toString());
+}
+
+function check(call: string, status: i32): void {
+  if (status != Status.Ok) unexpected(call, status);
+}
+
+/** true for OK, false for NOT_FOUND; anything else aborts. */
+function found(call: string, status: i32): bool {
+  if (status == Status.NotFound) return false;
+  check(call, status);
+  return true;
+}
+
 function utf8(text: string): ArrayBuffer {
   return String.UTF8.encode(text);
 }
 
-/** Any callback except during `_initialize`. */
-export function log(level: i32, message: string): void {
+/** Any callback (not during `_initialize`). */
+export function log(level: LogLevel, message: string): void {
   const bytes = utf8(message);
-  raw.proxy_log(level, changetype<usize>(bytes), <usize>bytes.byteLength);
+  check("proxy_log", raw.proxy_log(level, changetype<usize>(bytes), <usize>bytes.byteLength));
 }
 
-export function logCritical(message: string): void {
-  log(LogLevel.Critical, message);
-}
-
-/** Buffers: the plugin configuration in on_configure, bodies in their callbacks. */
-export function getBufferBytes(bufferType: i32, start: usize, maxSize: usize): ArrayBuffer | null {
-  const status = raw.proxy_get_buffer_bytes(bufferType, start, maxSize, scratch, scratch + 4);
-  if (status != Status.Ok) return null;
+/** Up to maxSize bytes of a buffer from `start`, copied: the plugin configuration in
+ * on_configure, the VM configuration in on_vm_start, a body in its callback, an HTTP-call
+ * response body in on_http_call_response. null when the buffer is absent. */
+export function getBufferBytes(buffer: BufferType, start: usize, maxSize: usize): ArrayBuffer | null {
+  const status = raw.proxy_get_buffer_bytes(buffer, start, maxSize, scratch, scratch + 4);
+  if (!found("proxy_get_buffer_bytes", status)) return null;
   return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
 }
 
 /** One header map, serialized (headers.ts reads it in place): request headers in
  * on_request_headers, response headers in on_response_headers, HTTP-call response headers in
- * on_http_call_response. */
-export function getHeaderPairs(mapType: i32): ArrayBuffer {
-  const status = raw.proxy_get_header_map_pairs(mapType, scratch, scratch + 4);
-  if (status != Status.Ok) return new ArrayBuffer(0);
+ * on_http_call_response. An absent map reads as an empty one. */
+export function getHeaderPairs(map: MapType): ArrayBuffer {
+  const status = raw.proxy_get_header_map_pairs(map, scratch, scratch + 4);
+  if (!found("proxy_get_header_map_pairs", status)) return new ArrayBuffer(0);
   return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
 }
 
-// Reads in place: readHeaderValue and readBufferBytes leave the host's copy where
-// returnedPtr/returnedSize say, outside the garbage collector, until releaseReturned (to be
-// called before the next host call that returns memory). Nothing managed is allocated.
+/**
+ * Bytes the host wrote into the module's memory, read where they lie: no copy, nothing for the
+ * garbage collector. The block stays allocated until release(), which must come before the next
+ * in-place read: there is one view, and reading again while it is held aborts.
+ */
+export class InPlace {
+  ptr: usize = 0;
+  size: usize = 0;
+  held: bool = false;
 
-export function returnedPtr(): usize {
-  return <usize>load<u32>(scratch);
+  /** Frees the host's block; ptr and size mean nothing afterwards. */
+  release(): void {
+    if (this.ptr != 0) heap.free(this.ptr);
+    this.ptr = 0;
+    this.size = 0;
+    this.held = false;
+  }
 }
 
-export function returnedSize(): usize {
-  return <usize>load<u32>(scratch + 4);
+const view = new InPlace();
+
+function readInPlace(call: string, status: i32): InPlace | null {
+  if (!found(call, status)) return null;
+  view.ptr = <usize>load<u32>(scratch);
+  view.size = <usize>load<u32>(scratch + 4);
+  view.held = true;
+  return view;
 }
 
-export function releaseReturned(): void {
-  const ptr = returnedPtr();
-  if (ptr != 0) heap.free(ptr);
-  store<u64>(scratch, 0);
+function requireReleased(call: string): void {
+  if (view.held) abort(call + " read in place before the previous read was released");
 }
 
-/** One header's first value (Envoy's getHeaderMapValue); true when the header is present. */
-export function readHeaderValue(mapType: i32, key: ArrayBuffer): bool {
-  store<u64>(scratch, 0);
-  const status = raw.proxy_get_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength, scratch, scratch + 4);
-  return status == Status.Ok;
+/** One header's first value (Envoy's getHeaderMapValue), in place; null when absent. Same
+ * callbacks as getHeaderPairs. */
+export function headerValueInPlace(map: MapType, key: ArrayBuffer): InPlace | null {
+  requireReleased("proxy_get_header_map_value");
+  const status = raw.proxy_get_header_map_value(map, changetype<usize>(key), <usize>key.byteLength, scratch, scratch + 4);
+  return readInPlace("proxy_get_header_map_value", status);
 }
 
-/** Up to maxSize bytes of a buffer from `start`; true when the host answered. */
-export function readBufferBytes(bufferType: i32, start: usize, maxSize: usize): bool {
-  store<u64>(scratch, 0);
-  return raw.proxy_get_buffer_bytes(bufferType, start, maxSize, scratch, scratch + 4) == Status.Ok;
+/** Up to maxSize bytes of a buffer from `start`, in place; null when the buffer is absent. Same
+ * callbacks as getBufferBytes. */
+export function bufferBytesInPlace(buffer: BufferType, start: usize, maxSize: usize): InPlace | null {
+  requireReleased("proxy_get_buffer_bytes");
+  const status = raw.proxy_get_buffer_bytes(buffer, start, maxSize, scratch, scratch + 4);
+  return readInPlace("proxy_get_buffer_bytes", status);
 }
 
 /** Whether a header is present, whatever its value. */
-export function hasHeader(mapType: i32, key: ArrayBuffer): bool {
-  const found = readHeaderValue(mapType, key);
-  releaseReturned();
-  return found;
+export function hasHeader(map: MapType, key: ArrayBuffer): bool {
+  const value = headerValueInPlace(map, key);
+  if (value === null) return false;
+  value.release();
+  return true;
 }
 
-export function removeHeader(mapType: i32, key: ArrayBuffer): i32 {
-  return raw.proxy_remove_header_map_value(mapType, changetype<usize>(key), <usize>key.byteLength);
+/** Writable maps only: request headers in on_request_headers, response headers in
+ * on_response_headers. Removing an absent header is no error. */
+export function removeHeader(map: MapType, key: ArrayBuffer): void {
+  const status = raw.proxy_remove_header_map_value(map, changetype<usize>(key), <usize>key.byteLength);
+  found("proxy_remove_header_map_value", status);
 }
 
-/** Status of the HTTP call (in on_http_call_response) or gRPC call (in on_grpc_close). */
+/** How the callout being answered ended: in on_http_call_response and on_grpc_close. */
 export class CalloutStatus {
   constructor(public code: u32, public message: string) {}
 }
 
 export function getStatus(): CalloutStatus {
-  const status = raw.proxy_get_status(scratch, scratch + 4, scratch + 8);
-  if (status != Status.Ok) return new CalloutStatus(0, "");
+  check("proxy_get_status", raw.proxy_get_status(scratch, scratch + 4, scratch + 8));
   const code = load<u32>(scratch);
   const message = takeFromHost(<usize>load<u32>(scratch + 4), <usize>load<u32>(scratch + 8));
   return new CalloutStatus(code, String.UTF8.decode(message));
 }
 
-/** Property path segments are joined by NUL bytes (e.g. ["xds", "node", "id"]). */
+/** Any callback. Path segments are joined by NUL bytes (["xds", "node", "id"]); null when the
+ * property is absent. */
 export function getProperty(path: Array<string>): ArrayBuffer | null {
   const joined = utf8(path.join("\0"));
   const status = raw.proxy_get_property(changetype<usize>(joined), <usize>joined.byteLength, scratch, scratch + 4);
-  if (status != Status.Ok) return null;
+  if (!found("proxy_get_property", status)) return null;
   return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));
 }
 
+/** Whether the host took a callout (status OK) and the token its answer will carry. */
 export class CalloutResult {
-  constructor(public status: i32, public token: u32) {}
+  constructor(public status: Status, public token: u32) {}
 }
 
-/** HTTP callouts, from any context, with the cluster name and the header map serialized; the
- * answer arrives on the root context. */
+/** Any callback, with the cluster name and the request's header map serialized. The answer
+ * arrives in on_http_call_response on the root context. BAD_ARGUMENT: unknown cluster, or
+ * :method, :path or :authority missing. */
 export function httpCall(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32): CalloutResult {
   const status = raw.proxy_http_call(
     changetype<usize>(cluster), <usize>cluster.byteLength,
@@ -115,9 +155,9 @@ export function httpCall(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u3
   return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
 }
 
-/** gRPC unary callouts: `service` is a serialized envoy.config.core.v3.GrpcService (or a bare
- * cluster name), the message is read where it lies. Success arrives in on_grpc_receive, failure
- * in on_grpc_close, on the root context. */
+/** Any callback; a unary call. `service` is a serialized envoy.config.core.v3.GrpcService (or a
+ * bare cluster name), the message is read where it lies and copied by the host before the call
+ * returns. Success arrives in on_grpc_receive, failure in on_grpc_close, on the root context. */
 export function grpcCall(service: ArrayBuffer, serviceName: ArrayBuffer, method: ArrayBuffer,
                          initialMetadata: ArrayBuffer, messagePtr: usize, messageSize: usize, timeoutMs: u32): CalloutResult {
   const status = raw.proxy_grpc_call(
@@ -129,45 +169,43 @@ export function grpcCall(service: ArrayBuffer, serviceName: ArrayBuffer, method:
   return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
 }
 
-/** Metrics: define once (on_configure), then increment or record from any callback. */
-export function defineMetric(metricType: i32, name: string): u32 {
+/** on_vm_start or on_configure; the id is what incrementMetric takes. */
+export function defineMetric(type: MetricType, name: string): u32 {
   const bytes = utf8(name);
-  const status = raw.proxy_define_metric(metricType, changetype<usize>(bytes), <usize>bytes.byteLength, scratch);
-  return status == Status.Ok ? load<u32>(scratch) : 0;
+  check("proxy_define_metric", raw.proxy_define_metric(type, changetype<usize>(bytes), <usize>bytes.byteLength, scratch));
+  return load<u32>(scratch);
 }
 
+/** Any callback. Counters take positive deltas only; gauges either sign. */
 export function incrementMetric(metricId: u32, delta: i64): void {
-  if (metricId != 0) raw.proxy_increment_metric(metricId, delta);
+  check("proxy_increment_metric", raw.proxy_increment_metric(metricId, delta));
 }
 
-export function recordMetric(metricId: u32, value: u64): void {
-  if (metricId != 0) raw.proxy_record_metric(metricId, value);
-}
-
-/** Root context only; 0 turns the timer off. */
+/** Root context (on_vm_start, on_configure, on_tick); 0 turns the timer off. */
 export function setTickPeriod(periodMs: u32): void {
-  raw.proxy_set_tick_period_milliseconds(periodMs);
+  check("proxy_set_tick_period_milliseconds", raw.proxy_set_tick_period_milliseconds(periodMs));
 }
 
-export function setEffectiveContext(contextId: u32): i32 {
-  return raw.proxy_set_effective_context(contextId);
+function clock(id: WasiClock): u64 {
+  const errno = raw.clock_time_get(id, 0, scratch);
+  if (errno != WasiErrno.Success) unexpected("clock_time_get", errno);
+  return load<u64>(scratch);
 }
 
-/** Monotonic nanoseconds (WASI clock 1; Envoy answers it from its monotonic time source). */
+/** Any callback (and _initialize). Monotonic nanoseconds: Envoy answers from its monotonic
+ * time source. */
 export function monotonicNanos(): u64 {
-  if (raw.clock_time_get(WasiClock.Monotonic, 0, scratch) != 0) return 0;
-  return load<u64>(scratch);
+  return clock(WasiClock.Monotonic);
 }
 
-/** Wall-clock nanoseconds since the Unix epoch (WASI clock 0). */
+/** Any callback (and _initialize). Wall-clock nanoseconds since the Unix epoch. */
 export function realtimeNanos(): u64 {
-  if (raw.clock_time_get(WasiClock.Realtime, 0, scratch) != 0) return 0;
-  return load<u64>(scratch);
+  return clock(WasiClock.Realtime);
 }
 
-/** Random bits from the host (WASI random_get): Math.random would import env.seed. */
+/** Any callback (and _initialize). Random bits from the host: Math.random would import env.seed. */
 export function randomU64(): u64 {
-  store<u64>(scratch, 0);
-  raw.random_get(scratch, 8);
+  const errno = raw.random_get(scratch, 8);
+  if (errno != WasiErrno.Success) unexpected("random_get", errno);
   return load<u64>(scratch);
 }

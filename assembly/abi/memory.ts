@@ -1,6 +1,7 @@
 // Memory the host asks for (it writes header maps, buffers and properties into it and hands the
 // pointer back). Allocated outside the garbage collector, so a collection between the host's
-// write and our read cannot reclaim it; hostcalls.ts copies it out and frees it at once.
+// write and our read cannot reclaim it; hostcalls.ts copies it out and frees it at once, or reads
+// it in place and frees it on release().
 
 export function allocateForHost(size: usize): usize {
   // heap.alloc of 0 bytes is legal but the spec reads 0 as failure: hand out one byte instead.

@@ -1,34 +1,63 @@
 // Whether a request is mirrored, in the order the counters tell the story: tagged (never mirrored
-// again), method, path, sample, in-flight cap. Each rule reads header bytes in place (the host's
-// copy of one value), so a request that is not mirrored leaves nothing behind in the heap.
+// again), method, path, sample, in-flight cap. One request header at a time, each read where the
+// host wrote it and released at once, so a request that is not mirrored leaves nothing in the
+// heap; the whole header map is fetched only for a request that is.
 import { bytesStartWith, indexOfBytes } from "../abi/headers";
+import { hasHeader, headerValueInPlace, removeHeader } from "../abi/hostcalls";
+import { MapType } from "../abi/types";
 import { Config } from "./config";
-import { inSample } from "./sampling";
+import { sampled } from "./sampling";
 import { isValidUtf8, validUtf8 } from "./utf8";
 
 export enum Decision { Tagged, MethodSkipped, PathSkipped, SampledOut, OverCapacity, Mirror }
 
-export function methodAllowed(config: Config, ptr: usize, size: usize): bool {
-  return indexOfBytes(config.methodKeys, ptr, size) >= 0;
+const METHOD = String.UTF8.encode(":method");
+const PATH = String.UTF8.encode(":path");
+
+/** In on_request_headers; `shadowCallsInFlight` is what max_in_flight bounds. */
+export function decide(config: Config, shadowCallsInFlight: i32): Decision {
+  if (hasHeader(MapType.HttpRequestHeaders, config.tagHeaderKey)) {
+    // Nobody outside may make the primary believe a request is shadow traffic.
+    removeHeader(MapType.HttpRequestHeaders, config.tagHeaderKey);
+    return Decision.Tagged;
+  }
+  if (!methodAllowed(config)) return Decision.MethodSkipped;
+  if (!pathAllowed(config)) return Decision.PathSkipped;
+  if (!sampled(config)) return Decision.SampledOut;
+  if (<u32>shadowCallsInFlight >= config.maxInFlight) return Decision.OverCapacity;
+  return Decision.Mirror;
 }
 
-/** Whether path rules need the path at all: with no prefixes, every path is allowed. */
-export function pathRulesSet(config: Config): bool {
-  return config.excludePathKeys.length > 0 || config.includePathKeys.length > 0;
+function methodAllowed(config: Config): bool {
+  const method = headerValueInPlace(MapType.HttpRequestHeaders, METHOD);
+  if (method === null) return false;
+  const allowed = indexOfBytes(config.methodKeys, method.ptr, method.size) >= 0;
+  method.release();
+  return allowed;
+}
+
+function pathAllowed(config: Config): bool {
+  // With no prefixes every path is allowed: the path is not even read.
+  if (config.excludePathKeys.length == 0 && config.includePathKeys.length == 0) return true;
+  const path = headerValueInPlace(MapType.HttpRequestHeaders, PATH);
+  if (path === null) return prefixesAllow(config, 0, 0); // an absent path reads as empty
+  const allowed = prefixesAllow(config, path.ptr, path.size);
+  path.release();
+  return allowed;
 }
 
 /** Prefixes compare as text: invalid UTF-8 in a path reads as U+FFFD, as it would decoded. */
-export function pathAllowed(config: Config, ptr: usize, size: usize): bool {
+function prefixesAllow(config: Config, ptr: usize, size: usize): bool {
   if (!isValidUtf8(ptr, <i32>size)) {
     const raw = new ArrayBuffer(<i32>size);
     memory.copy(changetype<usize>(raw), ptr, size);
     const text = validUtf8(raw);
-    return pathAllowedValid(config, changetype<usize>(text), <usize>text.byteLength);
+    return validPrefixesAllow(config, changetype<usize>(text), <usize>text.byteLength);
   }
-  return pathAllowedValid(config, ptr, size);
+  return validPrefixesAllow(config, ptr, size);
 }
 
-function pathAllowedValid(config: Config, ptr: usize, size: usize): bool {
+function validPrefixesAllow(config: Config, ptr: usize, size: usize): bool {
   const excluded = config.excludePathKeys;
   for (let i = 0; i < excluded.length; i++) {
     if (bytesStartWith(ptr, size, excluded[i])) return false;
@@ -39,13 +68,4 @@ function pathAllowedValid(config: Config, ptr: usize, size: usize): bool {
     if (bytesStartWith(ptr, size, included[i])) return true;
   }
   return false;
-}
-
-/** Whether the sample needs the request's bits: 0% and 100% decide alone. */
-export function sampleNeedsBits(config: Config): bool {
-  return config.samplePercent > 0 && config.samplePercent < 100;
-}
-
-export function sampled(config: Config, bits: u64): bool {
-  return inSample(bits, config.samplePercent);
 }

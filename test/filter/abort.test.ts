@@ -1,6 +1,6 @@
 // An abort inside the module (a failed assertion, an out-of-bounds access) must reach Envoy's log:
 // AssemblyScript's abort is routed to proxy_log at critical level, with message and location.
-// A small probe module (assembly/probes/abort_probe.ts) built with the filter's abort setting
+// A small probe module (assembly/probes/abort-probe.ts) built with the filter's abort setting
 // fails an assertion on purpose.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,10 +19,10 @@ let probe = "";
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "shadowdiff-abort-"));
-  probe = join(dir, "abort_probe.wasm");
+  probe = join(dir, "abort-probe.wasm");
   await promisify(execFile)(
     join(ROOT, "node_modules/.bin/asc"),
-    ["assembly/probes/abort_probe.ts", "--config", "test/filter/fixtures/abort-probe.asconfig.json", "-o", probe],
+    ["assembly/probes/abort-probe.ts", "--config", "test/filter/fixtures/abort-probe.asconfig.json", "-o", probe],
     { cwd: ROOT },
   );
 }, 120_000);
@@ -44,7 +44,7 @@ describe("abort", () => {
     const critical = host.logs.filter((l) => l.level === "critical").map((l) => l.message);
     expect(critical).toHaveLength(1);
     expect(critical[0]).toMatch(
-      /^shadowdiff: abort: abort probe: configuration must be empty at assembly\/probes\/abort_probe\.ts:\d+:\d+$/,
+      /^shadowdiff: abort: abort probe: configuration must be empty at assembly\/probes\/abort-probe\.ts:\d+:\d+$/,
     );
   });
 

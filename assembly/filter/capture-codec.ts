@@ -1,65 +1,12 @@
 // The capture contract's encoder: proto/shadowdiff/v1/capture.proto, field by field.
-// A pair is measured first, then written once, straight into the batch's buffer: no nested
-// message is built apart and copied. Also the envoy.config.core.v3.GrpcService that
-// proxy_grpc_call takes as its "service".
+// A pair is measured first, then written once, straight into the batch's buffer.
 import { Header } from "../abi/headers";
-import { ProtoWriter, varintSize } from "./protobuf";
-import { Pair, CapturedResponse, ShadowFailure } from "./pair";
+import {
+  bytesField, lengthField, putBytes, putBytesAlways, putLengthHeader, putUint, uintField,
+} from "./protobuf";
+import { CapturedResponse } from "./capture";
+import { Pair, ShadowFailure } from "./pair";
 import { validUtf8 } from "./utf8";
-
-// Every field number here is below 16: each tag is one byte.
-const VARINT: u8 = 0;
-const LENGTH_DELIMITED: u8 = 2;
-
-function tag(field: u32, wire: u8): u8 {
-  return <u8>(field << 3) | wire;
-}
-
-/** A length-delimited field written even when empty (sub-messages). */
-function lengthField(size: i32): i32 {
-  return 1 + varintSize(<u64>size) + size;
-}
-
-/** Strings and bytes: proto3 leaves empty ones out. */
-function bytesField(size: i32): i32 {
-  return size == 0 ? 0 : lengthField(size);
-}
-
-/** Varints: proto3 leaves zeros out. */
-function uintField(value: u64): i32 {
-  return value == 0 ? 0 : 1 + varintSize(value);
-}
-
-function putVarint(at: usize, value: u64): usize {
-  while (value >= 0x80) {
-    store<u8>(at++, <u8>(value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  store<u8>(at++, <u8>value);
-  return at;
-}
-
-function putLengthHeader(at: usize, field: u32, size: i32): usize {
-  store<u8>(at, tag(field, LENGTH_DELIMITED));
-  return putVarint(at + 1, <u64>size);
-}
-
-function putBytesAlways(at: usize, field: u32, ptr: usize, size: i32): usize {
-  at = putLengthHeader(at, field, size);
-  memory.copy(at, ptr, <usize>size);
-  return at + <usize>size;
-}
-
-function putBytes(at: usize, field: u32, value: ArrayBuffer): usize {
-  if (value.byteLength == 0) return at;
-  return putBytesAlways(at, field, changetype<usize>(value), value.byteLength);
-}
-
-function putUint(at: usize, field: u32, value: u64): usize {
-  if (value == 0) return at;
-  store<u8>(at, tag(field, VARINT));
-  return putVarint(at + 1, value);
-}
 
 /** Protobuf strings must be valid UTF-8: names and values are made so before measuring. */
 function prepareHeaders(headers: Array<Header>): void {
@@ -96,7 +43,7 @@ function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
 function responseSize(response: CapturedResponse): i32 {
   const body = response.body;
   return uintField(<u64>response.status) + headersSize(response.headers) +
-    (body.captured > 0 ? lengthField(body.captured) : 0) + uintField(body.total) +
+    (body.kept.length > 0 ? lengthField(body.kept.length) : 0) + uintField(body.total) +
     uintField(body.truncated() ? 1 : 0) + uintField(response.latencyNanos);
 }
 
@@ -105,7 +52,7 @@ function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
   at = putLengthHeader(at, field, responseSize(response));
   at = putUint(at, 1, <u64>response.status);
   at = putHeaders(at, 2, response.headers);
-  if (body.captured > 0) at = putBytesAlways(at, 3, body.data.dataStart, body.captured);
+  if (body.kept.length > 0) at = putBytesAlways(at, 3, body.kept.ptr, body.kept.length);
   at = putUint(at, 4, body.total);
   at = putUint(at, 5, body.truncated() ? 1 : 0);
   return putUint(at, 6, response.latencyNanos);
@@ -165,15 +112,4 @@ export function pairEntrySize(pairSize: i32): i32 {
 
 export function putPairEntry(at: usize, pairSize: i32): usize {
   return putLengthHeader(at, 1, pairSize);
-}
-
-/** envoy.config.core.v3.GrpcService { envoy_grpc = 1 { cluster_name = 1; authority = 2; } }.
- * The authority is set because Istio's cluster names (outbound|9000||...) are not valid ones. */
-export function encodeGrpcService(cluster: string, authority: string): ArrayBuffer {
-  const envoyGrpc = new ProtoWriter();
-  envoyGrpc.string(1, cluster);
-  envoyGrpc.string(2, authority);
-  const service = new ProtoWriter();
-  service.message(1, envoyGrpc);
-  return service.finish();
 }

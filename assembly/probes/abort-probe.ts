@@ -1,11 +1,13 @@
 // A module whose configure step fails an assertion: the filter tests compile it to check that
-// AssemblyScript's abort reaches proxy_log at critical level with its message and location.
-// Not part of build/shadowdiff.wasm.
-import "../abi/abort";
+// AssemblyScript's abort reaches proxy_log at critical level, with the plugin's name, the message
+// and the location. Not part of build/shadowdiff.wasm.
+import { setAbortPrefix } from "../abi/abort";
 import { RootContext } from "../abi/context";
-import { setRootContextFactory } from "../abi/root_factory";
+import { setRootContextFactory } from "../abi/dispatcher";
 
-export * from "../abi/dispatcher";
+export {
+  proxy_abi_version_0_2_1, malloc, proxy_on_context_create, proxy_on_configure, proxy_on_done, proxy_on_delete,
+} from "../abi/dispatcher";
 
 class AbortingRoot extends RootContext {
   onConfigure(pluginConfigurationSize: usize): bool {
@@ -18,4 +20,5 @@ function createAbortingRoot(id: u32): RootContext {
   return new AbortingRoot(id);
 }
 
+setAbortPrefix("shadowdiff");
 setRootContextFactory(createAbortingRoot);

@@ -5,10 +5,15 @@
 //   reply, 504 "upstream request timeout" or 503 "upstream connect error or disconnect/reset
 //   before headers...", delivered like any response;
 // - no such cluster: proxy_http_call itself returns BAD_ARGUMENT.
-import { Status } from "../abi/types";
+import { getBufferBytes, getStatus } from "../abi/hostcalls";
+import { BufferType, MapType, Status } from "../abi/types";
+import { CapturedResponse } from "./capture";
+import { Config } from "./config";
 import { ShadowFailure } from "./pair";
+import { textOf } from "./utf8";
 
-export const LOCAL_REPLY_PROBE_BYTES: i32 = 128;
+// Envoy's local replies are short; a longer body is the shadow's own.
+const LOCAL_REPLY_MAX_BYTES: usize = 256;
 
 function contains(haystack: string, needle: string): bool {
   return haystack.indexOf(needle) >= 0;
@@ -36,4 +41,17 @@ export function failureFromLocalReply(status: u32, bodyStart: string): i32 {
 /** When proxy_http_call itself refuses. */
 export function failureFromCallStatus(status: i32): i32 {
   return status == Status.BadArgument ? ShadowFailure.NoCluster : ShadowFailure.Reset;
+}
+
+/** In on_http_call_response: the shadow's answer, captured like the primary's, and how the call
+ * ended. */
+export function readShadowAnswer(config: Config, shadow: CapturedResponse, numHeaders: u32, bodySize: usize): i32 {
+  if (numHeaders == 0) return failureFromStatusMessage(getStatus().message);
+  shadow.readHeaders(MapType.HttpCallResponseHeaders, config);
+  shadow.body.readChunk(BufferType.HttpCallResponseBody, bodySize);
+  // Envoy's local replies for a timeout or a refused connection look like responses.
+  if (shadow.status != 503 && shadow.status != 504) return ShadowFailure.None;
+  if (bodySize > LOCAL_REPLY_MAX_BYTES) return ShadowFailure.None;
+  const body = getBufferBytes(BufferType.HttpCallResponseBody, 0, bodySize);
+  return failureFromLocalReply(shadow.status, body !== null ? textOf(body) : "");
 }

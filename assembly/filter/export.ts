@@ -1,0 +1,79 @@
+// Export: complete pairs are encoded straight into one batch buffer that is the Batch message
+// itself, and the batch is flushed to the collector as one unary shadowdiff.v1.Collector/Report
+// call when it is full (batch_max_pairs or batch_max_bytes) and on every tick
+// (flush_interval_ms). A report that fails drops its pairs and is counted; nothing is retried.
+import { Header, encodeHeaderPairs } from "../abi/headers";
+import { grpcCall, log, setTickPeriod } from "../abi/hostcalls";
+import { GrpcStatus, LogLevel, Status } from "../abi/types";
+import { ByteBuffer } from "./byte-buffer";
+import { PairOrigin, pairEntrySize, preparePair, putPair, putPairEntry } from "./capture-codec";
+import { Config } from "./config";
+import { encodeGrpcService } from "./grpc-service";
+import { Metrics } from "./metrics";
+import { Pair } from "./pair";
+
+const SERVICE = String.UTF8.encode("shadowdiff.v1.Collector");
+const METHOD = String.UTF8.encode("Report");
+const NO_METADATA = encodeHeaderPairs(new Array<Header>());
+
+export class Exporter {
+  private service: ArrayBuffer;
+  /** The encoded Batch message; bounded by batch_max_bytes plus one pair, kept between flushes. */
+  private batch: ByteBuffer = new ByteBuffer();
+  private pairs: i32 = 0;
+  /** Reports in flight: call token → pairs in the batch. */
+  private reports: Map<u32, i32> = new Map<u32, i32>();
+
+  /** Made in on_configure (the root context): arms the tick that flushes. */
+  constructor(private config: Config, private metrics: Metrics, private origin: PairOrigin) {
+    this.service = encodeGrpcService(config.collectorCluster, config.collectorAuthority);
+    setTickPeriod(config.flushIntervalMs);
+  }
+
+  /** A complete pair joins the batch; a full batch is flushed at once. */
+  add(pair: Pair): void {
+    const pairSize = preparePair(pair, this.origin);
+    const start = this.batch.reserve(pairEntrySize(pairSize));
+    const end = putPair(putPairEntry(start, pairSize), pair, this.origin);
+    this.batch.advance(<i32>(end - start));
+    this.pairs++;
+    if (<u32>this.pairs >= this.config.batchMaxPairs || <u32>this.batch.length >= this.config.batchMaxBytes) this.flush();
+  }
+
+  /** Sends whatever the batch holds (on_tick, or full); the batch is empty afterwards. */
+  flush(): void {
+    const pairs = this.pairs;
+    if (pairs == 0) return;
+    // Envoy copies the message during the call: the buffer is free again right after.
+    const call = grpcCall(this.service, SERVICE, METHOD, NO_METADATA, this.batch.ptr, <usize>this.batch.length,
+      this.config.collectorTimeoutMs);
+    this.batch.clear();
+    this.pairs = 0;
+    if (call.status == Status.Ok) {
+      this.reports.set(call.token, pairs);
+      return;
+    }
+    log(LogLevel.Warn, "shadowdiff: report to \"" + this.config.collectorCluster + "\" refused by proxy_grpc_call, status " + call.status.toString());
+    this.metrics.reportFailed(pairs);
+  }
+
+  /** on_grpc_receive: the unary call succeeded. */
+  reportAnswered(token: u32): void {
+    if (!this.reports.has(token)) return;
+    const pairs = this.reports.get(token);
+    this.reports.delete(token);
+    this.metrics.reportSent(pairs);
+  }
+
+  /** on_grpc_close: for a unary call, Envoy's failure path. */
+  reportClosed(token: u32, grpcStatus: u32): void {
+    if (!this.reports.has(token)) return;
+    if (grpcStatus == GrpcStatus.Ok) {
+      this.reportAnswered(token);
+      return;
+    }
+    const pairs = this.reports.get(token);
+    this.reports.delete(token);
+    this.metrics.reportFailed(pairs);
+  }
+}
