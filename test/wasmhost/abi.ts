@@ -1,7 +1,9 @@
-// The proxy-wasm ABI 0.2.1 enums, with the spec's numbers (proxy-wasm/spec abi-versions/v0.2.1).
+// The proxy-wasm ABI 0.2.1 enums, with the spec's numbers (proxy-wasm/spec abi-versions/v0.2.1),
+// named as the Rust SDK and Envoy name them. The same tables as assembly/abi/types.ts, which
+// abi.test.ts keeps equal.
 
 /** proxy_status_t: what every host call returns. */
-export const WasmResult = {
+export const Status = {
   Ok: 0,
   NotFound: 1,
   BadArgument: 2,
@@ -16,7 +18,7 @@ export const WasmResult = {
   BrokenConnection: 11,
   Unimplemented: 12,
 } as const;
-export type WasmResult = (typeof WasmResult)[keyof typeof WasmResult];
+export type Status = (typeof Status)[keyof typeof Status];
 
 /** proxy_log_level_t. */
 export const LogLevel = {
@@ -55,10 +57,10 @@ export const BUFFER_TYPE_MAX = BufferType.CallData;
 
 /** proxy_map_type_t. */
 export const MapType = {
-  RequestHeaders: 0,
-  RequestTrailers: 1,
-  ResponseHeaders: 2,
-  ResponseTrailers: 3,
+  HttpRequestHeaders: 0,
+  HttpRequestTrailers: 1,
+  HttpResponseHeaders: 2,
+  HttpResponseTrailers: 3,
   GrpcReceiveInitialMetadata: 4,
   GrpcReceiveTrailingMetadata: 5,
   HttpCallResponseHeaders: 6,
@@ -69,8 +71,8 @@ export const MAP_TYPE_MAX = MapType.HttpCallResponseTrailers;
 
 /** proxy_stream_type_t. */
 export const StreamType = {
-  Request: 0,
-  Response: 1,
+  HttpRequest: 0,
+  HttpResponse: 1,
   Downstream: 2,
   Upstream: 3,
 } as const;
@@ -105,3 +107,21 @@ export const GrpcStatus = {
   Unauthenticated: 16,
 } as const;
 export type GrpcStatus = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
+/** wasi_clock_id_t. */
+export const WasiClock = {
+  Realtime: 0,
+  Monotonic: 1,
+} as const;
+
+/** wasi_errno_t: the values Envoy's WASI functions answer. */
+export const WasiErrno = {
+  Success: 0,
+  Badf: 8,
+  Notdir: 20,
+  Fault: 21,
+  Inval: 28,
+  Noent: 44,
+  Nosys: 52,
+  Notsup: 58,
+} as const;

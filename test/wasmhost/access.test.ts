@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BufferType, MapType, WasmResult } from "./abi.js";
+import { BufferType, MapType, Status } from "./abi.js";
 import { bufferFor } from "./buffer-access.js";
 import { RootContextState, StreamContextState } from "./contexts.js";
 import { mutableMap, readableMap } from "./map-access.js";
@@ -15,12 +15,12 @@ function streamWithBody(body: string): StreamContextState {
 
 describe("body buffers, written as Envoy's Buffer::copyFrom allows", () => {
   it.each([
-    [0, 0, "X", WasmResult.Ok, "Xabcd"],
-    [0, 4, "XY", WasmResult.Ok, "XY"],
-    [0, 9, "XY", WasmResult.Ok, "XY"],
-    [0, 2, "XY", WasmResult.BadArgument, "abcd"],
-    [4, 0, "Z", WasmResult.Ok, "abcdZ"],
-    [2, 1, "Z", WasmResult.BadArgument, "abcd"],
+    [0, 0, "X", Status.Ok, "Xabcd"],
+    [0, 4, "XY", Status.Ok, "XY"],
+    [0, 9, "XY", Status.Ok, "XY"],
+    [0, 2, "XY", Status.BadArgument, "abcd"],
+    [4, 0, "Z", Status.Ok, "abcdZ"],
+    [2, 1, "Z", Status.BadArgument, "abcd"],
   ])("start %i length %i with %s: result %i, body %s", (start, length, data, result, after) => {
     const stream = streamWithBody("abcd");
     const root = new RootContextState(1);
@@ -58,7 +58,7 @@ describe("header maps", () => {
   it("adds request trailers when asked during the last request body chunk", () => {
     const stream = streamWithBody("last");
     stream.endOfStream = true;
-    const trailers = mutableMap(stream, MapType.RequestTrailers);
+    const trailers = mutableMap(stream, MapType.HttpRequestTrailers);
     expect(trailers?.size).toBe(0);
     trailers?.add("x-checksum", "1");
     expect(stream.requestTrailers?.get("x-checksum")).toBe("1");
@@ -68,13 +68,13 @@ describe("header maps", () => {
     const stream = new StreamContextState(2, 1);
     stream.request.add(":path", "/");
     stream.accessLogPhase = true;
-    expect(readableMap(stream, new RootContextState(1), MapType.RequestHeaders)?.get(":path")).toBe("/");
-    expect(mutableMap(stream, MapType.RequestHeaders)).toBeUndefined();
+    expect(readableMap(stream, new RootContextState(1), MapType.HttpRequestHeaders)?.get(":path")).toBe("/");
+    expect(mutableMap(stream, MapType.HttpRequestHeaders)).toBeUndefined();
   });
 
   it("gives a root context no stream maps", () => {
     const root = new RootContextState(1);
-    expect(readableMap(root, root, MapType.RequestHeaders)).toBeUndefined();
-    expect(mutableMap(root, MapType.ResponseHeaders)).toBeUndefined();
+    expect(readableMap(root, root, MapType.HttpRequestHeaders)).toBeUndefined();
+    expect(mutableMap(root, MapType.HttpResponseHeaders)).toBeUndefined();
   });
 });

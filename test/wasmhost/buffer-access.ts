@@ -2,13 +2,13 @@
 // getBuffer, Buffer::copyFrom): undefined means NOT_FOUND. Body buffers outside their callback are
 // present but empty; plugin configuration exists only during on_configure; an HTTP-call body only
 // during a successful on_http_call_response.
-import { BufferType, WasmResult } from "./abi.js";
+import { BufferType, Status } from "./abi.js";
 import type { ContextState, RootContextState } from "./contexts.js";
 
 export interface BufferView {
   readonly bytes: Uint8Array;
   /** Envoy's Buffer::copyFrom; absent for read-only buffers (BAD_ARGUMENT). */
-  readonly write?: (start: number, length: number, data: Uint8Array) => WasmResult;
+  readonly write?: (start: number, length: number, data: Uint8Array) => Status;
 }
 
 export interface BufferSources {
@@ -32,23 +32,23 @@ function copyFrom(
   length: number,
   data: Uint8Array,
   store: (bytes: Uint8Array) => void,
-): WasmResult {
+): Status {
   if (start === 0) {
     if (length === 0) {
       store(concat(data, current));
-      return WasmResult.Ok;
+      return Status.Ok;
     }
     if (length >= current.length) {
       store(data.slice());
-      return WasmResult.Ok;
+      return Status.Ok;
     }
-    return WasmResult.BadArgument;
+    return Status.BadArgument;
   }
   if (start >= current.length) {
     store(concat(current, data));
-    return WasmResult.Ok;
+    return Status.Ok;
   }
-  return WasmResult.BadArgument;
+  return Status.BadArgument;
 }
 
 export function bufferFor(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GrpcStatus, WasmResult } from "./abi.js";
+import { GrpcStatus, Status } from "./abi.js";
 import { get, lastLog, messages, startEcho } from "./echo-module.js";
 import type { HeaderPair } from "./pairs.js";
 
@@ -31,7 +31,7 @@ describe("proxy_http_call", () => {
   ])("answers BAD_ARGUMENT with token 0 for %s", async (_case, headers) => {
     const host = await startEcho();
     host.newStream().requestHeaders(headers);
-    expect(lastLog(host, "http_call")).toEqual({ result: String(WasmResult.BadArgument), token: "0" });
+    expect(lastLog(host, "http_call")).toEqual({ result: String(Status.BadArgument), token: "0" });
     expect(host.httpCalls).toHaveLength(0);
   });
 
@@ -71,7 +71,7 @@ describe("proxy_http_call", () => {
         headers: "0",
         body_size: "0",
         trailers: "0",
-        body_result: String(WasmResult.NotFound),
+        body_result: String(Status.NotFound),
         status: "11",
         message: "reset",
         pairs: "",
@@ -172,7 +172,7 @@ describe("proxy_grpc_call", () => {
     host.newStream().requestHeaders(grpcRequest([["x-cluster", "collector"], ["x-grpc-raw", "1"]]));
     expect(lastLog(host, "grpc_call")).toEqual({ result: "0", token: "5" });
     host.newStream().requestHeaders(grpcRequest([["x-cluster", "nowhere"], ["x-grpc-raw", "1"]]));
-    expect(lastLog(host, "grpc_call").result).toBe(String(WasmResult.ParseFailure));
+    expect(lastLog(host, "grpc_call").result).toBe(String(Status.ParseFailure));
   });
 
   it("cancels a pending call once; NOT_FOUND after, BAD_ARGUMENT for an HTTP token", async () => {

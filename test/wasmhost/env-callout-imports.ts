@@ -1,6 +1,6 @@
 // env.proxy_http_call and env.proxy_grpc_*: marshalling as exports.cc does it (the HTTP token slot
 // is written with 0 before the call starts); the rules live in http-callouts.ts / grpc-callouts.ts.
-import { WasmResult } from "./abi.js";
+import { Status } from "./abi.js";
 import { isGrpcStreamToken } from "./callouts.js";
 import { u, type HostCallEnv, type HostFunction } from "./host-call-env.js";
 import { decodePairs } from "./pairs.js";
@@ -26,10 +26,10 @@ export function createCalloutImports(env: HostCallEnv): Record<string, HostFunct
     const headers = mem().read(u(headersPointer), u(headersSize));
     const trailers = mem().read(u(trailersPointer), u(trailersSize));
     if (cluster === undefined || body === undefined || headers === undefined || trailers === undefined) {
-      return WasmResult.InvalidMemoryAccess;
+      return Status.InvalidMemoryAccess;
     }
     // Envoy writes a 0 token first to check the pointer before starting anything.
-    if (!mem().writeU32(u(tokenPointer), 0)) return WasmResult.InvalidMemoryAccess;
+    if (!mem().writeU32(u(tokenPointer), 0)) return Status.InvalidMemoryAccess;
     const { result, token } = env.httpCall(root, cluster, decodePairs(headers), body, decodePairs(trailers), timeoutMs);
     mem().writeU32(u(tokenPointer), token);
     return result;
@@ -62,18 +62,18 @@ export function createCalloutImports(env: HostCallEnv): Record<string, HostFunct
       metadata === undefined ||
       message === undefined
     ) {
-      return WasmResult.InvalidMemoryAccess;
+      return Status.InvalidMemoryAccess;
     }
     const { result, token } = env.grpcCall(root, service, serviceName, method, decodePairs(metadata), message, u(timeoutMs));
-    if (result !== WasmResult.Ok) return result;
-    return mem().writeU32(u(tokenPointer), token) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    if (result !== Status.Ok) return result;
+    return mem().writeU32(u(tokenPointer), token) ? Status.Ok : Status.InvalidMemoryAccess;
   };
 
   const proxy_grpc_cancel = (token: number): number => env.grpcCancel(env.rootOf(env.context()), u(token));
   const proxy_grpc_close = proxy_grpc_cancel;
   // Only gRPC streams take messages, and this host opens none.
   const proxy_grpc_send = (token: number): number =>
-    isGrpcStreamToken(u(token)) ? WasmResult.NotFound : WasmResult.BadArgument;
+    isGrpcStreamToken(u(token)) ? Status.NotFound : Status.BadArgument;
 
   return {
     proxy_http_call,

@@ -2,7 +2,7 @@
 // module's memory, applies Envoy's rule (proxy-wasm-cpp-host src/exports.cc for marshalling, envoy
 // source/extensions/common/wasm/context.cc for meaning) and writes results back. Header maps,
 // buffers and callouts have files of their own.
-import { LogLevel, StreamType, WasmResult } from "./abi.js";
+import { LogLevel, StreamType, Status } from "./abi.js";
 import { createBufferImports } from "./env-buffer-imports.js";
 import { createCalloutImports } from "./env-callout-imports.js";
 import { createHeaderImports } from "./env-header-imports.js";
@@ -15,75 +15,75 @@ export function createEnvImports(env: HostCallEnv): Record<string, HostFunction>
   const mem = () => env.memory;
 
   const proxy_log = (level: number, pointer: number, size: number): number => {
-    if (u(level) > LogLevel.Critical) return WasmResult.BadArgument;
+    if (u(level) > LogLevel.Critical) return Status.BadArgument;
     const message = mem().readString(u(pointer), u(size));
-    if (message === undefined) return WasmResult.InvalidMemoryAccess;
+    if (message === undefined) return Status.InvalidMemoryAccess;
     env.log(u(level), message);
-    return WasmResult.Ok;
+    return Status.Ok;
   };
 
   const proxy_get_log_level = (levelPointer: number): number =>
-    mem().writeU32(u(levelPointer), env.logLevel) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    mem().writeU32(u(levelPointer), env.logLevel) ? Status.Ok : Status.InvalidMemoryAccess;
 
   const proxy_get_status = (codePointer: number, messagePointer: number, messageSize: number): number => {
     const root = env.rootOf(env.context());
-    if (!mem().writeU32(u(codePointer), root.statusCode)) return WasmResult.InvalidMemoryAccess;
+    if (!mem().writeU32(u(codePointer), root.statusCode)) return Status.InvalidMemoryAccess;
     return mem().copyOut(utf8.encode(root.statusMessage), u(messagePointer), u(messageSize))
-      ? WasmResult.Ok
-      : WasmResult.InvalidMemoryAccess;
+      ? Status.Ok
+      : Status.InvalidMemoryAccess;
   };
 
   const proxy_get_property = (pathPointer: number, pathSize: number, valuePointer: number, valueSize: number): number => {
     const path = mem().read(u(pathPointer), u(pathSize));
-    if (path === undefined) return WasmResult.InvalidMemoryAccess;
+    if (path === undefined) return Status.InvalidMemoryAccess;
     const segments = splitPath(path);
     const value = segments.length === 0 ? undefined : env.property(env.context(), segments);
-    if (value === undefined) return WasmResult.NotFound;
-    return mem().copyOut(value, u(valuePointer), u(valueSize)) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    if (value === undefined) return Status.NotFound;
+    return mem().copyOut(value, u(valuePointer), u(valueSize)) ? Status.Ok : Status.InvalidMemoryAccess;
   };
 
   const proxy_set_property = (keyPointer: number, keySize: number, valuePointer: number, valueSize: number): number => {
     if (mem().read(u(keyPointer), u(keySize)) === undefined || mem().read(u(valuePointer), u(valueSize)) === undefined) {
-      return WasmResult.InvalidMemoryAccess;
+      return Status.InvalidMemoryAccess;
     }
     // Envoy stores filter state on the stream; without a stream there is nowhere to put it.
-    return env.context().kind === "stream" ? WasmResult.Ok : WasmResult.NotFound;
+    return env.context().kind === "stream" ? Status.Ok : Status.NotFound;
   };
 
   const proxy_set_tick_period_milliseconds = (period: number): number => {
     env.setTickPeriod(env.rootOf(env.context()), u(period));
-    return WasmResult.Ok;
+    return Status.Ok;
   };
 
   const proxy_get_current_time_nanoseconds = (resultPointer: number): number =>
-    mem().writeU64(u(resultPointer), env.realtimeNanos()) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    mem().writeU64(u(resultPointer), env.realtimeNanos()) ? Status.Ok : Status.InvalidMemoryAccess;
 
   const proxy_define_metric = (type: number, namePointer: number, nameSize: number, idPointer: number): number => {
     const name = mem().readString(u(namePointer), u(nameSize));
-    if (name === undefined) return WasmResult.InvalidMemoryAccess;
+    if (name === undefined) return Status.InvalidMemoryAccess;
     const { result, id } = env.metrics.define(u(type), name);
-    if (result !== WasmResult.Ok || id === undefined) return result;
-    return mem().writeU32(u(idPointer), id) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    if (result !== Status.Ok || id === undefined) return result;
+    return mem().writeU32(u(idPointer), id) ? Status.Ok : Status.InvalidMemoryAccess;
   };
 
   const proxy_increment_metric = (id: number, offset: bigint): number => env.metrics.increment(u(id), BigInt.asIntN(64, offset));
   const proxy_record_metric = (id: number, value: bigint): number => env.metrics.record(u(id), BigInt.asUintN(64, value));
   const proxy_get_metric = (id: number, resultPointer: number): number => {
     const { result, value } = env.metrics.get(u(id));
-    if (result !== WasmResult.Ok || value === undefined) return result;
-    return mem().writeU64(u(resultPointer), value) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
+    if (result !== Status.Ok || value === undefined) return result;
+    return mem().writeU64(u(resultPointer), value) ? Status.Ok : Status.InvalidMemoryAccess;
   };
 
   const proxy_set_effective_context = (id: number): number =>
-    env.setEffectiveContext(u(id)) ? WasmResult.Ok : WasmResult.BadArgument;
+    env.setEffectiveContext(u(id)) ? Status.Ok : Status.BadArgument;
 
   const proxy_done = (): number => env.done(env.context());
 
   const proxy_continue_stream = (type: number): number =>
-    u(type) > StreamType.Upstream ? WasmResult.BadArgument : env.continueStream(env.context(), u(type));
+    u(type) > StreamType.Upstream ? Status.BadArgument : env.continueStream(env.context(), u(type));
 
   const proxy_close_stream = (type: number): number =>
-    u(type) > StreamType.Upstream ? WasmResult.BadArgument : env.closeStream(env.context(), u(type));
+    u(type) > StreamType.Upstream ? Status.BadArgument : env.closeStream(env.context(), u(type));
 
   const proxy_send_local_response = (
     status: number,
@@ -98,13 +98,13 @@ export function createEnvImports(env: HostCallEnv): Record<string, HostFunction>
     const details = mem().readString(u(detailsPointer), u(detailsSize));
     const body = mem().read(u(bodyPointer), u(bodySize));
     const headers = mem().read(u(headersPointer), u(headersSize));
-    if (details === undefined || body === undefined || headers === undefined) return WasmResult.InvalidMemoryAccess;
+    if (details === undefined || body === undefined || headers === undefined) return Status.InvalidMemoryAccess;
     env.sendLocalResponse(env.context(), u(status), details, body, decodePairs(headers), grpcStatus | 0);
-    return WasmResult.Ok;
+    return Status.Ok;
   };
 
   const proxy_call_foreign_function = (namePointer: number, nameSize: number): number =>
-    mem().read(u(namePointer), u(nameSize)) === undefined ? WasmResult.InvalidMemoryAccess : WasmResult.NotFound;
+    mem().read(u(namePointer), u(nameSize)) === undefined ? Status.InvalidMemoryAccess : Status.NotFound;
 
 
   return {

@@ -1,7 +1,7 @@
 // proxy_grpc_call and its answers (envoy source/extensions/common/wasm/context.cc grpcCall,
 // grpcCancel, onGrpcReceiveWrapper, onGrpcCloseWrapper; the GrpcCallClientHandler in context.h).
 // A unary success is proxy_on_grpc_receive alone; a failure is proxy_on_grpc_close.
-import { GrpcStatus, WasmResult } from "./abi.js";
+import { GrpcStatus, Status } from "./abi.js";
 import { CalloutTable, GRPC_TIMEOUT_MESSAGE, isGrpcCallToken, isGrpcStreamToken, toBytes, type GrpcCall } from "./callouts.js";
 import { HostCallNotModelledError } from "./errors.js";
 import { parseGrpcService } from "./grpc-service.js";
@@ -19,18 +19,18 @@ export class GrpcCallouts extends CalloutTable<GrpcCall> {
     initialMetadata: HeaderPair[],
     message: Uint8Array,
     timeoutMs: number,
-  ): { result: WasmResult; token: number } {
+  ): { result: Status; token: number } {
     let target = parseGrpcService(serviceBytes);
     if (target === undefined) {
       // Not a GrpcService: Envoy takes the bytes as a cluster name.
       const cluster = new TextDecoder().decode(serviceBytes);
-      if (!this.clusters.has(cluster)) return { result: WasmResult.ParseFailure, token: 0 };
+      if (!this.clusters.has(cluster)) return { result: Status.ParseFailure, token: 0 };
       target = { kind: "envoy_grpc", cluster, authority: "" };
     }
     // Envoy takes the token before it builds the client, so a refused call still uses one up.
     const token = this.tokens.grpcCall();
     if (target.kind === "google_grpc") throw new HostCallNotModelledError("proxy_grpc_call with google_grpc");
-    if (target.kind === "none") return { result: WasmResult.BadArgument, token: 0 };
+    if (target.kind === "none") return { result: Status.BadArgument, token: 0 };
     const call: GrpcCall = {
       token,
       cluster: target.cluster,
@@ -52,20 +52,20 @@ export class GrpcCallouts extends CalloutTable<GrpcCall> {
       // a token it never received.
       call.state = "failed";
       this.vm().afterCall(() => this.close(call, GrpcStatus.Unavailable, "Cluster not available"));
-      return { result: WasmResult.InternalFailure, token: 0 };
+      return { result: Status.InternalFailure, token: 0 };
     }
-    return { result: WasmResult.Ok, token };
+    return { result: Status.Ok, token };
   }
 
   /** proxy_grpc_cancel / proxy_grpc_close on a call id; streams are never opened here. */
-  cancel(token: number): WasmResult {
+  cancel(token: number): Status {
     if (isGrpcCallToken(token)) {
       const call = this.calls.find((candidate) => candidate.token === token && candidate.state === "pending");
-      if (!call) return WasmResult.NotFound;
+      if (!call) return Status.NotFound;
       call.state = "cancelled";
-      return WasmResult.Ok;
+      return Status.Ok;
     }
-    return isGrpcStreamToken(token) ? WasmResult.NotFound : WasmResult.BadArgument;
+    return isGrpcStreamToken(token) ? Status.NotFound : Status.BadArgument;
   }
 
   respond(token: number, message: string | Uint8Array): void {

@@ -1,5 +1,5 @@
 // What the env.proxy_* functions need from the host, and the small conversions they share.
-import type { WasmResult } from "./abi.js";
+import type { Status } from "./abi.js";
 import type { BufferSources } from "./buffer-access.js";
 import type { ContextState, RootContextState } from "./contexts.js";
 import type { ModuleMemory } from "./memory.js";
@@ -25,7 +25,7 @@ export interface HostCallEnv extends BufferSources {
     body: Uint8Array,
     trailers: HeaderPair[],
     timeoutMs: number,
-  ): { result: WasmResult; token: number };
+  ): { result: Status; token: number };
   grpcCall(
     root: RootContextState,
     service: Uint8Array,
@@ -34,12 +34,12 @@ export interface HostCallEnv extends BufferSources {
     initialMetadata: HeaderPair[],
     message: Uint8Array,
     timeoutMs: number,
-  ): { result: WasmResult; token: number };
-  grpcCancel(root: RootContextState, token: number): WasmResult;
+  ): { result: Status; token: number };
+  grpcCancel(root: RootContextState, token: number): Status;
   setTickPeriod(root: RootContextState, periodMs: number): void;
-  done(context: ContextState): WasmResult;
-  continueStream(context: ContextState, type: number): WasmResult;
-  closeStream(context: ContextState, type: number): WasmResult;
+  done(context: ContextState): Status;
+  continueStream(context: ContextState, type: number): Status;
+  closeStream(context: ContextState, type: number): Status;
   sendLocalResponse(
     context: ContextState,
     status: number,

@@ -3,7 +3,7 @@
 // This file wires the parts together and is the API tests use.
 import { randomFillSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { LogLevel, StreamType, WasmResult, type LogLevelName } from "./abi.js";
+import { LogLevel, StreamType, Status, type LogLevelName } from "./abi.js";
 import { TokenAllocator, toBytes, type GrpcCall, type HttpCall, type HttpCallResponse } from "./callouts.js";
 import { FakeClock } from "./clock.js";
 import { ContextRegistry, type ContextState } from "./contexts.js";
@@ -165,7 +165,7 @@ export class ProxyWasmHost {
       continueStream: (context, type) => this.continueStream(context, type),
       closeStream: (context, type) => {
         if (context.kind === "stream") context.closeCalls.push(type as StreamType);
-        return WasmResult.Ok;
+        return Status.Ok;
       },
       sendLocalResponse: (context, status, details, body, headers, grpcStatus) => {
         if (context.kind !== "stream") return;
@@ -242,27 +242,27 @@ export class ProxyWasmHost {
     return true;
   }
 
-  private proxyDone(context: ContextState): WasmResult {
+  private proxyDone(context: ContextState): Status {
     // WasmBase::done: only a root context that answered false to proxy_on_done may finish.
     const root = this.contexts.root;
-    if (context !== root || !this.rootPendingDone) return WasmResult.NotFound;
+    if (context !== root || !this.rootPendingDone) return Status.NotFound;
     this.rootPendingDone = false;
     this.vm.afterCall(() => this.vm.invoke("proxy_on_delete", root, [root.id], 0));
-    return WasmResult.Ok;
+    return Status.Ok;
   }
 
-  private continueStream(context: ContextState, type: number): WasmResult {
-    if (type === StreamType.Upstream) return WasmResult.Unimplemented;
+  private continueStream(context: ContextState, type: number): Status {
+    if (type === StreamType.Upstream) return Status.Unimplemented;
     if (context.kind === "stream") {
       context.continueCalls.push(type as StreamType);
-      if (type === StreamType.Request || type === StreamType.Response) {
+      if (type === StreamType.HttpRequest || type === StreamType.HttpResponse) {
         // Envoy's continueStream drops its request-side pointers whichever direction resumes.
         context.requestHeadersVisible = false;
         context.requestBody = undefined;
         context.requestTrailersVisible = false;
       }
     }
-    return WasmResult.Ok;
+    return Status.Ok;
   }
 
   private requireStarted(what: string): void {

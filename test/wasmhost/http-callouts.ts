@@ -1,6 +1,6 @@
 // proxy_http_call and its answers (envoy source/extensions/common/wasm/context.cc httpCall,
 // onHttpCallSuccess, onHttpCallFailure). Answers reach the root context whichever context called.
-import { WasmResult } from "./abi.js";
+import { Status } from "./abi.js";
 import {
   ROUTER_LOCAL_REPLIES,
   CalloutTable,
@@ -26,12 +26,12 @@ export class HttpCallouts extends CalloutTable<HttpCall> {
     body: Uint8Array,
     trailers: HeaderPair[],
     timeoutMs: number,
-  ): { result: WasmResult; token: number } {
-    if (timeoutMs < 0) return { result: WasmResult.BadArgument, token: 0 };
-    if (!this.clusters.has(cluster)) return { result: WasmResult.BadArgument, token: 0 };
+  ): { result: Status; token: number } {
+    if (timeoutMs < 0) return { result: Status.BadArgument, token: 0 };
+    if (!this.clusters.has(cluster)) return { result: Status.BadArgument, token: 0 };
     const map = new HeaderMap(headers);
     if (!map.has(":path") || !map.has(":method") || !map.has(":authority")) {
-      return { result: WasmResult.BadArgument, token: 0 };
+      return { result: Status.BadArgument, token: 0 };
     }
     if (body.length > 0) map.replace("content-length", String(body.length));
     const token = this.tokens.http();
@@ -47,7 +47,7 @@ export class HttpCallouts extends CalloutTable<HttpCall> {
       startedAtMs: this.clock.nowMs(),
       state: "pending",
     });
-    return { result: WasmResult.Ok, token };
+    return { result: Status.Ok, token };
   }
 
   respond(token: number, response: HttpCallResponse): void {
@@ -74,7 +74,7 @@ export class HttpCallouts extends CalloutTable<HttpCall> {
     call.state = "failed";
     const root = this.rootFor(call);
     // Envoy reports both reasons alike: BrokenConnection, "reset" (the code outlives the callback).
-    root.statusCode = WasmResult.BrokenConnection;
+    root.statusCode = Status.BrokenConnection;
     root.statusMessage = "reset";
     this.vm().afterCall(() => {
       root.statusMessage = "";

@@ -9,8 +9,10 @@ export {
   LogLevel,
   MapType,
   MetricType,
+  Status,
   StreamType,
-  WasmResult,
+  WasiClock,
+  WasiErrno,
   type LogLevelName,
 } from "./abi.js";
 export {

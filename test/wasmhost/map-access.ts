@@ -7,9 +7,9 @@ import { HeaderMap } from "./header-map.js";
 export function mutableMap(context: ContextState, type: number): HeaderMap | undefined {
   if (context.kind !== "stream") return undefined;
   switch (type) {
-    case MapType.RequestHeaders:
+    case MapType.HttpRequestHeaders:
       return context.requestHeadersVisible ? context.request : undefined;
-    case MapType.RequestTrailers:
+    case MapType.HttpRequestTrailers:
       if (context.requestTrailersVisible) return context.requestTrailers;
       // Envoy adds request trailers when asked for them during the last body chunk.
       if (context.requestBody !== undefined && context.endOfStream && !context.accessLogPhase) {
@@ -18,9 +18,9 @@ export function mutableMap(context: ContextState, type: number): HeaderMap | und
         return context.requestTrailers;
       }
       return undefined;
-    case MapType.ResponseHeaders:
+    case MapType.HttpResponseHeaders:
       return context.responseHeadersVisible ? context.response : undefined;
-    case MapType.ResponseTrailers:
+    case MapType.HttpResponseTrailers:
       if (context.responseTrailersVisible) return context.responseTrailers;
       if (context.responseBody !== undefined && context.endOfStream && !context.accessLogPhase) {
         context.responseTrailers = new HeaderMap();
@@ -35,18 +35,18 @@ export function mutableMap(context: ContextState, type: number): HeaderMap | und
 
 export function readableMap(context: ContextState, root: RootContextState, type: number): HeaderMap | undefined {
   switch (type) {
-    case MapType.RequestHeaders:
+    case MapType.HttpRequestHeaders:
       if (context.kind !== "stream") return undefined;
       if (context.accessLogPhase) return context.request;
       return context.requestHeadersVisible ? context.request : undefined;
-    case MapType.RequestTrailers:
+    case MapType.HttpRequestTrailers:
       if (context.kind !== "stream" || context.accessLogPhase) return undefined;
       return context.requestTrailersVisible ? context.requestTrailers : undefined;
-    case MapType.ResponseHeaders:
+    case MapType.HttpResponseHeaders:
       if (context.kind !== "stream") return undefined;
       if (context.accessLogPhase) return context.responseHeadersSeen ? context.response : undefined;
       return context.responseHeadersVisible ? context.response : undefined;
-    case MapType.ResponseTrailers:
+    case MapType.HttpResponseTrailers:
       if (context.kind !== "stream") return undefined;
       if (context.accessLogPhase) return context.responseTrailers;
       return context.responseTrailersVisible ? context.responseTrailers : undefined;

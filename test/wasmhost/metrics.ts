@@ -2,7 +2,7 @@
 // context.cc defineMetric/incrementMetric/recordMetric/getMetric): ids carry the type in their low
 // two bits; every define hands out a new id, but defining the same name again reaches the same
 // stat, so ids from both definitions move one value.
-import { MetricType, WasmResult } from "./abi.js";
+import { MetricType, Status } from "./abi.js";
 
 export type MetricKind = "counter" | "gauge" | "histogram";
 
@@ -39,9 +39,9 @@ export class MetricStore {
     histogram: MetricType.Histogram,
   };
 
-  define(type: number, name: string): { result: WasmResult; id?: number } {
+  define(type: number, name: string): { result: Status; id?: number } {
     const kind = KIND_BY_TYPE[type];
-    if (kind === undefined) return { result: WasmResult.BadArgument };
+    if (kind === undefined) return { result: Status.BadArgument };
     const key = `${kind}:${name}`;
     let stat = this.statsByKey.get(key);
     if (!stat) {
@@ -51,48 +51,48 @@ export class MetricStore {
     this.nextId[kind] += ID_INCREMENT;
     const id = this.nextId[kind] >>> 0;
     this.statsById.set(id, stat);
-    return { result: WasmResult.Ok, id };
+    return { result: Status.Ok, id };
   }
 
   private kindOfId(id: number): MetricKind | undefined {
     return KIND_BY_TYPE[id & TYPE_MASK];
   }
 
-  increment(id: number, offset: bigint): WasmResult {
+  increment(id: number, offset: bigint): Status {
     const kind = this.kindOfId(id);
     if (kind === "counter") {
       const stat = this.statsById.get(id);
-      if (!stat) return WasmResult.NotFound;
-      if (offset <= 0n) return WasmResult.BadArgument;
+      if (!stat) return Status.NotFound;
+      if (offset <= 0n) return Status.BadArgument;
       stat.value = U64(stat.value + offset);
-      return WasmResult.Ok;
+      return Status.Ok;
     }
     if (kind === "gauge") {
       const stat = this.statsById.get(id);
-      if (!stat) return WasmResult.NotFound;
+      if (!stat) return Status.NotFound;
       stat.value = U64(stat.value + offset);
-      return WasmResult.Ok;
+      return Status.Ok;
     }
-    return WasmResult.BadArgument;
+    return Status.BadArgument;
   }
 
-  record(id: number, value: bigint): WasmResult {
+  record(id: number, value: bigint): Status {
     const stat = this.statsById.get(id);
-    if (!stat || stat.kind !== this.kindOfId(id)) return WasmResult.NotFound;
+    if (!stat || stat.kind !== this.kindOfId(id)) return Status.NotFound;
     const unsigned = U64(value);
     if (stat.kind === "counter") stat.value = U64(stat.value + unsigned);
     else if (stat.kind === "gauge") stat.value = unsigned;
     else stat.samples.push(unsigned);
-    return WasmResult.Ok;
+    return Status.Ok;
   }
 
-  get(id: number): { result: WasmResult; value?: bigint } {
+  get(id: number): { result: Status; value?: bigint } {
     const kind = this.kindOfId(id);
     if (kind === "counter" || kind === "gauge") {
       const stat = this.statsById.get(id);
-      return stat ? { result: WasmResult.Ok, value: stat.value } : { result: WasmResult.NotFound };
+      return stat ? { result: Status.Ok, value: stat.value } : { result: Status.NotFound };
     }
-    return { result: WasmResult.BadArgument };
+    return { result: Status.BadArgument };
   }
 
   snapshot(): MetricSnapshot[] {
