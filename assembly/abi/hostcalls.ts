@@ -83,8 +83,10 @@ function readInPlace(call: string, status: i32): InPlace | null {
   return view;
 }
 
+/** Before an in-place read: the view is free, and no stale pointer is left for release(). */
 function requireReleased(call: string): void {
   if (view.held) abort(call + " read in place before the previous read was released");
+  store<u64>(scratch, 0);
 }
 
 /** One header's first value (Envoy's getHeaderMapValue), in place; null when absent. Same

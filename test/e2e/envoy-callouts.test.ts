@@ -1,7 +1,7 @@
 // How Envoy 1.39 answers a wasm module's callouts, seen from inside the VM: the wasm test host's
 // own probe module (test/wasmhost/fixtures/echo.as logs every callback and what the host calls
 // return) runs in the real Envoy here, so the in-process host's imitation of Envoy can be checked
-// against the real thing, and the filter's reading of failures (shadow_outcome.ts) with it.
+// against the real thing, and the filter's reading of failures (shadow-outcome.ts) with it.
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpService, type HttpService } from "../../demo/http-service.js";
