@@ -25,7 +25,7 @@ import { send, sendMany } from "../e2e/support/client.js";
 import { eventually } from "../e2e/support/eventually.js";
 import { sameAnswer } from "../e2e/support/services.js";
 import { patchedBootstrap } from "./support/envoyfilter-bootstrap.js";
-import { findManifest } from "./support/manifests.js";
+import { findManifest, selects, validateManifest } from "./support/manifests.js";
 
 const envoyFilter = findManifest("EnvoyFilter", "shadowdiff-gate", "shop");
 const patches = envoyFilter.spec.configPatches as { applyTo: string; patch: { value: any } }[];
@@ -36,6 +36,25 @@ const pluginConfig = JSON.parse(extensionConfig.typed_config.config.configuratio
 const wasmPlugin = findManifest("WasmPlugin", "shadowdiff", "shop");
 
 describe("the gated EnvoyFilter's declarations", () => {
+  it("passes EnvoyFilter's schema, which refuses a patch Istio would refuse (the check can fail)", () => {
+    const { file: _file, ...document } = envoyFilter;
+    expect(() => validateManifest(document)).not.toThrow();
+    const misspelt = [{ ...patches[0], applyTo: "HTTP_FILTERS" }];
+    expect(() => validateManifest({ ...document, spec: { ...envoyFilter.spec, configPatches: misspelt } })).toThrow(/applyTo/);
+  });
+
+  it("patches the primary's sidecars only, on the port the WasmPlugin would run on", () => {
+    const labels = envoyFilter.spec.workloadSelector.labels as Record<string, string>;
+    expect(selects(labels, findManifest("Deployment", "api-primary", "shop").spec.template.metadata.labels)).toBe(true);
+    expect(selects(labels, findManifest("Deployment", "api-shadow", "shop").spec.template.metadata.labels)).toBe(false);
+    const [port] = (wasmPlugin.spec.match as { ports: { number: number }[] }[])[0]!.ports;
+    for (const patch of patches as { applyTo: string; match?: any }[]) {
+      if (patch.applyTo === "EXTENSION_CONFIG") continue;
+      expect(patch.match.context, patch.applyTo).toBe("SIDECAR_INBOUND");
+      expect(patch.match.listener?.portNumber ?? patch.match.routeConfiguration?.portNumber, patch.applyTo).toBe(port!.number);
+    }
+  });
+
   it("runs the WasmPlugin's configuration, with sample_percent 100 since the gate samples", () => {
     expect(pluginConfig).toEqual({ ...wasmPlugin.spec.pluginConfig, sample_percent: 100 });
   });
