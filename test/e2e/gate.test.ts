@@ -180,10 +180,11 @@ describe("the gate at 0%", () => {
     } finally {
       await setGatePercent(stack.envoy, "");
     }
+    // The pairs mirrored above are reported on the filter's tick; let them land before counting.
+    await stack.settledStats();
     const restored = await sendAndSettle(stack, 50);
     expect(restored.envoy.delegated).toBe(0);
     expect(total(restored.filter)).toBe(0);
-    await stack.settledStats();
   });
 });
 
