@@ -1,6 +1,8 @@
 // Envoy bootstrap configurations for shadowdiff: one listener in front of the primary, in three
 // variants that differ only in how the shadow is reached (not at all, Envoy's native mirror, or
-// the shadowdiff filter), so that tests, the demo and the benchmark compare like with like.
+// the shadowdiff filter, optionally behind the native gate), so that tests, the demo and the
+// benchmark compare like with like.
+import { gatedPlugin, gateFilter, tagHeader, type GateOptions } from "./gate.js";
 
 export const PRIMARY_CLUSTER = "primary";
 export const SHADOW_CLUSTER = "shadow";
@@ -25,6 +27,8 @@ export type ShadowMode =
       wasmPath: string;
       /** Merged over the defaults that name this bootstrap's shadow and collector clusters. */
       plugin?: PluginConfiguration;
+      /** Envoy samples before the VM (gate.ts); unsampled requests never enter it. */
+      gate?: GateOptions;
     };
 
 export interface BootstrapOptions {
@@ -56,6 +60,8 @@ export function renderBootstrap(options: BootstrapOptions): Json {
   const { mode } = options;
   const clusters: Json[] = [staticCluster(PRIMARY_CLUSTER, options.primary)];
   const httpFilters: Json[] = [];
+  const manager: ConnectionManagerOptions = {};
+  const runtimeLayers: Json[] = [];
   const route: Json = { cluster: PRIMARY_CLUSTER, timeout: `${(options.routeTimeoutMs ?? 15_000) / 1000}s` };
 
   if (mode.kind === "mirror") {
@@ -69,7 +75,19 @@ export function renderBootstrap(options: BootstrapOptions): Json {
   }
   if (mode.kind === "filter") {
     clusters.push(staticCluster(SHADOW_CLUSTER, mode.shadow), http2Cluster(COLLECTOR_CLUSTER, mode.collector));
-    httpFilters.push(wasmFilter(mode.wasmPath, pluginConfiguration(mode)));
+    if (mode.gate === undefined) {
+      httpFilters.push({ name: "envoy.filters.http.wasm", typed_config: wasmTypedConfig(mode.wasmPath, pluginConfiguration(mode)) });
+    } else {
+      const plugin = gatedPlugin(pluginConfiguration(mode));
+      httpFilters.push(gateFilter(wasmTypedConfig(mode.wasmPath, plugin), plugin, mode.gate));
+      // Unsampled requests never meet the filter, which strips the tag from the ones it sees:
+      // Envoy strips it from all, and drops underscore spellings (x_shadow_request) that some
+      // servers (CGI, WSGI, PHP) would read as the same header.
+      manager.requestHeadersToRemove = [tagHeader(plugin)];
+      manager.dropHeadersWithUnderscores = true;
+      // Without an admin layer, Envoy refuses /runtime_modify and the gate's runtime key is fixed.
+      runtimeLayers.push({ name: "admin", admin_layer: {} });
+    }
   }
   for (const extra of options.extraClusters ?? []) {
     clusters.push(extra.http2 === true ? http2Cluster(extra.name, extra.endpoint) : staticCluster(extra.name, extra.endpoint));
@@ -87,49 +105,54 @@ export function renderBootstrap(options: BootstrapOptions): Json {
         {
           name: LISTENER_NAME,
           address: socketAddress({ port: options.listenerPort ?? 0 }),
-          filter_chains: [{ filters: [httpConnectionManager(route, httpFilters)] }],
+          filter_chains: [{ filters: [httpConnectionManager(route, httpFilters, manager)] }],
         },
       ],
       clusters,
     },
+    ...(runtimeLayers.length > 0 ? { layered_runtime: { layers: runtimeLayers } } : {}),
   };
 }
 
-function httpConnectionManager(route: Json, httpFilters: Json[]): Json {
+interface ConnectionManagerOptions {
+  requestHeadersToRemove?: string[];
+  dropHeadersWithUnderscores?: boolean;
+}
+
+function httpConnectionManager(route: Json, httpFilters: Json[], options: ConnectionManagerOptions): Json {
+  const virtualHost: Json = { name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route }] };
+  if (options.requestHeadersToRemove !== undefined) virtualHost.request_headers_to_remove = options.requestHeadersToRemove;
   return {
     name: "envoy.filters.network.http_connection_manager",
     typed_config: {
       "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
       stat_prefix: LISTENER_NAME,
       codec_type: "AUTO",
-      route_config: {
-        name: "local",
-        virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route }] }],
-      },
+      ...(options.dropHeadersWithUnderscores === true
+        ? { common_http_protocol_options: { headers_with_underscores_action: "DROP_HEADER" } }
+        : {}),
+      route_config: { name: "local", virtual_hosts: [virtualHost] },
       http_filters: httpFilters,
     },
   };
 }
 
-function wasmFilter(wasmPath: string, plugin: PluginConfiguration): Json {
+function wasmTypedConfig(wasmPath: string, plugin: PluginConfiguration): Json {
   return {
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: {
-        name: "shadowdiff",
-        root_id: "shadowdiff",
-        // A broken filter must never take the primary's traffic down with it.
-        failure_policy: "FAIL_OPEN",
-        configuration: {
-          "@type": "type.googleapis.com/google.protobuf.StringValue",
-          value: JSON.stringify(plugin),
-        },
-        vm_config: {
-          vm_id: "shadowdiff",
-          runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: wasmPath } },
-        },
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+    config: {
+      name: "shadowdiff",
+      root_id: "shadowdiff",
+      // A broken filter must never take the primary's traffic down with it.
+      failure_policy: "FAIL_OPEN",
+      configuration: {
+        "@type": "type.googleapis.com/google.protobuf.StringValue",
+        value: JSON.stringify(plugin),
+      },
+      vm_config: {
+        vm_id: "shadowdiff",
+        runtime: "envoy.wasm.runtime.v8",
+        code: { local: { filename: wasmPath } },
       },
     },
   };

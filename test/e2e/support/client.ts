@@ -10,11 +10,13 @@ export interface ClientResponse {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
-export function send(
-  port: number,
-  path: string,
-  options: { method?: string; headers?: OutgoingHttpHeaders; body?: Buffer | string } = {},
-): Promise<ClientResponse> {
+export interface RequestOptions {
+  method?: string;
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | string;
+}
+
+export function send(port: number, path: string, options: RequestOptions = {}): Promise<ClientResponse> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const outgoing = request(
@@ -38,19 +40,20 @@ export function send(
   });
 }
 
-/** Send `count` requests, `concurrency` at a time; `pathOf(i)` names each. */
+/** Send `count` requests, `concurrency` at a time; `pathOf(i)` names each, `options` applies to all. */
 export async function sendMany(
   port: number,
   count: number,
   pathOf: (index: number) => string,
   concurrency = 16,
+  options: RequestOptions = {},
 ): Promise<ClientResponse[]> {
   const responses: ClientResponse[] = new Array<ClientResponse>(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const index = next++;
-      responses[index] = await send(port, pathOf(index));
+      responses[index] = await send(port, pathOf(index), options);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -10,6 +10,7 @@ import {
   startEnvoy,
   type EnvoyProcess,
   type FilterStats,
+  type GateOptions,
   type PluginConfiguration,
 } from "../../../host/envoy/index.js";
 import { startHttpService, type HttpService, type RequestHandler } from "../../../demo/http-service.js";
@@ -22,6 +23,8 @@ export interface StackOptions {
   primary?: RequestHandler;
   shadow?: RequestHandler;
   concurrency?: number;
+  /** Put the filter behind the native gate. */
+  gate?: GateOptions;
 }
 
 export interface Stack {
@@ -84,6 +87,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           collector: { port: collectorGate.port },
           wasmPath: filterWasmPath(),
           plugin: { ...TEST_PLUGIN_DEFAULTS, ...options.plugin },
+          gate: options.gate,
         },
       }),
       { concurrency: options.concurrency ?? 1 },

@@ -7,6 +7,7 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models
 import { Deployment } from "kubernetes-models/apps/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
+import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { repoRoot } from "../../../host/envoy/paths.js";
 
@@ -43,6 +44,7 @@ const MODELS: Record<string, ModelClass> = {
   "apps/v1/Deployment": Deployment,
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin,
   "networking.istio.io/v1/VirtualService": VirtualService,
+  "networking.istio.io/v1alpha3/EnvoyFilter": EnvoyFilter,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
