@@ -110,7 +110,6 @@ CHART_SOURCES := $(shell find charts -type f -o -type l)
 $(IMAGE_DIR)/plugin.wasm: build/shadowdiff.wasm
 	mkdir -p $(IMAGE_DIR)
 	cp $< $@
-	touch -d @0 $@
 $(IMAGE_DIR)/layer.tar.gz: $(IMAGE_DIR)/plugin.wasm
 	tar -C $(IMAGE_DIR) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=0644 \
 	  --format=ustar -cf - plugin.wasm | gzip -9n > $@

@@ -1,7 +1,6 @@
 // `shadowdiff envoy-config` prints a configuration plain-Envoy users run as it is: the real Envoy
 // validates it and serves traffic with it (real upstreams and collector on 127.0.0.1), and every
 // bad flag is refused with a message naming it.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,47 +11,33 @@ import { parseConfig } from "../../host/config/load.js";
 import { envoyBinary, startEnvoy } from "../../host/envoy/index.js";
 import { createLogger } from "../../host/log.js";
 import { REPO, run } from "./support/tools.js";
-import { waitFor } from "./support/wait-for.js";
+import { expectOneMirroredRequest, startUpstreams, type Upstreams } from "./support/upstreams.js";
 
 const CLI = join(REPO, "dist", "host", "cli.js");
 const envoyConfig = (args: string[]) => run(process.execPath, [CLI, "envoy-config", ...args]);
 
 describe("shadowdiff envoy-config", () => {
-  const servers: Server[] = [];
-  const shadowRequests: IncomingHttpHeaders[] = [];
-  let primary: number;
-  let shadow: number;
+  let upstreams: Upstreams;
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let dir: string;
 
-  const listen = (name: string): Promise<number> =>
-    new Promise((resolve) => {
-      const server = createServer((request, response) => {
-        if (name === "shadow") shadowRequests.push(request.headers);
-        response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify({ id: 7, served: "v1" }));
-      }).listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-      servers.push(server);
-    });
-
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "shadowdiff-envoy-config-"));
-    primary = await listen("primary");
-    shadow = await listen("shadow");
+    upstreams = await startUpstreams();
     collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
       log: createLogger(() => {}, "error"),
     });
   });
 
   afterAll(async () => {
-    for (const server of servers) server.close();
+    upstreams.close();
     await collector.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const flags = (): string[] => [
-    "--primary", `127.0.0.1:${primary}`,
-    "--shadow", `127.0.0.1:${shadow}`,
+    "--primary", `127.0.0.1:${upstreams.primary}`,
+    "--shadow", `127.0.0.1:${upstreams.shadow}`,
     "--collector", `127.0.0.1:${collector.grpcPort}`,
     "--listen", "127.0.0.1:0",
     "--admin", "127.0.0.1:0",
@@ -76,15 +61,7 @@ describe("shadowdiff envoy-config", () => {
     expect(printed.code, printed.stderr).toBe(0);
     const envoy = await startEnvoy(parse(printed.stdout) as object);
     try {
-      const response = await fetch(`http://127.0.0.1:${envoy.listenerPort}/users/7`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ id: 7, served: "v1" });
-      const total = await waitFor("the pair at the collector", async () => {
-        const summary = (await (await fetch(`http://127.0.0.1:${collector.httpPort}/api/summary`)).json()) as { total: { pairs: number; matched: number } };
-        return summary.total.pairs === 1 ? summary.total : undefined;
-      });
-      expect(total.matched).toBe(1);
-      expect(shadowRequests).toEqual([expect.objectContaining({ "x-shadow-request": "true" })]);
+      await expectOneMirroredRequest(envoy.listenerPort, upstreams, collector.httpPort);
     } finally {
       await envoy.stop();
     }

@@ -3,7 +3,6 @@
 // WasmPlugin with its digest. The pushed images are then read back twice: by these tests, along
 // the rules of Istio's image fetcher (istio/istio pkg/wasm, imagefetcher.go), and by that fetcher
 // itself (test/istio-wasm-pull), whose extracted module the real Envoy loads and runs.
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +15,7 @@ import { createLogger } from "../../host/log.js";
 import { envoyBinary, filterWasmPath, renderBootstrap, startEnvoy } from "../../host/envoy/index.js";
 import { startRegistry, type Registry } from "./support/registry.js";
 import { REPO, istioWasmPull, make, run } from "./support/tools.js";
-import { waitFor } from "./support/wait-for.js";
+import { expectOneMirroredRequest, startUpstreams } from "./support/upstreams.js";
 
 const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
@@ -211,24 +210,12 @@ describe("make push, and Istio pulling what it pushed", () => {
 
   describe("the module Istio extracted, in the real Envoy", () => {
     let modulePath: string;
-    const servers: Server[] = [];
-    const shadowRequests: Record<string, string | string[] | undefined>[] = [];
-
-    const listen = (handler: Parameters<typeof createServer>[1]): Promise<number> =>
-      new Promise((resolve) => {
-        const server = createServer(handler).listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-        servers.push(server);
-      });
 
     beforeAll(async () => {
       const { url, sha256 } = pushed.compat.plugin;
       const result = await run(istioWasmPull(), ["-url", url, "-sha256", sha256, "-dir", join(dir, "cache-envoy")]);
       expect(result.code, result.stderr).toBe(0);
       modulePath = result.stdout.trim().split("\n").at(-1)!;
-    });
-
-    afterAll(() => {
-      for (const server of servers) server.close();
     });
 
     it("passes envoy --mode validate", async () => {
@@ -239,35 +226,22 @@ describe("make push, and Istio pulling what it pushed", () => {
     });
 
     it("serves a request: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", async () => {
-      const answer = (name: string) => (request: { headers: Record<string, string | string[] | undefined> }, response: { setHeader(n: string, v: string): void; end(body: string): void }) => {
-        if (name === "shadow") shadowRequests.push(request.headers);
-        response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify({ id: 7 }));
-      };
-      const primary = await listen(answer("primary"));
-      const shadow = await listen(answer("shadow"));
+      const upstreams = await startUpstreams();
       const collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
         log: createLogger(() => {}, "error"),
       });
       const envoy = await startEnvoy(
         renderBootstrap({
-          primary: { port: primary },
-          mode: { kind: "filter", shadow: { port: shadow }, collector: { port: collector.grpcPort }, wasmPath: modulePath, plugin: { flush_interval_ms: 100 } },
+          primary: { port: upstreams.primary },
+          mode: { kind: "filter", shadow: { port: upstreams.shadow }, collector: { port: collector.grpcPort }, wasmPath: modulePath, plugin: { flush_interval_ms: 100 } },
         }),
       );
       try {
-        const response = await fetch(`http://127.0.0.1:${envoy.listenerPort}/users/7`);
-        expect(response.status).toBe(200);
-        expect(await response.json()).toEqual({ id: 7 });
-        const summary = await waitFor("the pair at the collector", async () => {
-          const body = (await (await fetch(`http://127.0.0.1:${collector.httpPort}/api/summary`)).json()) as { total: { pairs: number; matched: number } };
-          return body.total.pairs === 1 ? body.total : undefined;
-        });
-        expect(summary.matched).toBe(1);
-        expect(shadowRequests).toEqual([expect.objectContaining({ "x-shadow-request": "true" })]);
+        await expectOneMirroredRequest(envoy.listenerPort, upstreams, collector.httpPort);
       } finally {
         await envoy.stop();
         await collector.close();
+        upstreams.close();
       }
     });
   });

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, run } from "./support/tools.js";
-import { reportOnePair } from "./support/report-client.js";
+import { PairFeeder, jsonPair, jsonResponse } from "../verdict/support/pair-feeder.js";
+import { waitForPairs } from "./support/upstreams.js";
 import { waitFor } from "./support/wait-for.js";
 
 const COMMANDS = ["collector", "report", "verdict", "envoy-config"];
@@ -98,13 +99,13 @@ describe("the installed collector", () => {
   });
 
   it("takes a Report over gRPC and counts the pair", async () => {
-    const accepted = await reportOnePair(join(installed, "proto", "shadowdiff", "v1", "capture.proto"), `127.0.0.1:${ports.grpcPort}`, "/users/7");
-    expect(accepted).toBe(1);
-    const summary = await waitFor("the pair in /api/summary", async () => {
-      const body = (await (await fetch(`http://127.0.0.1:${ports.httpPort}/api/summary`)).json()) as { total: { pairs: number; matched: number } };
-      return body.total.pairs === 1 ? body.total : undefined;
-    });
-    expect(summary.matched).toBe(1);
+    const feeder = new PairFeeder(ports.grpcPort);
+    try {
+      expect(await feeder.report([jsonPair("/users/7", jsonResponse({ id: 7 }, 3), jsonResponse({ id: 7 }, 4))])).toBe(1);
+    } finally {
+      feeder.close();
+    }
+    expect((await waitForPairs(ports.httpPort, 1)).matched).toBe(1);
   });
 
   it("stops on SIGTERM with exit 0", async () => {
