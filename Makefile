@@ -102,6 +102,10 @@ registry:
 # and build/istio/wasmplugin.yaml, the chart's WasmPlugin with the compat image's digest.
 VERSION := $(shell node -p 'require("./package.json").version')
 IMAGE ?= registry.example.com/shadowdiff/filter:$(VERSION)
+VARIANT ?= compat
+WASMPLUGIN ?= build/istio/wasmplugin.yaml
+# These reach the scripts through the environment, never through the shell's parser.
+export IMAGE VARIANT INSECURE VALUES WASMPLUGIN VERSION
 IMAGE_DIR := build/image
 WASM_MEDIA_TYPE := application/vnd.module.wasm.content.layer.v1+wasm
 WASM_CONFIG_MEDIA_TYPE := application/vnd.module.wasm.config.v1+json
@@ -127,7 +131,7 @@ $(IMAGE_DIR)/filter-oci/index.json: $(IMAGE_DIR)/plugin.wasm $(IMAGE_DIR)/runtim
 	$(ORAS) manifest fetch --oci-layout --descriptor $(IMAGE_DIR)/filter-oci:$(VERSION) \
 	  | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).digest+"\n")' > $(IMAGE_DIR)/filter-oci.digest
 build/istio/wasmplugin.yaml: $(IMAGE_DIR)/filter.tar $(CHART_SOURCES) $(HELM)
-	scripts/render-wasmplugin.sh "$(IMAGE)" "$$(cat $(IMAGE_DIR)/filter.digest)" $(VALUES)
+	OUT=$@ scripts/render-wasmplugin.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)"
 
 image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json build/istio/wasmplugin.yaml
 	@echo "compat image $(IMAGE_DIR)/filter.tar: $$(cat $(IMAGE_DIR)/filter.digest)"
@@ -135,13 +139,9 @@ image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json build/istio/wa
 
 # make push IMAGE=registry/repository:tag [VARIANT=oci] [INSECURE=1] [VALUES=my-values.yaml]
 # pushes the filter image, prints its digest and renders the WasmPlugin for it into WASMPLUGIN.
-WASMPLUGIN ?= build/istio/wasmplugin.yaml
 push: image
 	$(if $(filter file,$(origin IMAGE)),$(error make push needs IMAGE=registry/repository:tag))
-	@scripts/push-filter-image.sh "$(IMAGE)" "$(or $(VARIANT),compat)" "$(VERSION)" "$(INSECURE)"
-	@OUT=$(WASMPLUGIN) scripts/render-wasmplugin.sh "$(IMAGE)" \
-	  "$$(cat $(IMAGE_DIR)/$(if $(filter oci,$(VARIANT)),filter-oci,filter).digest)" $(VALUES)
-	@echo "WasmPlugin for it: $(WASMPLUGIN)"
+	@OUT="$$WASMPLUGIN" scripts/push-filter-image.sh
 
 # The plain manifests under istio/ are the chart's rendering (a test checks they are current).
 manifests: $(HELM)

@@ -3,7 +3,7 @@
 // WasmPlugin with its digest. The pushed images are then read back twice: by these tests, along
 // the rules of Istio's image fetcher (istio/istio pkg/wasm, imagefetcher.go), and by that fetcher
 // itself (test/istio-wasm-pull), whose extracted module the real Envoy loads and runs.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -156,6 +156,22 @@ describe("make push, and Istio pulling what it pushed", () => {
     const badVariant = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:x`, "VARIANT=docker", "INSECURE=1"]);
     expect(badVariant.code).not.toBe(0);
     expect(badVariant.stderr).toMatch(/VARIANT must be compat or oci, got "docker"/);
+  });
+
+  it.each([
+    ["no tag", (host: string) => `${host}/shadowdiff/filter`],
+    ["a scheme", (host: string) => `oci://${host}/shadowdiff/filter:1`],
+    ["shell syntax", (host: string) => `${host}/shadowdiff/filter:1";touch ${dir}/injected;echo "\`touch ${dir}/injected\``],
+    ["helm --set syntax", (host: string) => `${host}/shadowdiff/filter:1,security.enabled=false`],
+  ])("refuses an IMAGE with %s, runs none of it, and pushes nothing", async (name, image) => {
+    const wasmPlugin = join(dir, `refused-${name.replace(/\W/g, "-")}.yaml`);
+    const result = await make(["push", `IMAGE=${image(registry.host)}`, "INSECURE=1", `WASMPLUGIN=${wasmPlugin}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/IMAGE must be registry\/repository:tag/);
+    expect(existsSync(join(dir, "injected"))).toBe(false);
+    expect(existsSync(wasmPlugin)).toBe(false);
+    const tags = (await (await fetch(`http://${registry.host}/v2/shadowdiff/filter/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(["compat", "oci"]);
   });
 
   it("the compat image: Docker manifest v2, its last layer a gzip tar with plugin.wasm alone", async () => {
