@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDocument, stringify } from "yaml";
@@ -63,6 +64,11 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
   const wasmPath = resolve(values.wasm ?? filterWasmPath());
   if (!existsSync(wasmPath)) throw new Error(`--wasm: no file at ${wasmPath}`);
   const listen = endpoint("--listen", values.listen!, { hostRequired: false, minPort: 0, defaultHost: "0.0.0.0" });
+  const admin = endpoint("--admin", values.admin!, { hostRequired: false, minPort: 0, defaultHost: "127.0.0.1" });
+  // Envoy binds listeners to addresses, not names.
+  for (const [flag, bound] of [["--listen", listen], ["--admin", admin]] as const) {
+    if (isIP(bound.host!) === 0) throw new Error(`${flag} needs an IP address to bind, got "${bound.host}"`);
+  }
 
   return {
     format: values.format,
@@ -70,7 +76,7 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
       primary: required("primary"),
       listenerPort: listen.port,
       listenerHost: listen.host,
-      admin: endpoint("--admin", values.admin!, { hostRequired: false, minPort: 0, defaultHost: "127.0.0.1" }),
+      admin,
       nodeId: "shadowdiff-envoy",
       mode: {
         kind: "filter",

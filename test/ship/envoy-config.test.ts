@@ -85,6 +85,7 @@ describe("shadowdiff envoy-config", () => {
     ["a port past 65535", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:70000", "--collector", "127.0.0.1:2"], /--shadow: port must be 1 to 65535/],
     ["a URL instead of HOST:PORT", ["--primary", "http://127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2"], /--primary must be HOST:PORT/],
     ["a listener address with a path", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--listen", "0.0.0.0:80/x"], /--listen must be \[HOST:\]PORT/],
+    ["a host name to listen on", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--admin", "localhost:9901"], /--admin needs an IP address to bind, got "localhost"/],
     ["plugin config that is not JSON", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", "{sample_percent: 5}"], /--plugin-config is not valid JSON/],
     ["plugin config that is an array", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", "[]"], /--plugin-config must be a JSON object/],
     ["a key given twice", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", '{"sample_percent":1,"sample_percent":100}'], /--plugin-config repeats a key \(line 1, column 21\)/],
