@@ -101,11 +101,18 @@ registry:
 #                            as application/vnd.module.wasm.content.layer.v1+wasm
 # and build/istio/wasmplugin.yaml, the chart's WasmPlugin with the compat image's digest.
 VERSION := $(shell node -p 'require("./package.json").version')
+# make push only pushes to an IMAGE given on the command line or in the environment.
+IMAGE_GIVEN := $(filter-out undefined,$(origin IMAGE))
 IMAGE ?= registry.example.com/shadowdiff/filter:$(VERSION)
 VARIANT ?= compat
 WASMPLUGIN ?= build/istio/wasmplugin.yaml
 # These reach the scripts through the environment, never through the shell's parser.
-export IMAGE VARIANT INSECURE VALUES WASMPLUGIN VERSION
+build/istio/wasmplugin.yaml push: export IMAGE := $(IMAGE)
+build/istio/wasmplugin.yaml push: export VALUES := $(VALUES)
+push: export VARIANT := $(VARIANT)
+push: export INSECURE := $(INSECURE)
+push: export WASMPLUGIN := $(WASMPLUGIN)
+push: export VERSION := $(VERSION)
 IMAGE_DIR := build/image
 WASM_MEDIA_TYPE := application/vnd.module.wasm.content.layer.v1+wasm
 WASM_CONFIG_MEDIA_TYPE := application/vnd.module.wasm.config.v1+json
@@ -140,7 +147,7 @@ image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json build/istio/wa
 # make push IMAGE=registry/repository:tag [VARIANT=oci] [INSECURE=1] [VALUES=my-values.yaml]
 # pushes the filter image, prints its digest and renders the WasmPlugin for it into WASMPLUGIN.
 push: image
-	$(if $(filter file,$(origin IMAGE)),$(error make push needs IMAGE=registry/repository:tag))
+	$(if $(IMAGE_GIVEN),,$(error make push needs IMAGE=registry/repository:tag))
 	@OUT="$$WASMPLUGIN" scripts/push-filter-image.sh
 
 # The plain manifests under istio/ are the chart's rendering (a test checks they are current).

@@ -46,12 +46,14 @@ export function run(command: string, args: string[], options: { cwd?: string; en
   });
 }
 
+/** Make's own variables, and the ones `make push` reads from the environment: a test names each it means. */
+const MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "IMAGE", "VARIANT", "INSECURE", "VALUES", "WASMPLUGIN", "VERSION", "IMAGE_DIR"];
+
 /**
- * `make -s TARGET VAR=value...` in the repository, with make's own variables kept out of the child.
- * The tests ship the filter `make build` made: make treats it as given (-o), and never rebuilds it
- * or the npm packages behind it.
+ * `make -s TARGET VAR=value...` in the repository. The tests ship the filter `make build` made:
+ * make treats it as given (-o), and never rebuilds it or the npm packages behind it.
  */
 export function make(args: string[]): Promise<RunResult> {
-  const { MAKEFLAGS: _flags, MFLAGS: _mflags, MAKELEVEL: _level, ...env } = process.env;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !MAKE_ENVIRONMENT.includes(name)));
   return run("make", ["-s", "--no-print-directory", "-o", "build/shadowdiff.wasm", ...args], { env });
 }
