@@ -14,8 +14,7 @@ import protobuf from "protobufjs";
 import { BatchReader } from "../host/capture/batch-reader.js";
 import { captureProtoPath } from "../host/capture/proto-file.js";
 import type { Pair } from "../host/capture/pair.js";
-import { comparePair } from "../host/compare/compare-pair.js";
-import { compareSettingsFrom } from "../host/compare/settings.js";
+import { Comparator } from "../host/compare/comparator.js";
 import { validateConfig } from "../host/config/validate.js";
 import { articleBodiesMatch } from "./lib/article-compare.js";
 import { BENCH_IGNORE_PATHS, benchPairs, type BenchPair } from "./lib/bench-pairs.js";
@@ -143,8 +142,8 @@ function peakRssMiB(pid: number): number {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-/** In-process, one thread: shadowdiff's comparePair and the article's approach on the same pairs. */
-function compareInProcess(batches: Buffer[], settings: ReturnType<typeof compareSettingsFrom>) {
+/** In-process, one thread: shadowdiff's comparator and the article's approach on the same pairs. */
+function compareInProcess(batches: Buffer[], comparator: Comparator) {
   const reader = new BatchReader();
   const pairs: Pair[] = batches.flatMap((batch) => reader.read(batch));
   const time = (run: () => number, rounds: number) => {
@@ -157,7 +156,7 @@ function compareInProcess(batches: Buffer[], settings: ReturnType<typeof compare
   // About 20,000 pairs' worth of 1 KiB bodies per approach, whatever the body size.
   const meanBytes = pairs.reduce((sum, p) => sum + p.primary.body.length, 0) / pairs.length;
   const rounds = Math.max(1, Math.round((20_000 / pairs.length) * (1024 / meanBytes)));
-  const shadowdiff = time(() => pairs.filter((p) => comparePair(p, settings).outcome !== "match").length, rounds);
+  const shadowdiff = time(() => pairs.filter((p) => comparator.compare(p).outcome !== "match").length, rounds);
   const article = time(() => pairs.filter((p) => !articleBodiesMatch(p.primary.body, (p.shadow as Pair["primary"]).body)).length, rounds);
   return { pairs: pairs.length, shadowdiff, article };
 }
@@ -181,7 +180,7 @@ async function main(): Promise<void> {
   ].join("\n");
   const configPath = join(dir, "collector.yaml");
   writeFileSync(configPath, yaml);
-  const settings = compareSettingsFrom(validateConfig({ compare: { ignorePaths: BENCH_IGNORE_PATHS } }).compare);
+  const comparator = new Comparator(validateConfig({ compare: { ignorePaths: BENCH_IGNORE_PATHS } }).compare);
 
   const results = [];
   try {
@@ -201,7 +200,7 @@ async function main(): Promise<void> {
         const generatorCpuSeconds = (generatorUsage.user + generatorUsage.system) / 1e6;
         const load = loadAverage();
         const rss = peakRssMiB(pid);
-        const inProcess = compareInProcess(batches, settings);
+        const inProcess = compareInProcess(batches, comparator);
         const e2ePerSecond = e2e.pairs / e2e.seconds;
         results.push({
           targetBodyBytes: testCase.bodyBytes,
@@ -244,7 +243,7 @@ async function main(): Promise<void> {
       collector: `\`shadowdiff collector\` as a child process${hasTaskset() ? " pinned to CPU 0 (taskset)" : ""}; the load generator in this process`,
       intake: `real gRPC (grpc-js), batches of ${BATCH_PAIRS} pairs pre-encoded, ${IN_FLIGHT_CALLS} calls in flight, RESOURCE_EXHAUSTED retried after 2 ms`,
       timing: "from the first call until /api/summary counts every pair compared",
-      comparatorOnly: "comparePair on the same decoded pairs, in this process, one thread",
+      comparatorOnly: "Comparator.compare on the same decoded pairs, in this process, one thread",
       articleApproach: "the article's normalise (drop top-level timestamp/request_id/generated_at) + JSON.stringify with sorted keys + MD5, same pairs, same thread",
       bodies: `JSON; primary and shadow differ in ignored fields (${BENCH_IGNORE_PATHS.join(", ")}) and, in ${MISMATCH_SHARE * 100}% of pairs, in one price`,
     },

@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
-import { compareSettingsFrom } from "./compare/settings.js";
-import { RouteLabeler } from "./compare/route.js";
+import { Comparator } from "./compare/comparator.js";
+import { RouteLabeler } from "./routes/route-labels.js";
 import { parseAddress } from "./config/schema.js";
 import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
 import { validateConfig } from "./config/validate.js";
@@ -54,7 +54,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   let closing = false;
 
   const processPair = createPairProcessor({
-    settings: compareSettingsFrom(settings.compare),
+    comparator: new Comparator(settings.compare),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     metrics,

@@ -1,7 +1,7 @@
 import type { Pair } from "../capture/pair.js";
-import { comparePair, type CompareSettings } from "../compare/compare-pair.js";
+import type { Comparator } from "../compare/comparator.js";
 import type { Comparison } from "../compare/comparison.js";
-import type { RouteLabeler } from "../compare/route.js";
+import type { RouteLabeler } from "../routes/route-labels.js";
 import type { MismatchStore } from "../examples/mismatch-store.js";
 import type { Logger } from "../log.js";
 import type { CollectorMetrics } from "../metrics/collector-metrics.js";
@@ -9,7 +9,7 @@ import type { FieldLabeler } from "../metrics/field-labels.js";
 import type { SummaryBook } from "../summary/summary.js";
 
 export interface PairProcessorParts {
-  settings: CompareSettings;
+  comparator: Comparator;
   routes: RouteLabeler;
   fields: FieldLabeler;
   metrics: CollectorMetrics;
@@ -59,7 +59,7 @@ function routeChildren(metrics: CollectorMetrics, route: string) {
 
 /** Compares one accepted pair and records the result everywhere it is looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => Comparison {
-  const { settings, routes, fields, metrics, summary, examples, log } = parts;
+  const { comparator, routes, fields, metrics, summary, examples, log } = parts;
   const children = new Map<string, ReturnType<typeof routeChildren>>();
   return (pair) => {
     const route = routes.label(pair.path);
@@ -69,7 +69,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
       children.set(route, perRoute);
     }
     const started = performance.now();
-    const comparison = comparePair(pair, settings);
+    const comparison = comparator.compare(pair);
     metrics.compareSeconds.observe((performance.now() - started) / 1000);
 
     const primarySeconds = pair.primary.latencyNanos / 1e9;

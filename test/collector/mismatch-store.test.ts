@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { comparePair } from "../../host/compare/compare-pair.js";
 import { ExampleStoreError, MismatchStore } from "../../host/examples/mismatch-store.js";
 import { startCollector } from "../../host/collector.js";
 import { silentLogger } from "../../host/log.js";
-import { pair, response, settings } from "./fixtures.js";
+import { comparator, pair, response } from "./fixtures.js";
 
 let dir: string;
 beforeEach(() => {
@@ -19,7 +18,7 @@ afterEach(() => {
 
 function mismatch(id: string) {
   const p = pair(response(`{"id":"${id}","price":1}`), response(`{"id":"${id}","price":2}`), { id });
-  return { pair: p, comparison: comparePair(p, settings()) };
+  return { pair: p, comparison: comparator().compare(p) };
 }
 
 describe("mismatch examples in SQLite", () => {
@@ -68,7 +67,7 @@ describe("mismatch examples in SQLite", () => {
   it("keeps binary bodies as base64", () => {
     const store = new MismatchStore(":memory:", { maxCount: 10, maxAgeHours: 1 });
     const p = pair(response(Buffer.from([0xff, 0x00]), {}, "image/png"), response(Buffer.from([0xfe]), {}, "image/png"));
-    const id = store.add(p, "/img", comparePair(p, settings()));
+    const id = store.add(p, "/img", comparator().compare(p));
     expect(store.get(id)?.primary).toMatchObject({ body: "/wA=", bodyEncoding: "base64" });
     store.close();
   });
