@@ -196,7 +196,7 @@ describe("gRPC intake", () => {
     expect(replies.every((reply) => reply.accepted === 50)).toBe(true);
     await collector.close();
     const db = new Database(collector.dbPath, { readonly: true });
-    const stored = (db.prepare("SELECT count(*) AS n FROM mismatch_examples").get() as { n: number }).n;
+    const stored = (db.prepare("SELECT count(*) AS n FROM mismatches").get() as { n: number }).n;
     db.close();
     expect(stored).toBe(500);
     expect(collector.logLines.at(-1)).toContain('"msg":"collector stopped"');
