@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 import { BatchReader } from "../host/capture/batch-reader.js";
-import { captureProtoPath } from "../host/capture/proto-file.js";
+import { captureProtoPath } from "../host/capture/capture-proto.js";
 import type { Pair } from "../host/capture/pair.js";
 import { Comparator } from "../host/compare/comparator.js";
 import { validateConfig } from "../host/config/validate.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
-import { captureProtoPath } from "../../host/capture/proto-file.js";
+import { captureProtoPath } from "../../host/capture/capture-proto.js";
 import { startCollector, type CollectorConfigInput, type RunningCollector } from "../../host/collector.js";
 import { createLogger, type Logger } from "../../host/log.js";
 

@@ -2,7 +2,7 @@
 // gRPC, built from the capture contract's .proto.
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { captureProtoPath } from "../../../host/capture/proto-file.js";
+import { captureProtoPath } from "../../../host/capture/capture-proto.js";
 
 export interface WireResponse {
   status: number;
