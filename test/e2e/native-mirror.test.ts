@@ -25,7 +25,10 @@ describe("the filterless variants", () => {
       const shadowSeen = shadow.received.length;
       expect((await send(envoy.listenerPort, "/plain/1")).status).toBe(200);
       expect(primary.received.at(-1)?.url).toBe("/plain/1");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Envoy counts an upstream request when it sends it; a mirror would be counted on a shadow cluster.
+      const upstream = await envoy.admin.stats("^cluster\\.[a-z]+\\.upstream_rq_total$");
+      expect(upstream.get("cluster.primary.upstream_rq_total")).toBe(1);
+      expect([...upstream.keys()]).toEqual(["cluster.primary.upstream_rq_total"]);
       expect(shadow.received.length).toBe(shadowSeen);
     } finally {
       await envoy.stop();
