@@ -3,9 +3,9 @@
 // traffic and never reaches the primary from outside; a slower shadow costs the client nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, sendMany } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
-import { sampleSum } from "./support/prometheus-text.js";
+import { sampleSum } from "../../support/prometheus-text.js";
 import { faultyShadow, SHADOW_SLOW_MS } from "./support/services.js";
 import { startStack, statsDelta, type Stack } from "./support/stack.js";
 
@@ -123,7 +123,7 @@ describe("shadowdiff in Envoy", () => {
       expect(count(metrics) - count(metricsBefore)).toBe(20);
       expect(sum(metrics) - sum(metricsBefore)).toBeGreaterThanOrEqual((10 * SHADOW_SLOW_MS) / 1000);
       expect(matched(metrics) - matched(metricsBefore)).toBe(20);
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
   });
 
   it("names its counters shadowdiff_* at /stats/prometheus, with the values /stats shows", async () => {

@@ -1,10 +1,11 @@
 // The two filterless variants the benchmark compares against really do what they say: the plain
 // one only forwards, the native one copies every request to the shadow (fire and forget).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpService, type HttpService } from "../../demo/http-service.js";
-import { renderBootstrap, startEnvoy } from "../../host/envoy/index.js";
+import { startHttpService, type HttpService } from "../../support/http-service.js";
+import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { startEnvoy } from "../../support/envoy-process.js";
 import { send } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { sameAnswer } from "./support/services.js";
 
 let primary: HttpService;

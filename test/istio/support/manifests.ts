@@ -8,7 +8,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { repoRoot } from "../../../host/envoy/paths.js";
+import { repoRoot } from "../../../support/paths.js";
 
 export const ISTIO_DIR = join(repoRoot(), "istio");
 

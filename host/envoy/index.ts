@@ -1,5 +1,0 @@
-export * from "./admin.js";
-export * from "./bootstrap.js";
-export * from "./direct-response.js";
-export * from "./paths.js";
-export * from "./process.js";
