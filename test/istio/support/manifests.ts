@@ -11,7 +11,7 @@ import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1"
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { repoRoot } from "../../../host/envoy/paths.js";
+import { repoRoot } from "../../../support/paths.js";
 
 export const ISTIO_DIR = join(repoRoot(), "istio");
 /** The WasmPlugin carries the digest of the image the build made, so the build renders it. */

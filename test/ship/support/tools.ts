@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../../../host/envoy/paths.js";
+import { repoRoot } from "../../../support/paths.js";
 
 export const REPO = repoRoot();
 

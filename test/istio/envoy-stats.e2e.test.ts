@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderBootstrap, SHADOW_CLUSTER, COLLECTOR_CLUSTER } from "../../host/envoy/bootstrap.js";
-import { filterWasmPath } from "../../host/envoy/paths.js";
-import { startEnvoy, type EnvoyProcess } from "../../host/envoy/process.js";
+import { filterWasmPath } from "../../support/paths.js";
+import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
 import { exportedMetrics } from "./support/exported-metrics.js";
 import { findManifest } from "./support/manifests.js";
 

@@ -2,50 +2,42 @@
 // scraping it with istio/prometheus/shadowdiff.rules.yaml loaded, and `shadowdiff verdict`
 // reading the recorded series back. Matching shadow: pass. Diverging shadow: fail. Too few
 // pairs: not enough data.
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { startCollector, type RunningCollector } from "../../host/collector.js";
 import { runVerdict } from "../../host/commands/verdict.js";
-import { createLogger } from "../../host/log.js";
+import { eventually } from "../../support/eventually.js";
+import { ReportClient, type WirePair } from "../../support/report-client.js";
+import { startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
 import { expandGrafanaVariables } from "../istio/support/promql.js";
 import { RULES_FILE, shippedQueries } from "../istio/support/queries.js";
-import { PairFeeder, jsonPair, jsonResponse, type WirePair } from "./support/pair-feeder.js";
 import { startPrometheus, type PrometheusServer } from "./support/prometheus-server.js";
 
 interface Stack {
-  collector: RunningCollector;
+  collector: TestCollector;
   prometheus: PrometheusServer;
-  feeder: PairFeeder;
+  client: ReportClient;
 }
 
 let stacks: Stack[] = [];
 afterEach(async () => {
   for (const stack of stacks) {
-    stack.feeder.close();
+    stack.client.close();
     await stack.prometheus.close();
-    await stack.collector.close();
+    await stack.collector.cleanup();
   }
   stacks = [];
 });
 
 async function startStack(): Promise<Stack> {
-  const collector = await startCollector(
-    {
-      grpc: { address: "127.0.0.1:0" },
-      http: { address: "127.0.0.1:0" },
-      routes: { templates: ["/users/{id}"] },
-      examples: { path: ":memory:" },
-    },
-    { log: createLogger(() => {}) },
-  );
+  const collector = await startTestCollector({ routes: { templates: ["/users/{id}"] }, examples: { path: ":memory:" } });
   const prometheus = await startPrometheus({ targets: [`127.0.0.1:${collector.httpPort}`], ruleFiles: [RULES_FILE] }).catch(
     async (error: unknown) => {
-      await collector.close();
+      await collector.cleanup();
       throw error;
     },
   );
-  const stack = { collector, prometheus, feeder: new PairFeeder(collector.grpcPort) };
+  const stack = { collector, prometheus, client: new ReportClient(collector.grpcAddress) };
   stacks.push(stack);
   return stack;
 }
@@ -59,27 +51,36 @@ async function verdict(...args: string[]): Promise<{ code: number; stdout: strin
 
 /** Waits until Prometheus has a recorded comparison count of at least `pairs` on the route. */
 async function recordedPairs(stack: Stack, route: string, pairs: number): Promise<number> {
-  const deadline = Date.now() + 45_000;
   let last: number | undefined;
-  while (Date.now() < deadline) {
-    const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route{route="${route}"}`);
-    last = result[0] === undefined ? undefined : Number(result[0].value[1]);
-    if (last !== undefined && last >= pairs) return last;
-    await sleep(250);
+  try {
+    return await eventually(
+      async () => {
+        const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route{route="${route}"}`);
+        last = result[0] === undefined ? undefined : Number(result[0].value[1]);
+        if (last === undefined || last < pairs) throw new Error("not recorded yet");
+        return last;
+      },
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+  } catch {
+    const scraped = JSON.stringify(await stack.prometheus.query("up"));
+    const raw = JSON.stringify(await stack.prometheus.query("shadow_comparison_total"));
+    throw new Error(`Prometheus recorded ${last} comparisons on ${route}, expected ${pairs}; up=${scraped}; raw=${raw}\n${stack.prometheus.log().slice(-2000)}`);
   }
-  const scraped = JSON.stringify(await stack.prometheus.query("up"));
-  const raw = JSON.stringify(await stack.prometheus.query("shadow_comparison_total"));
-  throw new Error(`Prometheus recorded ${last} comparisons on ${route}, expected ${pairs}; up=${scraped}; raw=${raw}\n${stack.prometheus.log().slice(-2000)}`);
 }
 
 /** Waits until Prometheus has scraped `series` series matching the selector. */
 async function scraped(stack: Stack, selector: string, series: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if ((await stack.prometheus.query(selector)).length >= series) return;
-    await sleep(250);
+  try {
+    await eventually(
+      async () => {
+        if ((await stack.prometheus.query(selector)).length < series) throw new Error("not scraped yet");
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  } catch {
+    throw new Error(`Prometheus never scraped ${series} series of ${selector}\n${stack.prometheus.log().slice(-2000)}`);
   }
-  throw new Error(`Prometheus never scraped ${series} series of ${selector}\n${stack.prometheus.log().slice(-2000)}`);
 }
 
 // Both latencies fall in the same histogram bucket (5 ms, 10 ms], so the p95 estimates agree.
@@ -98,14 +99,14 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     expect(empty.code).toBe(2);
     expect(empty.stdout).toMatch(/no comparisons yet/);
 
-    expect(await stack.feeder.report(matching(10))).toBe(10);
+    expect(await stack.client.reportPairs(matching(10))).toBe(10);
     // Two scrapes at least, so increase() has a series for the route.
     await recordedPairs(stack, "/users/{id}", 0);
     const thin = await verdict("--prometheus", prometheus, "--min-pairs", "50");
     expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
     expect(thin.code).toBe(2);
 
-    expect(await stack.feeder.report(matching(120))).toBe(120);
+    expect(await stack.client.reportPairs(matching(120))).toBe(120);
     await recordedPairs(stack, "/users/{id}", 60);
     const passed = await verdict("--prometheus", prometheus, "--min-pairs", "50", "--emit-canary", "5");
     expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+\d+\s+100\.0%\s+1\.00x\s+pass$/m);
@@ -133,9 +134,9 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     const stack = await startStack();
     // A counter's first scraped value is invisible to rate() and increase(): let Prometheus see
     // both match series once before the pairs that count.
-    expect(await stack.feeder.report([...matching(1), ...diverging(1)])).toBe(2);
+    expect(await stack.client.reportPairs([...matching(1), ...diverging(1)])).toBe(2);
     await scraped(stack, 'shadow_comparison_total{route="/users/{id}"}', 2);
-    expect(await stack.feeder.report([...matching(70), ...diverging(30)])).toBe(100);
+    expect(await stack.client.reportPairs([...matching(70), ...diverging(30)])).toBe(100);
     await recordedPairs(stack, "/users/{id}", 60);
 
     const failed = await verdict("--prometheus", stack.prometheus.url, "--min-pairs", "50", "--json", "--emit-canary", "5");

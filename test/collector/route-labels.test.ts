@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldRoute, RouteLabeler } from "../../host/compare/route.js";
+import { foldRoute, RouteLabeler } from "../../host/routes/route-labels.js";
 
 describe("route labels", () => {
   it.each([

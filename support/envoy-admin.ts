@@ -1,4 +1,4 @@
-// Envoy's admin endpoint, read the way tests and the benchmark need it: readiness, the bound
+// Envoy's admin endpoint, read the way tests, the demo and the benchmark need it: readiness, the bound
 // listener port, and counter values.
 
 export const FILTER_STATS_PREFIX = "wasmcustom.shadowdiff.";

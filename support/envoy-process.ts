@@ -4,10 +4,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { EnvoyAdmin } from "./admin.js";
-import { LISTENER_NAME } from "./bootstrap.js";
+import { LISTENER_NAME } from "../host/envoy/bootstrap.js";
+import { terminate } from "./child-process.js";
+import { EnvoyAdmin } from "./envoy-admin.js";
+import { eventually } from "./eventually.js";
 import { envoyBinary } from "./paths.js";
+import { cpuSeconds, rssBytes } from "./proc.js";
 
 export interface StartEnvoyOptions {
   /** Worker threads; small so several Envoys share two cores. */
@@ -77,9 +79,11 @@ export async function startEnvoy(bootstrap: object, options: StartEnvoyOptions =
   closeSync(logFd);
   running.add(child);
   let exitCode: number | null | undefined;
+  const exited = new AbortController();
   child.once("exit", (code, signal) => {
     exitCode = code ?? (signal === null ? null : -1);
     running.delete(child);
+    exited.abort();
   });
   const log = (): string => readFileSync(logPath, "utf8");
   /** The log for an error; the folder goes, as after stop(), unless kept. */
@@ -89,17 +93,20 @@ export async function startEnvoy(bootstrap: object, options: StartEnvoyOptions =
     return text;
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   let admin: EnvoyAdmin | undefined;
-  while (true) {
+  try {
+    admin = await eventually(
+      async () => {
+        const found = readAdmin(adminAddressPath);
+        if (found === undefined || !(await found.isReady())) throw new Error("Envoy is not ready yet");
+        return found;
+      },
+      { timeoutMs: options.readyTimeoutMs ?? 30_000, signal: exited.signal },
+    );
+  } catch {
     if (exitCode !== undefined) throw new EnvoyStartError("Envoy exited before it was ready", takeLog(), exitCode);
-    if (Date.now() > deadline) {
-      killGroup(child, "SIGKILL");
-      throw new EnvoyStartError("Envoy was not ready in time", takeLog(), null);
-    }
-    admin ??= readAdmin(adminAddressPath);
-    if (admin !== undefined && (await admin.isReady())) break;
-    await sleep(50);
+    killGroup(child, "SIGKILL");
+    throw new EnvoyStartError("Envoy was not ready in time", takeLog(), null);
   }
   const listenerPort = await admin.listenerPort(options.listenerName ?? LISTENER_NAME);
 
@@ -113,15 +120,7 @@ export async function startEnvoy(bootstrap: object, options: StartEnvoyOptions =
     rssBytes: () => rssBytes(child.pid ?? -1),
     cpuSeconds: () => cpuSeconds(child.pid ?? -1),
     async stop() {
-      if (exitCode !== undefined) {
-        if (options.keepFiles !== true) rmSync(dir, { recursive: true, force: true });
-        return;
-      }
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      killGroup(child, "SIGTERM");
-      const forced = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(forced);
+      await terminate(child, (signal) => killGroup(child, signal));
       if (options.keepFiles !== true) rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -176,20 +175,4 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Linux reports utime and stime in clock ticks; USER_HZ is 100 on every mainstream architecture. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-  return kib === undefined ? 0 : Number(kib) * 1024;
 }
