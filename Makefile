@@ -114,19 +114,23 @@ registry:
 #   build/image/filter.tar   compat variant: Docker manifest v2, one tar.gz layer holding plugin.wasm
 #   build/image/filter-oci/  oci variant (OCI layout): a runtime-config layer and the raw module
 #                            as application/vnd.module.wasm.content.layer.v1+wasm
-# and build/istio/wasmplugin.yaml, the chart's WasmPlugin with the compat image's digest.
+# and, with the compat image's digest, the chart's filter in both modes (scripts/render-filter.sh):
+#   build/istio/wasmplugin.yaml         Istio's WasmPlugin
+#   build/istio/gated-envoyfilter.yaml  the same filter behind the native gate (an EnvoyFilter)
 VERSION := $(shell node -p 'require("./package.json").version')
 # make push only pushes to an IMAGE given on the command line or in the environment.
 IMAGE_GIVEN := $(filter-out undefined,$(origin IMAGE))
 IMAGE ?= registry.example.com/shadowdiff/filter:$(VERSION)
 VARIANT ?= compat
-WASMPLUGIN ?= build/istio/wasmplugin.yaml
+# Where make push renders the filter's manifests for the image it pushed.
+FILTER_MANIFESTS ?= build/istio
+BUILT_FILTER := build/istio/wasmplugin.yaml build/istio/gated-envoyfilter.yaml
 # These reach the scripts through the environment, never through the shell's parser.
-build/istio/wasmplugin.yaml push: export IMAGE := $(IMAGE)
-build/istio/wasmplugin.yaml push: export VALUES := $(VALUES)
+$(BUILT_FILTER) push: export IMAGE := $(IMAGE)
+push: export VALUES := $(VALUES)
 push: export VARIANT := $(VARIANT)
 push: export INSECURE := $(INSECURE)
-push: export WASMPLUGIN := $(WASMPLUGIN)
+push: export FILTER_MANIFESTS := $(FILTER_MANIFESTS)
 push: export VERSION := $(VERSION)
 IMAGE_DIR := build/image
 WASM_MEDIA_TYPE := application/vnd.module.wasm.content.layer.v1+wasm
@@ -152,18 +156,22 @@ $(IMAGE_DIR)/filter-oci/index.json: $(IMAGE_DIR)/plugin.wasm $(IMAGE_DIR)/runtim
 	  runtime-config.json:$(WASM_CONFIG_MEDIA_TYPE) plugin.wasm:$(WASM_MEDIA_TYPE) >/dev/null
 	$(ORAS) manifest fetch --oci-layout --descriptor $(IMAGE_DIR)/filter-oci:$(VERSION) \
 	  | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).digest+"\n")' > $(IMAGE_DIR)/filter-oci.digest
-build/istio/wasmplugin.yaml: $(IMAGE_DIR)/filter.tar $(CHART_SOURCES) $(HELM)
-	OUT=$@ scripts/render-wasmplugin.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)"
+# Both modes with the chart's defaults, the manifests the tests check; make push takes VALUES.
+$(BUILT_FILTER) &: $(IMAGE_DIR)/filter.tar $(CHART_SOURCES) $(HELM) scripts/render-filter.sh
+	VALUES= OUT=build/istio scripts/render-filter.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)" >/dev/null
 
-image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json build/istio/wasmplugin.yaml
+image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json $(BUILT_FILTER)
 	@echo "compat image $(IMAGE_DIR)/filter.tar: $$(cat $(IMAGE_DIR)/filter.digest)"
 	@echo "oci image    $(IMAGE_DIR)/filter-oci: $$(cat $(IMAGE_DIR)/filter-oci.digest)"
+	@echo "filter for the compat image: $(BUILT_FILTER) (apply one)"
 
 # make push IMAGE=registry/repository:tag [VARIANT=oci] [INSECURE=1] [VALUES=my-values.yaml]
-# pushes the filter image, prints its digest and renders the WasmPlugin for it into WASMPLUGIN.
+#   [FILTER_MANIFESTS=folder]
+# pushes the filter image, prints its digest and renders the filter for it into FILTER_MANIFESTS:
+# the WasmPlugin and the gated EnvoyFilter, or the one VALUES chooses with filter.mode.
 push: image
 	$(if $(IMAGE_GIVEN),,$(error make push needs IMAGE=registry/repository:tag))
-	@OUT="$$WASMPLUGIN" scripts/push-filter-image.sh
+	@OUT="$$FILTER_MANIFESTS" scripts/push-filter-image.sh
 
 # The plain manifests under istio/ are the chart's rendering (a test checks they are current).
 manifests: $(HELM)

@@ -7,7 +7,7 @@ import { renderBootstrap, type BootstrapOptions, type Endpoint, type PluginConfi
 import { filterWasmPath } from "../package-files.js";
 
 export const USAGE = `usage: shadowdiff envoy-config --primary HOST:PORT --shadow HOST:PORT --collector HOST:PORT
-         [--listen [HOST:]PORT] [--admin [HOST:]PORT] [--wasm FILE]
+         [--listen [HOST:]PORT] [--admin [HOST:]PORT] [--wasm FILE] [--gate PERCENT]
          [--plugin-config JSON | --plugin-config-file FILE] [--format yaml|json]
 Prints an Envoy configuration for plain Envoy (no Istio): a listener (default 0.0.0.0:10000) that
 proxies to the primary with the shadowdiff filter, which mirrors to the shadow and reports pairs
@@ -15,6 +15,9 @@ to the collector's gRPC port. Run it with \`envoy -c envoy.yaml\` (Envoy with th
   --listen            where Envoy serves clients (default 0.0.0.0:10000)
   --admin             Envoy's admin endpoint (default 127.0.0.1:9901; keep it private)
   --wasm              the filter module (default: the one this package ships)
+  --gate              the native gate: Envoy hands a random PERCENT (0 to 100, 0.5 works) of the
+                      filter's methods to the filter, and the other requests never enter its VM;
+                      leave sample_percent out of the plugin configuration (README: Native gate)
   --plugin-config     the filter's configuration as a JSON object (README: Plugin configuration);
                       shadow_cluster and collector_cluster are set by this command
   --format            yaml (default) or json
@@ -26,13 +29,15 @@ const RESERVED_KEYS = ["shadow_cluster", "collector_cluster"];
 /** `shadowdiff envoy-config`: the same bootstrap the tests and the demo run, for plain-Envoy users. */
 export async function run(args: string[]): Promise<number> {
   let request: { bootstrap: BootstrapOptions; format: "yaml" | "json" };
+  let bootstrap: Record<string, unknown>;
   try {
     request = parseRequest(args);
+    // The gate refuses plugin configurations it cannot run (sample_percent, methods, tag_header).
+    bootstrap = renderBootstrap(request.bootstrap);
   } catch (error) {
-    process.stderr.write(`shadowdiff envoy-config: ${(error as Error).message}\n${USAGE}`);
+    process.stderr.write(`shadowdiff envoy-config: ${(error as Error).message.replace(/^shadowdiff: /, "")}\n${USAGE}`);
     return 2;
   }
-  const bootstrap = renderBootstrap(request.bootstrap);
   process.stdout.write(request.format === "json" ? JSON.stringify(bootstrap, null, 2) + "\n" : stringify(bootstrap));
   return 0;
 }
@@ -49,6 +54,7 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
       listen: { type: "string", default: "0.0.0.0:10000" },
       admin: { type: "string", default: "127.0.0.1:9901" },
       wasm: { type: "string" },
+      gate: { type: "string" },
       "plugin-config": { type: "string" },
       "plugin-config-file": { type: "string" },
       format: { type: "string", default: "yaml" },
@@ -84,9 +90,22 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
         collector: required("collector"),
         wasmPath,
         plugin: pluginConfig(values["plugin-config"], values["plugin-config-file"]),
+        ...(values.gate === undefined ? {} : { gate: { percent: gatePercent(values.gate) } }),
       },
     },
   };
+}
+
+/**
+ * A plain decimal from 0 to 100: no sign, exponent, hex, percent sign or spaces, and no finer than
+ * Envoy's millionths, so that what the user asks for is what Envoy runs.
+ */
+function gatePercent(text: string): number {
+  const percent = Number(text);
+  if (!/^\d{1,3}(\.\d{1,4})?$/.test(text) || !(percent <= 100)) {
+    throw new Error(`--gate must be a percentage from 0 to 100, at most 4 decimals (0.5 works), got "${text}"`);
+  }
+  return percent;
 }
 
 /** HOST:PORT, [IPv6]:PORT, or PORT alone where a default host applies. */

@@ -1,7 +1,9 @@
-// The gated EnvoyFilter, run in a real Envoy with the compiled filter: its patches applied as istiod
-// and the sidecar's agent would (support/envoyfilter-bootstrap.ts), its cluster names served by
-// local services. The gate it declares is the one host/envoy/gate.ts renders; its module arrives
-// over ECDS into the composite filter; without the module, sampled requests still reach the primary.
+// The gated EnvoyFilter the chart renders (filter.mode gate; `make image` writes it with the built
+// image's digest to build/istio/gated-envoyfilter.yaml, beside the WasmPlugin from the same values),
+// run in a real Envoy with the compiled filter: its patches applied as istiod and the sidecar's
+// agent would (support/envoyfilter-bootstrap.ts), its cluster names served by local services. The
+// gate it declares is the one host/envoy/gate.ts renders; its module arrives over ECDS into the
+// composite filter; without the module, sampled requests still reach the primary.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,9 +73,13 @@ describe("the gated EnvoyFilter's declarations", () => {
   });
 
   it("pulls the WasmPlugin's image, checked by digest, and strips the plugin's tag header", () => {
-    const { remote } = extensionConfig.typed_config.config.vm_config.code;
+    const { code, environment_variables } = extensionConfig.typed_config.config.vm_config;
+    const { remote } = code;
     expect(remote.http_uri.uri).toBe(wasmPlugin.spec.url);
     expect(remote.sha256).toBe(wasmPlugin.spec.sha256);
+    expect(remote.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The agent reads the pull policy from the module's environment, as istiod writes it for a WasmPlugin.
+    expect(environment_variables.key_values).toEqual({ ISTIO_META_WASM_IMAGE_PULL_POLICY: wasmPlugin.spec.imagePullPolicy });
     expect(patchValue("ROUTE_CONFIGURATION").request_headers_to_remove).toEqual([tagHeader(pluginConfig)]);
   });
 });

@@ -1,13 +1,15 @@
 // The Helm chart (charts/shadowdiff): `helm lint` and `helm template` with the real helm; every
 // rendered manifest passes its kind's published schema; the plain manifests under istio/ are its
-// rendering; the security policies let only the filter report and only monitoring read; hostile
-// or careless values are refused with a message naming the value.
+// rendering; the security policies let only the filter report and only monitoring read; the filter
+// renders as the WasmPlugin or the gated EnvoyFilter, from the same values; hostile or careless
+// values are refused with a message naming the value.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { parseConfig } from "../../host/config/load.js";
+import { executeFilterAction, gatedMethods, gateMatcher, tagHeader } from "../../host/envoy/gate.js";
 import { findManifest, istioOutboundCluster, selects, validateManifest } from "../istio/support/manifests.js";
 import { promtool } from "../istio/support/promtool.js";
 import { ruleGroups } from "../istio/support/queries.js";
@@ -18,10 +20,11 @@ const PLAIN_VALUES = join(REPO, "charts", "plain-manifests.values.yaml");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const EVERYTHING = [
   "-f", PLAIN_VALUES,
-  "--set", "wasmPlugin.enabled=true",
-  "--set", "wasmPlugin.image=registry.example.com/shadowdiff/filter:0.1.0",
-  "--set", `wasmPlugin.digest=${DIGEST}`,
+  "--set", "filter.enabled=true",
+  "--set", "filter.image=registry.example.com/shadowdiff/filter:0.1.0",
+  "--set", `filter.digest=${DIGEST}`,
 ];
+const GATE = [...EVERYTHING, "--set", "filter.mode=gate"];
 
 interface Doc {
   apiVersion: string;
@@ -211,23 +214,124 @@ describe("the chart's rules and dashboard", () => {
   });
 });
 
+/** Values the gate cannot run, though the WasmPlugin could (or the filter would refuse them only once deployed). */
+const gateFaults: [string, string[], RegExp][] = [
+  ["a share over 100", ["--set", "filter.pluginConfig.sample_percent=150"], /\/filter\/pluginConfig\/sample_percent/],
+  ["no digest", ["--set", "filter.digest="], /filter\.digest is empty/],
+  ["no image", ["--set", "filter.image="], /filter\.image is empty/],
+  ["every pod of the namespace", ["--set", "filter.selector=null"], /filter\.selector is empty/],
+  ["failing closed", ["--set", "filter.failStrategy=FAIL_CLOSE"], /filter\.failStrategy is FAIL_CLOSE, but the gate runs its module FAIL_OPEN only/],
+  ["before authorisation", ["--set", "filter.phase=AUTHN"], /filter\.phase is AUTHN, but the gate sits before the router/],
+  ["a method it cannot hand over", ["--set", "filter.pluginConfig.methods={GET,POST}"], /filter\.pluginConfig\.methods holds POST/],
+  ["no method at all", ["--set-json", "filter.pluginConfig.methods=[]"], /filter\.pluginConfig\.methods must be a non-empty list of GET or HEAD/],
+  ["methods that are no list", ["--set", "filter.pluginConfig.methods=GET"], /filter\.pluginConfig\.methods must be a non-empty list/],
+  ["a tag header Envoy keeps", ["--set", "filter.pluginConfig.tag_header=Host"], /filter\.pluginConfig\.tag_header must be an HTTP header name Envoy can strip, got Host/],
+  ["a tag header that is no header name", ["--set", "filter.pluginConfig.tag_header=x shadow"], /filter\.pluginConfig\.tag_header must be an HTTP header name/],
+];
+
+describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from the same values", () => {
+  let dir: string;
+  let files = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "shadowdiff-chart-gate-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Both modes rendered from the same values file on top of EVERYTHING. */
+  async function bothModes(values: unknown): Promise<{ plugin: Doc; gate: Doc }> {
+    const file = join(dir, `values-${(files += 1)}.yaml`);
+    writeFileSync(file, stringify(values));
+    const plain = await template([...EVERYTHING, "-f", file]);
+    const gated = await template([...GATE, "-f", file]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(gated.code, gated.stderr).toBe(0);
+    expect(plain.docs.filter((d) => d.kind === "EnvoyFilter")).toEqual([]);
+    expect(gated.docs.filter((d) => d.kind === "WasmPlugin")).toEqual([]);
+    return { plugin: find(plain.docs, "WasmPlugin"), gate: find(gated.docs, "EnvoyFilter") };
+  }
+
+  const patch = (gate: Doc, applyTo: string): any => (gate.spec.configPatches as { applyTo: string; patch: { value: any } }[]).find((p) => p.applyTo === applyTo)!.patch.value;
+  const moduleOf = (gate: Doc): any => patch(gate, "EXTENSION_CONFIG").typed_config.config;
+  const actionOf = (gate: Doc): any => patch(gate, "HTTP_FILTER").typed_config.xds_matcher.matcher_list.matchers[0].on_match.action.typed_config;
+
+  it("gate mode renders the gated EnvoyFilter instead of the WasmPlugin, and it passes EnvoyFilter's schema", async () => {
+    const rendered = await template(GATE);
+    expect(rendered.docs.map((d) => d.kind).filter((kind) => kind === "WasmPlugin" || kind === "EnvoyFilter")).toEqual(["EnvoyFilter"]);
+    for (const doc of rendered.docs) expect(() => validateManifest(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+  });
+
+  it("both take the workload, port, image, digest, pull policy and plugin configuration from the same values", async () => {
+    const { plugin, gate } = await bothModes({
+      filter: {
+        namespace: "store",
+        selector: { app: "cart", track: "stable" },
+        port: 9090,
+        imagePullPolicy: "Always",
+        pluginConfig: { sample_percent: 2.5, methods: ["GET"], tag_header: "X-Canary-Mirror", shadow_cluster: "outbound|80||cart-v2.store.svc.cluster.local" },
+      },
+    });
+    expect(gate.metadata.namespace).toBe(plugin.metadata.namespace);
+    expect(gate.spec.workloadSelector.labels).toEqual(plugin.spec.selector.matchLabels);
+    for (const p of gate.spec.configPatches as { applyTo: string; match?: any }[]) {
+      if (p.applyTo === "EXTENSION_CONFIG") continue;
+      expect(p.match.listener?.portNumber ?? p.match.routeConfiguration?.portNumber, p.applyTo).toBe(9090);
+    }
+    expect(plugin.spec.match[0].ports).toEqual([{ number: 9090 }]);
+    const module = moduleOf(gate);
+    expect(module.vm_config.code.remote.http_uri.uri).toBe(plugin.spec.url);
+    expect(module.vm_config.code.remote.sha256).toBe(plugin.spec.sha256);
+    expect(module.vm_config.environment_variables.key_values).toEqual({ ISTIO_META_WASM_IMAGE_PULL_POLICY: "Always" });
+    const pluginConfig = JSON.parse(module.configuration.value) as Record<string, unknown>;
+    expect(pluginConfig).toEqual({ ...plugin.spec.pluginConfig, sample_percent: 100 });
+    expect(pluginConfig.shadow_cluster).toBe("outbound|80||cart-v2.store.svc.cluster.local");
+    const action = executeFilterAction({ percent: plugin.spec.pluginConfig.sample_percent }, { dynamic_config: actionOf(gate).dynamic_config });
+    expect(patch(gate, "HTTP_FILTER").typed_config.xds_matcher).toEqual(gateMatcher(gatedMethods(pluginConfig), action));
+    expect(actionOf(gate).sample_percent.default_value).toEqual({ numerator: 25_000, denominator: "MILLION" });
+    expect(patch(gate, "ROUTE_CONFIGURATION").request_headers_to_remove).toEqual([tagHeader(pluginConfig)]);
+    expect(tagHeader(pluginConfig)).toBe("x-canary-mirror");
+  });
+
+  it.each([
+    ["a share of 0 stays 0", { sample_percent: 0 }, 0],
+    ["a fraction is kept", { sample_percent: 0.0125 }, 125],
+    ["no share is the filter's default, all of them", { sample_percent: null }, 1_000_000],
+  ])("the gate's share: %s", async (_name, pluginConfig, numerator) => {
+    const { gate } = await bothModes({ filter: { pluginConfig } });
+    expect(actionOf(gate).sample_percent).toEqual({ default_value: { numerator, denominator: "MILLION" }, runtime_key: "shadowdiff.gate_percent" });
+  });
+
+  it("without methods, the gate hands over what the filter would mirror by default: GET", async () => {
+    const { gate } = await bothModes({ filter: { pluginConfig: { methods: null } } });
+    const pluginConfig = JSON.parse(moduleOf(gate).configuration.value) as Record<string, unknown>;
+    expect(pluginConfig.methods).toBeUndefined();
+    expect(patch(gate, "HTTP_FILTER").typed_config.xds_matcher.matcher_list.matchers[0].predicate.single_predicate.value_match).toEqual({ exact: "GET" });
+    expect(gatedMethods(pluginConfig)).toEqual(["GET"]);
+  });
+});
+
 describe("hostile or careless values are refused, naming the value", () => {
   const cases: [string, string[], RegExp][] = [
     ["no principal at all", ["--set", "security.filterPrincipals=null"], /security\.filterPrincipals is empty/],
     ["a wildcard principal", ["--set", "security.filterPrincipals={*}"], /\/security\/filterPrincipals\/0/],
     ["a principal with a wildcard service account", ["--set", "security.filterPrincipals={cluster.local/ns/shop/sa/*}"], /\/security\/filterPrincipals\/0/],
     ["a namespace that is no name", ["--set", "security.metricsNamespaces={monitoring/x}"], /\/security\/metricsNamespaces\/0/],
-    ["a short digest", ["--set", "wasmPlugin.digest=sha256:abc"], /\/wasmPlugin\/digest/],
-    ["a WasmPlugin without a digest", ["--set", "wasmPlugin.digest="], /wasmPlugin\.digest is empty/],
-    ["a WasmPlugin without an image", ["--set", "wasmPlugin.image="], /wasmPlugin\.image is empty/],
-    ["an image given with oci://", ["--set", "wasmPlugin.image=oci://registry.example.com/f:1"], /\/wasmPlugin\/image/],
-    ["a WasmPlugin on every pod of the namespace", ["--set", "wasmPlugin.selector=null"], /wasmPlugin\.selector is empty/],
+    ["a short digest", ["--set", "filter.digest=sha256:abc"], /\/filter\/digest/],
+    ["a WasmPlugin without a digest", ["--set", "filter.digest="], /filter\.digest is empty/],
+    ["a WasmPlugin without an image", ["--set", "filter.image="], /filter\.image is empty/],
+    ["an image given with oci://", ["--set", "filter.image=oci://registry.example.com/f:1"], /\/filter\/image/],
+    ["a WasmPlugin on every pod of the namespace", ["--set", "filter.selector=null"], /filter\.selector is empty/],
     ["a listen address in the collector config", ["--set", "collector.config.http.address=0.0.0.0:80"], /collector\.config: leave out http/],
     ["the examples file moved off the volume", ["--set", "collector.config.examples.path=/tmp/x.db"], /collector\.config: leave out .*examples\.path/],
     ["a misspelt key", ["--set", "collector.replica=3"], /additional properties 'replica' not allowed/],
     ["a ratio over 1", ["--set", "monitoring.prometheusRule.thresholds.minMatchRatio=99"], /minMatchRatio/],
     ["a port out of range", ["--set", "collector.ports.grpc=70000"], /\/collector\/ports\/grpc/],
-    ["an unknown fail strategy", ["--set", "wasmPlugin.failStrategy=OPEN"], /\/wasmPlugin\/failStrategy/],
+    ["an unknown fail strategy", ["--set", "filter.failStrategy=OPEN"], /\/filter\/failStrategy/],
+    ["the filter's former key", ["--set", "wasmPlugin.enabled=true"], /additional properties 'wasmPlugin' not allowed/],
+    ["both modes at once", ["--set", "filter.mode=both"], /\/filter\/mode/],
+    ["a share over 100", ["--set", "filter.pluginConfig.sample_percent=101"], /\/filter\/pluginConfig\/sample_percent/],
+    ["a negative share", ["--set", "filter.pluginConfig.sample_percent=-1"], /\/filter\/pluginConfig\/sample_percent/],
+    ["a share that is no number", ["--set-string", "filter.pluginConfig.sample_percent=10"], /\/filter\/pluginConfig\/sample_percent/],
+    ...gateFaults.map(([name, args, message]): [string, string[], RegExp] => [`the gate: ${name}`, ["--set", "filter.mode=gate", ...args], message]),
   ];
 
   it.each(cases)("%s", async (_name, args, message) => {
@@ -237,8 +341,10 @@ describe("hostile or careless values are refused, naming the value", () => {
   });
 
   it("the same values without the fault render (each refusal is the fault's)", async () => {
-    const rendered = await template(EVERYTHING);
-    expect(rendered.code, rendered.stderr).toBe(0);
+    for (const args of [EVERYTHING, GATE]) {
+      const rendered = await template(args);
+      expect(rendered.code, rendered.stderr).toBe(0);
+    }
   });
 
   it("the plain values file is what the plain manifests say it is", () => {

@@ -1,6 +1,7 @@
 // `shadowdiff envoy-config` prints a configuration plain-Envoy users run as it is: the real Envoy
-// validates it and serves traffic with it (real upstreams and collector on 127.0.0.1), and every
-// bad flag is refused with a message naming it.
+// validates it and serves traffic with it (real upstreams and collector on 127.0.0.1), with the
+// filter alone or behind the native gate (--gate), and every bad flag is refused with a message
+// naming it.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,38 +9,74 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startCollector } from "../../host/collector.js";
 import { parseConfig } from "../../host/config/load.js";
-import { startEnvoy } from "../../support/envoy-process.js";
+import { GATE_FILTER_NAME } from "../../host/envoy/gate.js";
+import { FILTER_STAT_NAMES } from "../../support/envoy-admin.js";
+import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
 import { envoyBinary } from "../../support/paths.js";
 import { createLogger } from "../../host/log.js";
 import { REPO, run } from "./support/tools.js";
 import { expectOneMirroredRequest, startUpstreams, type Upstreams } from "./support/upstreams.js";
+import { waitFor } from "./support/wait-for.js";
 
 const CLI = join(REPO, "dist", "host", "cli.js");
 const envoyConfig = (args: string[]) => run(process.execPath, [CLI, "envoy-config", ...args]);
 
-describe("shadowdiff envoy-config", () => {
-  let upstreams: Upstreams;
-  let collector: Awaited<ReturnType<typeof startCollector>>;
-  let dir: string;
+/** A primary, a shadow and a collector on 127.0.0.1, and a folder for files; each describe its own. */
+interface Services {
+  upstreams: Upstreams;
+  collector: Awaited<ReturnType<typeof startCollector>>;
+  dir: string;
+}
 
+function useServices(): Services {
+  const services = {} as Services;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "shadowdiff-envoy-config-"));
-    upstreams = await startUpstreams();
-    collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
+    services.dir = mkdtempSync(join(tmpdir(), "shadowdiff-envoy-config-"));
+    services.upstreams = await startUpstreams();
+    services.collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
       log: createLogger(() => {}, "error"),
     });
   });
-
   afterAll(async () => {
-    upstreams.close();
-    await collector.close();
-    rmSync(dir, { recursive: true, force: true });
+    services.upstreams?.close();
+    await services.collector?.close();
+    if (services.dir !== undefined) rmSync(services.dir, { recursive: true, force: true });
   });
+  return services;
+}
+
+/** Writes the printed configuration to a file and runs `envoy --mode validate` on it. */
+async function expectEnvoyAccepts(dir: string, printed: string): Promise<void> {
+  const file = join(dir, "envoy.yaml");
+  writeFileSync(file, printed);
+  const validated = await run(envoyBinary(), ["--mode", "validate", "-c", file]);
+  expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+}
+
+/** Hostile and careless --gate values, and plugin configurations the gate cannot run. */
+const gateRefusals: [string, string[], RegExp][] = [
+  ["a gate share over 100", ["--gate", "101"], /--gate must be a percentage from 0 to 100, .*got "101"/],
+  ["a negative gate share", ["--gate=-1"], /--gate must be a percentage .*got "-1"/],
+  ["a gate share with a percent sign", ["--gate", "5%"], /--gate must be a percentage .*got "5%"/],
+  ["a gate share in exponent notation", ["--gate", "1e1"], /--gate must be a percentage .*got "1e1"/],
+  ["a gate share in hex", ["--gate", "0x10"], /--gate must be a percentage .*got "0x10"/],
+  ["a gate share that is no number", ["--gate", "NaN"], /--gate must be a percentage .*got "NaN"/],
+  ["an empty gate share", ["--gate="], /--gate must be a percentage .*got ""/],
+  ["a gate share padded with spaces", ["--gate", " 5"], /--gate must be a percentage .*got " 5"/],
+  ["a gate share finer than Envoy's millionths", ["--gate", "0.00001"], /--gate must be a percentage .*at most 4 decimals.*got "0.00001"/],
+  ["--gate without a share", ["--gate"], /Option '--gate <value>' argument missing/],
+  ["a gate with the filter's own sampling", ["--gate", "5", "--plugin-config", '{"sample_percent":5}'], /envoy-config: gate: plugin key "sample_percent" is 5/],
+  ["a gate on a method it cannot hand over", ["--gate", "5", "--plugin-config", '{"methods":["POST"]}'], /envoy-config: gate: plugin key "methods" must be/],
+  ["a gate asked to strip a header Envoy keeps", ["--gate", "5", "--plugin-config", '{"tag_header":"host"}'], /envoy-config: gate: plugin key "tag_header" must be an HTTP header name/],
+];
+
+describe("shadowdiff envoy-config", () => {
+  const services = useServices();
 
   const flags = (): string[] => [
-    "--primary", `127.0.0.1:${upstreams.primary}`,
-    "--shadow", `127.0.0.1:${upstreams.shadow}`,
-    "--collector", `127.0.0.1:${collector.grpcPort}`,
+    "--primary", `127.0.0.1:${services.upstreams.primary}`,
+    "--shadow", `127.0.0.1:${services.upstreams.shadow}`,
+    "--collector", `127.0.0.1:${services.collector.grpcPort}`,
     "--listen", "127.0.0.1:0",
     "--admin", "127.0.0.1:0",
     "--plugin-config", JSON.stringify({ flush_interval_ms: 100, response_headers: ["x-served-by"] }),
@@ -51,10 +88,7 @@ describe("shadowdiff envoy-config", () => {
     const json = await envoyConfig([...flags(), "--format", "json"]);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(parse(yaml.stdout));
-    const file = join(dir, "envoy.yaml");
-    writeFileSync(file, yaml.stdout);
-    const validated = await run(envoyBinary(), ["--mode", "validate", "-c", file]);
-    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+    await expectEnvoyAccepts(services.dir, yaml.stdout);
   });
 
   it("serves traffic with it: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", async () => {
@@ -62,14 +96,14 @@ describe("shadowdiff envoy-config", () => {
     expect(printed.code, printed.stderr).toBe(0);
     const envoy = await startEnvoy(parse(printed.stdout) as object);
     try {
-      await expectOneMirroredRequest(envoy.listenerPort, upstreams, collector.httpPort);
+      await expectOneMirroredRequest(envoy.listenerPort, services.upstreams, services.collector.httpPort);
     } finally {
       await envoy.stop();
     }
   });
 
   it("takes the plugin configuration from a file, and resolves upstream host names by DNS", async () => {
-    const pluginFile = join(dir, "plugin.json");
+    const pluginFile = join(services.dir, "plugin.json");
     writeFileSync(pluginFile, JSON.stringify({ sample_percent: 5 }));
     const printed = await envoyConfig(["--primary", "api-v1.internal:8080", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config-file", pluginFile]);
     expect(printed.code, printed.stderr).toBe(0);
@@ -96,6 +130,7 @@ describe("shadowdiff envoy-config", () => {
     ["a wasm file that is not there", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--wasm", "/nonexistent/filter.wasm"], /--wasm: no file at \/nonexistent\/filter.wasm/],
     ["an unknown format", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--format", "toml"], /--format must be yaml or json/],
     ["an unknown flag", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--sample", "5"], /--sample/],
+    ...gateRefusals.map(([name, args, message]): [string, string[], RegExp] => [name, ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", ...args], message]),
   ];
 
   it.each(refusals)("refuses %s, naming the flag, and prints nothing to run", async (_name, args, message) => {
@@ -103,5 +138,79 @@ describe("shadowdiff envoy-config", () => {
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(2);
+  });
+});
+
+describe("shadowdiff envoy-config --gate", () => {
+  const services = useServices();
+
+  const gated = (percent: string): string[] => [
+    "--primary", `127.0.0.1:${services.upstreams.primary}`,
+    "--shadow", `127.0.0.1:${services.upstreams.shadow}`,
+    "--collector", `127.0.0.1:${services.collector.grpcPort}`,
+    "--listen", "127.0.0.1:0",
+    "--admin", "127.0.0.1:0",
+    "--plugin-config", JSON.stringify({ flush_interval_ms: 100, methods: ["GET", "HEAD"] }),
+    "--gate", percent,
+  ];
+
+  /** Envoy's own counters: requests the listener finished, and those the gate handed to the filter. */
+  async function gateCounters(envoy: EnvoyProcess): Promise<{ completed: number; delegated: number }> {
+    const stats = await envoy.admin.stats("^http\\.ingress\\.(downstream_rq_completed|composite\\.filter_delegation_success)$");
+    const read = (name: string): number => {
+      const value = stats.get(`http.ingress.${name}`);
+      if (value === undefined) throw new Error(`Envoy shows no http.ingress.${name}`);
+      return value;
+    };
+    return { completed: read("downstream_rq_completed"), delegated: read("composite.filter_delegation_success") };
+  }
+
+  it("prints the filter behind the gate at the share asked, in millionths, which envoy --mode validate accepts", async () => {
+    const printed = await envoyConfig(gated("2.5"));
+    expect(printed.code, printed.stderr).toBe(0);
+    const config = parse(printed.stdout) as { static_resources: { listeners: { filter_chains: { filters: { typed_config: any }[] }[] }[] } };
+    const manager = config.static_resources.listeners[0]!.filter_chains[0]!.filters[0]!.typed_config;
+    expect(manager.http_filters.map((filter: { name: string }) => filter.name)).toEqual([GATE_FILTER_NAME, "envoy.filters.http.router"]);
+    const action = manager.http_filters[0].typed_config.xds_matcher.matcher_list.matchers[0].on_match.action.typed_config;
+    expect(action.sample_percent.default_value).toEqual({ numerator: 25_000, denominator: "MILLION" });
+    expect(JSON.parse(action.typed_config.typed_config.config.configuration.value)).toMatchObject({ sample_percent: 100 });
+    expect(manager.route_config.virtual_hosts[0].request_headers_to_remove).toEqual(["x-shadow-request"]);
+    await expectEnvoyAccepts(services.dir, printed.stdout);
+  });
+
+  it("at 0%, a request carrying forged tags reaches the primary without them, and nothing enters the filter or reaches the shadow", async () => {
+    const printed = await envoyConfig(gated("0"));
+    expect(printed.code, printed.stderr).toBe(0);
+    const envoy = await startEnvoy(parse(printed.stdout) as object);
+    try {
+      const response = await fetch(`http://127.0.0.1:${envoy.listenerPort}/users/7`, { headers: { "x-shadow-request": "true", x_shadow_request: "true" } });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      // Once Envoy counts the request finished, the gate has decided and the filter would have counted it.
+      const counters = await waitFor("Envoy to count the request finished", async () => {
+        const current = await gateCounters(envoy);
+        return current.completed === 1 ? current : undefined;
+      });
+      expect(counters.delegated).toBe(0);
+      expect(services.upstreams.primaryRequests).toHaveLength(1);
+      expect(Object.keys(services.upstreams.primaryRequests[0]!).filter((name) => /^x.shadow.request$/.test(name))).toEqual([]);
+      const filterStats = await envoy.admin.filterStats();
+      expect(FILTER_STAT_NAMES.filter((name) => filterStats[name] !== 0)).toEqual([]);
+      expect(services.upstreams.shadowRequests).toEqual([]);
+    } finally {
+      await envoy.stop();
+    }
+  });
+
+  it("at 100%, it mirrors: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", async () => {
+    const printed = await envoyConfig(gated("100"));
+    expect(printed.code, printed.stderr).toBe(0);
+    const envoy = await startEnvoy(parse(printed.stdout) as object);
+    try {
+      await expectOneMirroredRequest(envoy.listenerPort, services.upstreams, services.collector.httpPort);
+      expect((await gateCounters(envoy)).delegated).toBe(1);
+    } finally {
+      await envoy.stop();
+    }
   });
 });

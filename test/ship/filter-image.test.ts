@@ -1,14 +1,14 @@
 // The filter as an image Istio pulls. `make image` builds both variants of Istio's Wasm image
 // format reproducibly; `make push` pushes one to a real registry on 127.0.0.1 and renders the
-// WasmPlugin with its digest. The pushed images are then read back twice: by these tests, along
+// WasmPlugin and the gated EnvoyFilter with its digest. The pushed images are then read back twice: by these tests, along
 // the rules of Istio's image fetcher (istio/istio pkg/wasm, imagefetcher.go), and by that fetcher
 // itself (test/istio-wasm-pull), whose extracted module the real Envoy loads and runs.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { startCollector } from "../../host/collector.js";
 import { parseConfig } from "../../host/config/load.js";
 import { createLogger } from "../../host/log.js";
@@ -29,6 +29,21 @@ const WASM_CONFIG = "application/vnd.module.wasm.config.v1+json";
 const IMAGE_DIR = join(REPO, "build", "image");
 const wasm = readFileSync(filterWasmPath());
 const builtDigest = (variant: "filter" | "filter-oci"): string => readFileSync(join(IMAGE_DIR, `${variant}.digest`), "utf8").trim();
+
+/** Where each mode's manifest pulls the filter from: the WasmPlugin's url and sha256, the gated EnvoyFilter's module. */
+interface FilterSource {
+  url: string;
+  sha256: string;
+}
+function wasmPluginSource(file: string): FilterSource {
+  const { url, sha256 } = (parse(readFileSync(file, "utf8")) as { spec: FilterSource }).spec;
+  return { url, sha256 };
+}
+function gatedEnvoyFilterSource(file: string): FilterSource {
+  const spec = (parse(readFileSync(file, "utf8")) as { spec: { configPatches: { applyTo: string; patch: { value: any } }[] } }).spec;
+  const { remote } = spec.configPatches.find((p) => p.applyTo === "EXTENSION_CONFIG")!.patch.value.typed_config.config.vm_config.code;
+  return { url: remote.http_uri.uri, sha256: remote.sha256 };
+}
 
 interface Descriptor {
   mediaType: string;
@@ -115,40 +130,75 @@ describe("make image", () => {
     }
   });
 
-  it("renders the WasmPlugin with the built image's digest", () => {
-    const plugin = parse(readFileSync(join(REPO, "build", "istio", "wasmplugin.yaml"), "utf8")) as { spec: { url: string; sha256: string } };
-    expect(`sha256:${plugin.spec.sha256}`).toBe(builtDigest("filter"));
-    expect(plugin.spec.url).toMatch(/^oci:\/\/[^@]+:[^@/]+$/);
+  it("renders the WasmPlugin and the gated EnvoyFilter with the built image's digest", () => {
+    const plugin = wasmPluginSource(join(REPO, "build", "istio", "wasmplugin.yaml"));
+    expect(`sha256:${plugin.sha256}`).toBe(builtDigest("filter"));
+    expect(plugin.url).toMatch(/^oci:\/\/[^@]+:[^@/]+$/);
+    expect(gatedEnvoyFilterSource(join(REPO, "build", "istio", "gated-envoyfilter.yaml"))).toEqual(plugin);
   });
 });
 
 describe("make push, and Istio pulling what it pushed", () => {
   let registry: Registry;
   let dir: string;
-  const pushed: Record<"compat" | "oci", { stdout: string; plugin: { url: string; sha256: string } }> = {} as never;
+  const pushed: Record<"compat" | "oci", { stdout: string; plugin: FilterSource; gate: FilterSource }> = {} as never;
+  /** The tags pushed by the tests that succeed; a refused push adds none. */
+  const TAGS = ["compat", "oci"];
 
   beforeAll(async () => {
     registry = await startRegistry();
     dir = mkdtempSync(join(tmpdir(), "shadowdiff-push-"));
     for (const variant of ["compat", "oci"] as const) {
-      const wasmPlugin = join(dir, `wasmplugin-${variant}.yaml`);
-      const result = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:${variant}`, `VARIANT=${variant}`, "INSECURE=1", `WASMPLUGIN=${wasmPlugin}`]);
+      const manifests = join(dir, variant);
+      const result = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:${variant}`, `VARIANT=${variant}`, "INSECURE=1", `FILTER_MANIFESTS=${manifests}`]);
       expect(result.code, result.stderr).toBe(0);
-      const plugin = (parse(readFileSync(wasmPlugin, "utf8")) as { spec: { url: string; sha256: string } }).spec;
-      pushed[variant] = { stdout: result.stdout, plugin };
+      pushed[variant] = {
+        stdout: result.stdout,
+        plugin: wasmPluginSource(join(manifests, "wasmplugin.yaml")),
+        gate: gatedEnvoyFilterSource(join(manifests, "gated-envoyfilter.yaml")),
+      };
     }
   }, 120_000);
+
+  const pushedTags = async (): Promise<string[]> =>
+    (((await (await fetch(`http://${registry.host}/v2/shadowdiff/filter/tags/list`)).json()) as { tags: string[] }).tags).sort();
 
   afterAll(async () => {
     await registry?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("prints the digest it pushed, the one built, and puts it in the WasmPlugin", () => {
+  it("prints the digest it pushed, the one built, and puts it in the WasmPlugin and the gated EnvoyFilter", () => {
     expect(pushed.compat.stdout).toContain(`digest ${builtDigest("filter")}`);
     expect(pushed.oci.stdout).toContain(`digest ${builtDigest("filter-oci")}`);
-    expect(pushed.compat.plugin).toEqual({ ...pushed.compat.plugin, url: `oci://${registry.host}/shadowdiff/filter:compat`, sha256: builtDigest("filter").slice(7) });
-    expect(pushed.oci.plugin.sha256).toBe(builtDigest("filter-oci").slice(7));
+    expect(pushed.compat.plugin).toEqual({ url: `oci://${registry.host}/shadowdiff/filter:compat`, sha256: builtDigest("filter").slice(7) });
+    expect(pushed.oci.plugin).toEqual({ url: `oci://${registry.host}/shadowdiff/filter:oci`, sha256: builtDigest("filter-oci").slice(7) });
+    expect(pushed.compat.gate).toEqual(pushed.compat.plugin);
+    expect(pushed.oci.gate).toEqual(pushed.oci.plugin);
+    expect(pushed.compat.stdout).toContain(`filter for it: ${join(dir, "compat", "gated-envoyfilter.yaml")}`);
+  });
+
+  it("renders only the gated EnvoyFilter when the values choose the gate, with the values' settings", async () => {
+    const values = join(dir, "gate-values.yaml");
+    writeFileSync(values, stringify({ filter: { mode: "gate", namespace: "store", pluginConfig: { sample_percent: 1 } } }));
+    const manifests = join(dir, "gate-only");
+    const result = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:compat`, "INSECURE=1", `VALUES=${values}`, `FILTER_MANIFESTS=${manifests}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(manifests).filter((file) => !file.startsWith("."))).toEqual(["gated-envoyfilter.yaml"]);
+    const gate = parse(readFileSync(join(manifests, "gated-envoyfilter.yaml"), "utf8")) as { metadata: { namespace: string } };
+    expect(gate.metadata.namespace).toBe("store");
+    expect(gatedEnvoyFilterSource(join(manifests, "gated-envoyfilter.yaml"))).toEqual(pushed.compat.plugin);
+  });
+
+  it("refuses values the chosen mode cannot take, naming the value, and pushes nothing", async () => {
+    const values = join(dir, "refused-values.yaml");
+    writeFileSync(values, stringify({ filter: { mode: "gate", failStrategy: "FAIL_CLOSE" } }));
+    const manifests = join(dir, "refused-values");
+    const result = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:refused-values`, "INSECURE=1", `VALUES=${values}`, `FILTER_MANIFESTS=${manifests}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/filter\.failStrategy is FAIL_CLOSE/);
+    expect(readdirSync(manifests).filter((file) => file.endsWith(".yaml"))).toEqual([]);
+    expect(await pushedTags()).toEqual(TAGS);
   });
 
   it("refuses to push without IMAGE, or to an unknown variant, saying what is missing", async () => {
@@ -166,14 +216,13 @@ describe("make push, and Istio pulling what it pushed", () => {
     ["shell syntax", (host: string) => `${host}/shadowdiff/filter:1";touch ${dir}/injected;echo "\`touch ${dir}/injected\``],
     ["helm --set syntax", (host: string) => `${host}/shadowdiff/filter:1,security.enabled=false`],
   ])("refuses an IMAGE with %s, runs none of it, and pushes nothing", async (name, image) => {
-    const wasmPlugin = join(dir, `refused-${name.replace(/\W/g, "-")}.yaml`);
-    const result = await make(["push", `IMAGE=${image(registry.host)}`, "INSECURE=1", `WASMPLUGIN=${wasmPlugin}`]);
+    const manifests = join(dir, `refused-${name.replace(/\W/g, "-")}`);
+    const result = await make(["push", `IMAGE=${image(registry.host)}`, "INSECURE=1", `FILTER_MANIFESTS=${manifests}`]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/IMAGE must be registry\/repository:tag/);
     expect(existsSync(join(dir, "injected"))).toBe(false);
-    expect(existsSync(wasmPlugin)).toBe(false);
-    const tags = (await (await fetch(`http://${registry.host}/v2/shadowdiff/filter/tags/list`)).json()) as { tags: string[] };
-    expect(tags.tags.sort()).toEqual(["compat", "oci"]);
+    expect(existsSync(manifests)).toBe(false);
+    expect(await pushedTags()).toEqual(TAGS);
   });
 
   it("the compat image: Docker manifest v2, its last layer a gzip tar with plugin.wasm alone", async () => {

@@ -41,3 +41,36 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "shadowdiff.collectorCluster" -}}
 {{- printf "outbound|%d||%s" (int .Values.collector.ports.grpc) (include "shadowdiff.collectorHost" .) -}}
 {{- end -}}
+
+{{/*
+Checks shared by both filter modes; renders nothing. A missing image or digest, or a selector that
+would take in the shadow's pods, stops the release naming the value.
+*/}}
+{{- define "shadowdiff.filterChecks" -}}
+{{- with .Values.filter -}}
+{{- if not .image -}}
+{{- fail "filter.image is empty: the filter image as registry/repository:tag (make push IMAGE=... pushes it and prints the digest)" -}}
+{{- end -}}
+{{- if not .digest -}}
+{{- fail "filter.digest is empty: the sha256:... digest that make push prints for filter.image" -}}
+{{- end -}}
+{{- if not .selector -}}
+{{- fail "filter.selector is empty: it would attach the filter to every pod of the namespace, the shadow's included; give the primary's pod labels" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The filter's plugin configuration, as JSON: the values', reporting to this release's collector unless they say otherwise. */}}
+{{- define "shadowdiff.filterPluginConfig" -}}
+{{- $collector := dict "collector_cluster" (include "shadowdiff.collectorCluster" .) "collector_authority" (include "shadowdiff.collectorHost" .) -}}
+{{- merge (deepCopy .Values.filter.pluginConfig) $collector | toJson -}}
+{{- end -}}
+
+{{/* A label selector as key=value pairs, for messages. */}}
+{{- define "shadowdiff.labelList" -}}
+{{- $pairs := list -}}
+{{- range $key, $value := . -}}
+{{- $pairs = append $pairs (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}

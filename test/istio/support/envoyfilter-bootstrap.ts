@@ -62,11 +62,21 @@ export function patchedBootstrap(options: PatchedBootstrapOptions): Json {
   return bootstrap;
 }
 
-/** What the agent hands Envoy after fetching the module: the same config, code from a local file. */
+/**
+ * What the agent hands Envoy after fetching the module: the same config, code from a local file,
+ * and the environment without the ISTIO_META_* keys that told the agent how to fetch it.
+ */
 function withLocalModule(extensionConfig: Json, wasmPath: string, where: string): Json {
   const vmConfig = extensionConfig.typed_config?.config?.vm_config as Json | undefined;
   if (vmConfig?.code?.remote === undefined) throw new Error(`${where}: expected a remote module for the agent to fetch`);
   vmConfig.code = { local: { filename: wasmPath } };
+  const environment = vmConfig.environment_variables as Json | undefined;
+  if (environment !== undefined) {
+    const kept = Object.entries((environment.key_values ?? {}) as Record<string, string>).filter(([key]) => !key.startsWith("ISTIO_META_"));
+    if (kept.length > 0) environment.key_values = Object.fromEntries(kept);
+    else delete environment.key_values;
+    if (environment.key_values === undefined && (environment.host_env_keys ?? []).length === 0) delete vmConfig.environment_variables;
+  }
   return extensionConfig;
 }
 

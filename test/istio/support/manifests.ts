@@ -1,5 +1,5 @@
-// Reads the manifests under istio/ (and the WasmPlugin `make image` renders with the filter image's
-// digest) and checks each document against the published schema of its kind (kubernetes-models
+// Reads the manifests under istio/ (and the filter's, which `make image` renders with the filter
+// image's digest) and checks each document against the published schema of its kind (kubernetes-models
 // and its Istio and Prometheus Operator siblings).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,8 +14,8 @@ import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/p
 import { repoRoot } from "../../../support/paths.js";
 
 export const ISTIO_DIR = join(repoRoot(), "istio");
-/** The WasmPlugin carries the digest of the image the build made, so the build renders it. */
-export const BUILT_WASMPLUGIN = join(repoRoot(), "build", "istio", "wasmplugin.yaml");
+/** The filter's manifests carry the digest of the image the build made, so the build renders them: the WasmPlugin and the gated EnvoyFilter. */
+export const BUILT_FILTER = ["wasmplugin.yaml", "gated-envoyfilter.yaml"].map((file) => join(repoRoot(), "build", "istio", file));
 
 /** Files under istio/ that are not Kubernetes manifests. */
 const NOT_MANIFESTS = new Set([
@@ -79,14 +79,16 @@ export function readManifests(file: string): Manifest[] {
   });
 }
 
-/** The WasmPlugin `make image` rendered from the chart (`make push` renders it for the pushed image). */
-export function builtWasmPlugin(): Manifest[] {
-  if (!existsSync(BUILT_WASMPLUGIN)) throw new Error(`${BUILT_WASMPLUGIN} is missing: run make image`);
-  return readManifests(relative(ISTIO_DIR, BUILT_WASMPLUGIN));
+/** The filter's manifests `make image` rendered from the chart, in both modes (`make push` renders them for the pushed image). */
+export function builtFilter(): Manifest[] {
+  return BUILT_FILTER.flatMap((file) => {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run make image`);
+    return readManifests(relative(ISTIO_DIR, file));
+  });
 }
 
 export function allManifests(): Manifest[] {
-  return [...manifestFiles().flatMap(readManifests), ...builtWasmPlugin()];
+  return [...manifestFiles().flatMap(readManifests), ...builtFilter()];
 }
 
 /** Throws when the document breaks its kind's schema, or when its kind has no schema here. */
@@ -101,7 +103,7 @@ export function findManifest(kind: string, name: string, namespace?: string): Ma
   const found = allManifests().find(
     (doc) => doc.kind === kind && doc.metadata.name === name && (namespace === undefined || doc.metadata.namespace === namespace),
   );
-  if (found === undefined) throw new Error(`no ${kind} ${name} under istio/`);
+  if (found === undefined) throw new Error(`no ${kind} ${name} under istio/ or build/istio/`);
   return found;
 }
 

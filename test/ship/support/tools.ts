@@ -47,7 +47,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 }
 
 /** Make's own variables, and the ones `make push` reads from the environment: a test names each it means. */
-const MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "IMAGE", "VARIANT", "INSECURE", "VALUES", "WASMPLUGIN", "VERSION", "IMAGE_DIR"];
+const MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "IMAGE", "VARIANT", "INSECURE", "VALUES", "FILTER_MANIFESTS", "VERSION", "IMAGE_DIR"];
 
 /**
  * `make -s TARGET VAR=value...` in the repository. The tests ship the filter `make build` made:

@@ -1,5 +1,5 @@
-// A primary and a shadow on 127.0.0.1 that answer the same JSON, the shadow keeping the headers of
-// every request it gets; and the wait for pairs to reach a collector.
+// A primary and a shadow on 127.0.0.1 that answer the same JSON, each keeping the headers of every
+// request it gets; and the wait for pairs to reach a collector.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { expect } from "vitest";
 import { waitFor } from "./wait-for.js";
@@ -9,6 +9,8 @@ export const ANSWER = { id: 7, served: "v1" };
 export interface Upstreams {
   primary: number;
   shadow: number;
+  /** Headers of each request the primary received. */
+  primaryRequests: IncomingHttpHeaders[];
   /** Headers of each request the shadow received. */
   shadowRequests: IncomingHttpHeaders[];
   close(): void;
@@ -16,19 +18,20 @@ export interface Upstreams {
 
 export async function startUpstreams(): Promise<Upstreams> {
   const servers: Server[] = [];
+  const primaryRequests: IncomingHttpHeaders[] = [];
   const shadowRequests: IncomingHttpHeaders[] = [];
-  const listen = (onRequest: (headers: IncomingHttpHeaders) => void): Promise<number> =>
+  const listen = (requests: IncomingHttpHeaders[]): Promise<number> =>
     new Promise((resolve) => {
       const server = createServer((request, response) => {
-        onRequest(request.headers);
+        requests.push(request.headers);
         response.setHeader("content-type", "application/json");
         response.end(JSON.stringify(ANSWER));
       }).listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
       servers.push(server);
     });
-  const primary = await listen(() => {});
-  const shadow = await listen((headers) => shadowRequests.push(headers));
-  return { primary, shadow, shadowRequests, close: () => servers.forEach((server) => server.close()) };
+  const primary = await listen(primaryRequests);
+  const shadow = await listen(shadowRequests);
+  return { primary, shadow, primaryRequests, shadowRequests, close: () => servers.forEach((server) => server.close()) };
 }
 
 /** The collector's /api/summary total once it counts `pairs` pairs. */
