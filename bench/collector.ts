@@ -3,26 +3,25 @@
 // mismatches; beside it, in the same run and on the same pairs, the shadow-deployment article's
 // approach (normalise, JSON.stringify with sorted keys, hash). Writes bench/results/collector.json
 // and the bench-collector section of BENCHMARKS.md.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
-import protobuf from "protobufjs";
 import { BatchReader } from "../host/capture/batch-reader.js";
-import { captureProtoPath } from "../host/capture/proto-file.js";
 import type { Pair } from "../host/capture/pair.js";
-import { comparePair } from "../host/compare/compare-pair.js";
-import { compareSettingsFrom } from "../host/compare/settings.js";
+import { Comparator } from "../host/compare/comparator.js";
 import { validateConfig } from "../host/config/validate.js";
+import { hasTaskset, startCollectorProcess } from "../support/collector-process.js";
+import { eventually } from "../support/eventually.js";
+import { repoRoot } from "../support/paths.js";
+import { cpuSeconds, loadAverage, peakRssBytes } from "../support/proc.js";
+import { encodeBatch, ReportClient } from "../support/report-client.js";
 import { articleBodiesMatch } from "./lib/article-compare.js";
 import { BENCH_IGNORE_PATHS, benchPairs, type BenchPair } from "./lib/bench-pairs.js";
 import { writeBenchResults } from "./lib/bench-results.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = join(ROOT, "dist", "host", "cli.js");
+const ROOT = repoRoot();
 const BATCH_PAIRS = 64;
 const IN_FLIGHT_CALLS = 4;
 const MISMATCH_SHARE = 0.01;
@@ -31,9 +30,6 @@ const CASES = [
   { bodyBytes: 1024, distinctPairs: 6400, sentPairs: 160_000 },
   { bodyBytes: 32 * 1024, distinctPairs: 1280, sentPairs: 12_800 },
 ];
-
-const captureRoot = new protobuf.Root().loadSync(captureProtoPath(), { keepCase: true });
-const BatchType = captureRoot.lookupType("shadowdiff.v1.Batch");
 
 function encodeBatches(pairs: BenchPair[]): Buffer[] {
   const header = [{ name: "content-type", value: "application/json" }];
@@ -50,39 +46,9 @@ function encodeBatches(pairs: BenchPair[]): Buffer[] {
       primary: { status: 200, headers: header, body: p.primaryBody, body_size: p.primaryBody.length, latency_nanos: 2_000_000 + (i % 10) * 100_000 },
       shadow: { status: 200, headers: header, body: p.shadowBody, body_size: p.shadowBody.length, latency_nanos: 2_200_000 + (i % 10) * 100_000 },
     }));
-    batches.push(Buffer.from(BatchType.encode(BatchType.fromObject({ pairs: wire })).finish()));
+    batches.push(encodeBatch(wire));
   }
   return batches;
-}
-
-interface RunningChild {
-  child: ChildProcess;
-  grpcPort: number;
-  httpPort: number;
-}
-
-/** Starts `shadowdiff collector` pinned to CPU 0 and waits for its listening line. */
-async function startCollectorProcess(configPath: string): Promise<RunningChild> {
-  const pin = hasTaskset() ? ["taskset", "-c", "0"] : [];
-  const command = [...pin, process.execPath, CLI, "collector", "--config", configPath];
-  const child = spawn(command[0] as string, command.slice(1), { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, SHADOWDIFF_LOG_LEVEL: "info" } });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`collector exited with ${code} before listening`)));
-    lines.on("line", (line) => {
-      const event = JSON.parse(line) as { msg: string; grpcPort?: number; httpPort?: number };
-      if (event.msg === "collector listening") resolve({ child, grpcPort: event.grpcPort as number, httpPort: event.httpPort as number });
-    });
-  });
-}
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function totalCompared(httpPort: number): Promise<number> {
@@ -92,11 +58,7 @@ async function totalCompared(httpPort: number): Promise<number> {
 
 /** Sends `sentPairs` pairs (cycling through `batches`) with a fixed number of calls in flight. */
 async function drive(port: number, httpPort: number, batches: Buffer[], sentPairs: number) {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": -1 });
-  const call = (bytes: Buffer) =>
-    new Promise<grpc.ServiceError | null>((resolve) =>
-      client.makeUnaryRequest("/shadowdiff.v1.Collector/Report", (v: Buffer) => v, (v: Buffer) => v, bytes, (error) => resolve(error)),
-    );
+  const client = new ReportClient(`127.0.0.1:${port}`);
   const totalBatches = Math.ceil(sentPairs / BATCH_PAIRS);
   let next = 0;
   let refused = 0;
@@ -105,12 +67,12 @@ async function drive(port: number, httpPort: number, batches: Buffer[], sentPair
     while (next < totalBatches) {
       const batch = batches[next++ % batches.length] as Buffer;
       for (;;) {
-        const error = await call(batch);
+        const { error } = await client.report(batch);
         if (!error) break;
         // Only a full queue is worth retrying; anything else is a broken run.
         if (error.code !== grpc.status.RESOURCE_EXHAUSTED || !error.details.startsWith("queue full")) throw error;
         refused++;
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        await sleep(2);
       }
     }
   };
@@ -119,32 +81,20 @@ async function drive(port: number, httpPort: number, batches: Buffer[], sentPair
   }, 2000);
   await Promise.all(Array.from({ length: IN_FLIGHT_CALLS }, worker));
   const expected = totalBatches * BATCH_PAIRS;
-  while ((await totalCompared(httpPort)) < expected) await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(
+    async () => {
+      if ((await totalCompared(httpPort)) < expected) throw new Error(`fewer than ${expected} pairs compared`);
+    },
+    { timeoutMs: 600_000, intervalMs: 10 },
+  );
   const seconds = (performance.now() - started) / 1000;
   clearInterval(progress);
   client.close();
   return { pairs: expected, seconds, refusedBatches: refused };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100;
-}
-
-function loadAverage(): number {
-  return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
-}
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return Math.round((kib / 1024) * 10) / 10;
-}
-
-/** In-process, one thread: shadowdiff's comparePair and the article's approach on the same pairs. */
-function compareInProcess(batches: Buffer[], settings: ReturnType<typeof compareSettingsFrom>) {
+/** In-process, one thread: shadowdiff's comparator and the article's approach on the same pairs. */
+function compareInProcess(batches: Buffer[], comparator: Comparator) {
   const reader = new BatchReader();
   const pairs: Pair[] = batches.flatMap((batch) => reader.read(batch));
   const time = (run: () => number, rounds: number) => {
@@ -157,7 +107,7 @@ function compareInProcess(batches: Buffer[], settings: ReturnType<typeof compare
   // About 20,000 pairs' worth of 1 KiB bodies per approach, whatever the body size.
   const meanBytes = pairs.reduce((sum, p) => sum + p.primary.body.length, 0) / pairs.length;
   const rounds = Math.max(1, Math.round((20_000 / pairs.length) * (1024 / meanBytes)));
-  const shadowdiff = time(() => pairs.filter((p) => comparePair(p, settings).outcome !== "match").length, rounds);
+  const shadowdiff = time(() => pairs.filter((p) => comparator.compare(p).outcome !== "match").length, rounds);
   const article = time(() => pairs.filter((p) => !articleBodiesMatch(p.primary.body, (p.shadow as Pair["primary"]).body)).length, rounds);
   return { pairs: pairs.length, shadowdiff, article };
 }
@@ -179,9 +129,7 @@ async function main(): Promise<void> {
     `  path: ${join(dir, "examples.db")}`,
     "",
   ].join("\n");
-  const configPath = join(dir, "collector.yaml");
-  writeFileSync(configPath, yaml);
-  const settings = compareSettingsFrom(validateConfig({ compare: { ignorePaths: BENCH_IGNORE_PATHS } }).compare);
+  const comparator = new Comparator(validateConfig({ compare: { ignorePaths: BENCH_IGNORE_PATHS } }).compare);
 
   const results = [];
   try {
@@ -190,9 +138,9 @@ async function main(): Promise<void> {
       const batches = encodeBatches(pairs);
       const bodyBytes = Math.round(pairs.reduce((sum, p) => sum + p.primaryBody.length, 0) / pairs.length);
       process.stderr.write(`${testCase.bodyBytes}-byte bodies: ${batches.length} distinct batches, ${testCase.sentPairs} pairs to send\n`);
-      const collector = await startCollectorProcess(configPath);
+      const collector = await startCollectorProcess(yaml, { cpu: 0, env: { SHADOWDIFF_LOG_LEVEL: "info" } });
       try {
-        const pid = collector.child.pid as number;
+        const pid = collector.pid;
         const cpuBefore = cpuSeconds(pid);
         const generatorBefore = process.cpuUsage();
         const e2e = await drive(collector.grpcPort, collector.httpPort, batches, testCase.sentPairs);
@@ -200,8 +148,8 @@ async function main(): Promise<void> {
         const generatorUsage = process.cpuUsage(generatorBefore);
         const generatorCpuSeconds = (generatorUsage.user + generatorUsage.system) / 1e6;
         const load = loadAverage();
-        const rss = peakRssMiB(pid);
-        const inProcess = compareInProcess(batches, settings);
+        const rss = Math.round((peakRssBytes(pid) / (1024 * 1024)) * 10) / 10;
+        const inProcess = compareInProcess(batches, comparator);
         const e2ePerSecond = e2e.pairs / e2e.seconds;
         results.push({
           targetBodyBytes: testCase.bodyBytes,
@@ -228,8 +176,7 @@ async function main(): Promise<void> {
           },
         });
       } finally {
-        collector.child.kill("SIGTERM");
-        await new Promise((resolve) => collector.child.once("exit", resolve));
+        await collector.stop();
       }
     }
   } finally {
@@ -244,7 +191,7 @@ async function main(): Promise<void> {
       collector: `\`shadowdiff collector\` as a child process${hasTaskset() ? " pinned to CPU 0 (taskset)" : ""}; the load generator in this process`,
       intake: `real gRPC (grpc-js), batches of ${BATCH_PAIRS} pairs pre-encoded, ${IN_FLIGHT_CALLS} calls in flight, RESOURCE_EXHAUSTED retried after 2 ms`,
       timing: "from the first call until /api/summary counts every pair compared",
-      comparatorOnly: "comparePair on the same decoded pairs, in this process, one thread",
+      comparatorOnly: "Comparator.compare on the same decoded pairs, in this process, one thread",
       articleApproach: "the article's normalise (drop top-level timestamp/request_id/generated_at) + JSON.stringify with sorted keys + MD5, same pairs, same thread",
       bodies: `JSON; primary and shadow differ in ignored fields (${BENCH_IGNORE_PATHS.join(", ")}) and, in ${MISMATCH_SHARE * 100}% of pairs, in one price`,
     },

@@ -4,20 +4,15 @@
 // upstream is never the bottleneck) and the same number of workers; the ratios are taken within
 // the run. A do-nothing wasm module runs as a sixth, reference scenario: what any wasm filter costs.
 // Results go to bench/results/envoy.json and BENCHMARKS.md, written here, never by hand.
-// `node dist/bench/envoy.js --only c,f --rounds 1 --seconds 4` is a quick partial look while
+// `node build/tools/bench/envoy.js --only c,f --rounds 1 --seconds 4` is a quick partial look while
 // working on the filter: printed, never written.
 import { cpus } from "node:os";
 import { join } from "node:path";
-import {
-  envoyVersion,
-  filterWasmPath,
-  renderBootstrap,
-  renderDirectResponseBootstrap,
-  repoRoot,
-  startEnvoy,
-  type FilterStats,
-  type ShadowMode,
-} from "../host/envoy/index.js";
+import { renderBootstrap, type ShadowMode } from "../host/envoy/bootstrap.js";
+import type { FilterStats } from "../support/envoy-admin.js";
+import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.js";
+import { envoyVersion, startEnvoy } from "../support/envoy-process.js";
+import { filterWasmPath, repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
 import { compileNoopFilter } from "./lib/noop-filter.js";
 import { startReportSink } from "./lib/report-sink.js";

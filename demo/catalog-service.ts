@@ -1,8 +1,8 @@
-// One version of the sample catalog as its own process (`node dist/demo/catalog-service.js v2`),
+// One version of the sample catalog as its own process (`node build/tools/demo/catalog-service.js v2`),
 // so that each service has its own event loop, as it would in a cluster. It prints one JSON line
 // with its port when it listens, and stops on SIGTERM.
 import { catalogHandler, type CatalogVersion } from "./catalog.js";
-import { startHttpService } from "./http-service.js";
+import { startHttpService } from "../support/http-service.js";
 
 const version = process.argv[2];
 if (version !== "v1" && version !== "v2") {

@@ -2,7 +2,7 @@
 // purpose in two ways the collector must notice: on /products/{id} its `price` field changed
 // (a new rounding rule), and on /users/{id} it answers about 25 ms slower.
 import { setTimeout as sleep } from "node:timers/promises";
-import { sendJson, type RequestHandler } from "./http-service.js";
+import { sendJson, type RequestHandler } from "../support/http-service.js";
 
 export type CatalogVersion = "v1" | "v2";
 

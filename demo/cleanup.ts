@@ -2,10 +2,10 @@
 // error, and on Ctrl-C.
 
 export class Cleanup {
-  private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
+  private readonly stops: { name: string; stop: () => Promise<unknown> }[] = [];
   private running: Promise<void> | undefined;
 
-  add(name: string, stop: () => Promise<void>): void {
+  add(name: string, stop: () => Promise<unknown>): void {
     this.stops.push({ name, stop });
   }
 

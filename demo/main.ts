@@ -5,14 +5,17 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { filterWasmPath, renderBootstrap, startEnvoy, type EnvoyProcess } from "../host/envoy/index.js";
+import { renderBootstrap } from "../host/envoy/bootstrap.js";
 import { decide, DEFAULT_THRESHOLDS } from "../host/verdict/decide.js";
 import { measurementsFromCollector } from "../host/verdict/collector-source.js";
 import { renderTable } from "../host/verdict/report.js";
+import { startCollectorProcess, type CollectorProcess } from "../support/collector-process.js";
+import { startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
+import { eventually } from "../support/eventually.js";
+import { filterWasmPath } from "../support/paths.js";
+import { startCatalogProcess } from "./catalog-process.js";
 import { V2_USERS_DELAY_MS } from "./catalog.js";
 import { Cleanup } from "./cleanup.js";
-import { startCatalogProcess, startCollectorProcess, type CollectorProcess } from "./processes.js";
 import { fetchSummary, formatSummary } from "./summary.js";
 import { sendTraffic } from "./traffic.js";
 
@@ -55,16 +58,20 @@ function progressPrinter(): { update(line: string): void; end(): void } {
 }
 
 /** Until every mirrored request is sent or dropped by the filter and compared by the collector. */
-async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const stats = await envoy.admin.filterStats();
-    const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
-    const compared = (await fetchSummary(collector.url)).total.pairs;
-    if (stats.in_flight === 0 && accounted === stats.requests_mirrored && compared >= stats.pairs_sent) return;
-    await sleep(200);
+async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess): Promise<void> {
+  try {
+    await eventually(
+      async () => {
+        const stats = await envoy.admin.filterStats();
+        const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
+        const compared = (await fetchSummary(collector.url)).total.pairs;
+        if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored || compared < stats.pairs_sent) throw new Error("pairs on their way");
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+  } catch {
+    say("some pairs were still on their way after 20 s; the summary below is what arrived");
   }
-  say("some pairs were still on their way after 20 s; the summary below is what arrived");
 }
 
 async function main(): Promise<number> {

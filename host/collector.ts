@@ -1,10 +1,10 @@
 import { Registry } from "prom-client";
-import { compareSettingsFrom } from "./compare/settings.js";
-import { RouteLabeler } from "./compare/route.js";
+import { Comparator } from "./compare/comparator.js";
+import { RouteLabeler } from "./routes/route-labels.js";
 import { parseAddress } from "./config/schema.js";
 import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
 import { validateConfig } from "./config/validate.js";
-import { MismatchStore } from "./examples/mismatch-store.js";
+import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
 import { PairQueue } from "./intake/pair-queue.js";
@@ -40,7 +40,7 @@ const SLICE_MILLIS = 2;
 
 /**
  * Starts a collector: the composition root that wires configuration, the metrics registry, the
- * examples database, the comparison pipeline and both servers. `config` is validated here (the
+ * mismatch database, the comparison pipeline and both servers. `config` is validated here (the
  * YAML shape, every key optional), so a bad value throws a ConfigError naming the key.
  */
 export async function startCollector(config: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Promise<RunningCollector> {
@@ -49,17 +49,17 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   const registry = new Registry();
   const metrics = createCollectorMetrics(registry);
   const summary = new SummaryBook();
-  const examples = new MismatchStore(settings.examples.path, settings.examples);
+  const mismatches = new MismatchStore(settings.examples.path, settings.examples, { log });
   let ready = false;
   let closing = false;
 
   const processPair = createPairProcessor({
-    settings: compareSettingsFrom(settings.compare),
+    comparator: new Comparator(settings.compare),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     metrics,
     summary,
-    examples,
+    mismatches,
     log,
   });
   const queue = new PairQueue(
@@ -69,7 +69,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     (depth) => metrics.queueDepth.set(depth),
     (work) => {
       try {
-        examples.batch(work);
+        mismatches.batch(work);
       } catch (error) {
         log.error("mismatch examples could not be saved", { error });
       }
@@ -87,10 +87,10 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       closing: () => closing,
     });
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
-    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, examples, log, ready: () => ready });
+    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, mismatches, log, ready: () => ready });
   } catch (error) {
     await intake?.close();
-    examples.close();
+    mismatches.close();
     throw error;
   }
   ready = true;
@@ -113,7 +113,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       await (intake as IntakeServer).close();
       await queue.drained();
       await (http as HttpServer).close();
-      examples.close();
+      mismatches.close();
       log.info("collector stopped", {});
     })();
     return closed;

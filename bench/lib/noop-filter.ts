@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
-import { repoRoot } from "../../host/envoy/paths.js";
+import { repoRoot } from "../../support/paths.js";
 
 export async function compileNoopFilter(): Promise<string> {
   // Outside the repository, so the TypeScript build never sees the AssemblyScript copy.

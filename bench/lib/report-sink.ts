@@ -1,7 +1,9 @@
 // A stand-in for the collector in the Envoy benchmark: it takes the filter's Report calls and
 // counts the pairs without comparing them, so the benchmark's two cores measure Envoy and not
 // the comparison engine.
-import { Server, ServerCredentials, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { loadCaptureProto } from "../../host/capture/capture-proto.js";
+import { collectorServiceDefinition, type ReportReply } from "../../host/intake/report-service.js";
 
 export interface ReportSink {
   readonly port: number;
@@ -10,30 +12,16 @@ export interface ReportSink {
   close(): Promise<void>;
 }
 
-const raw = (bytes: Buffer): Buffer => bytes;
-
-const COLLECTOR_SERVICE: ServiceDefinition = {
-  Report: {
-    path: "/shadowdiff.v1.Collector/Report",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: raw,
-    requestDeserialize: raw,
-    responseSerialize: raw,
-    responseDeserialize: raw,
-  },
-};
-
 export async function startReportSink(): Promise<ReportSink> {
   let pairs = 0;
   let reports = 0;
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(COLLECTOR_SERVICE, {
-    Report: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+  server.addService(collectorServiceDefinition(loadCaptureProto()), {
+    Report: (call: ServerUnaryCall<Buffer, ReportReply>, callback: sendUnaryData<ReportReply>) => {
       reports++;
       const accepted = countPairs(call.request);
       pairs += accepted;
-      callback(null, encodeReportReply(accepted));
+      callback(null, { accepted });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -45,18 +33,6 @@ export async function startReportSink(): Promise<ReportSink> {
     reportsReceived: () => reports,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
-}
-
-/** ReportReply { accepted = 1 (uint32) }. */
-function encodeReportReply(accepted: number): Buffer {
-  const bytes = [0x08];
-  let value = accepted >>> 0;
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  bytes.push(value);
-  return Buffer.from(bytes);
 }
 
 /** The number of `pairs` (field 1) in an encoded Batch, read from the top-level tags alone. */

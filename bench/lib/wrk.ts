@@ -1,7 +1,7 @@
 // Running wrk (Debian's package) against one URL and reading its summary.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "../../host/envoy/paths.js";
+import { repoRoot } from "../../support/paths.js";
 
 export interface WrkOptions {
   url: string;

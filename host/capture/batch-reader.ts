@@ -1,5 +1,5 @@
-import protobuf from "protobufjs";
-import { captureProtoPath } from "./proto-file.js";
+import type protobuf from "protobufjs";
+import { loadCaptureProto } from "./capture-proto.js";
 import { WireDecoder, WireDecodeError, type WireMessage, type WireValue } from "./wire-decoder.js";
 import { SHADOW_FAILURE_KINDS, type CapturedResponse, type Header, type Pair, type ShadowFailureKind } from "./pair.js";
 
@@ -18,9 +18,8 @@ export class InvalidBatchError extends Error {
 export class BatchReader {
   private readonly decoder: WireDecoder;
 
-  constructor(protoPath: string = captureProtoPath()) {
-    const root = new protobuf.Root().loadSync(protoPath, { keepCase: true });
-    this.decoder = new WireDecoder(root.lookupType("shadowdiff.v1.Batch"));
+  constructor(contract: protobuf.Root = loadCaptureProto()) {
+    this.decoder = new WireDecoder(contract.lookupType("shadowdiff.v1.Batch"));
   }
 
   read(bytes: Uint8Array): Pair[] {

@@ -48,6 +48,7 @@ interface MessagePlan {
  */
 export class WireDecoder {
   private readonly plan: MessagePlan;
+  private readonly strings = new RecentStrings();
 
   constructor(root: protobuf.Type) {
     this.plan = planOf(root, new Map());
@@ -55,7 +56,7 @@ export class WireDecoder {
 
   decode(bytes: Uint8Array): WireMessage {
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return new Decoding(buffer).message(this.plan, buffer.length);
+    return new Decoding(buffer, this.strings).message(this.plan, buffer.length);
   }
 }
 
@@ -82,10 +83,46 @@ function planOf(type: protobuf.Type, plans: Map<protobuf.Type, MessagePlan>): Me
   return plan;
 }
 
-/** Short ASCII strings seen recently (header names, methods, hosts), reused instead of decoded again. */
-const INTERNED_SLOTS = 1024;
-const INTERNED_MAX_BYTES = 64;
-const interned: (string | undefined)[] = new Array<string | undefined>(INTERNED_SLOTS);
+const RECENT_SLOTS = 1024;
+const RECENT_MAX_BYTES = 64;
+
+/**
+ * Short ASCII strings seen recently (header names, methods, hosts), by a hash of their bytes:
+ * the same bytes give back the same string instead of a new copy. A slot holds the last string
+ * whose hash fell in it, so the table never grows.
+ */
+class RecentStrings {
+  private readonly slots = new Array<string | undefined>(RECENT_SLOTS);
+
+  /** The UTF-8 text of bytes[start, end), or null when it is not valid UTF-8. */
+  read(bytes: Buffer, start: number, end: number): string | null {
+    const length = end - start;
+    if (length === 0) return "";
+    if (length <= RECENT_MAX_BYTES) {
+      let hash = length;
+      let ascii = true;
+      for (let at = start; at < end; at++) {
+        const byte = bytes[at] as number;
+        if (byte >= 0x80) {
+          ascii = false;
+          break;
+        }
+        hash = (Math.imul(hash, 31) + byte) | 0;
+      }
+      if (ascii) {
+        // ASCII is valid UTF-8 as it is.
+        const slot = hash & (RECENT_SLOTS - 1);
+        const seen = this.slots[slot];
+        if (seen !== undefined && seen.length === length && sameAscii(seen, bytes, start)) return seen;
+        const text = bytes.toString("latin1", start, end);
+        this.slots[slot] = text;
+        return text;
+      }
+    }
+    const view = bytes.subarray(start, end);
+    return isUtf8(view) ? view.toString("utf8") : null;
+  }
+}
 
 class Decoding {
   private pos = 0;
@@ -94,7 +131,10 @@ class Decoding {
   /** The message fields being decoded, outermost first, to name a field in an error. */
   private readonly path: { name: string; index: number }[] = [];
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly strings: RecentStrings,
+  ) {}
 
   message(plan: MessagePlan, end: number): WireMessage {
     const message: WireMessage = {};
@@ -126,7 +166,7 @@ class Decoding {
         if (field.kind === KIND_BYTES) {
           value = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);
         } else {
-          const text = readString(bytes, start, valueEnd);
+          const text = this.strings.read(bytes, start, valueEnd);
           if (text === null) throw new WireDecodeError(`field "${this.prefix()}${field.name}" is not valid UTF-8`);
           value = text;
         }
@@ -206,35 +246,6 @@ class Decoding {
   private wireTypeError(field: FieldPlan, actual: number, expected: number): WireDecodeError {
     return new WireDecodeError(`malformed protobuf: field "${this.prefix()}${field.name}" has wire type ${actual}, expected ${expected}`);
   }
-}
-
-/** The UTF-8 text of bytes[start, end), or null when it is not valid UTF-8. */
-function readString(bytes: Buffer, start: number, end: number): string | null {
-  const length = end - start;
-  if (length === 0) return "";
-  if (length <= INTERNED_MAX_BYTES) {
-    let hash = length;
-    let ascii = true;
-    for (let at = start; at < end; at++) {
-      const byte = bytes[at] as number;
-      if (byte >= 0x80) {
-        ascii = false;
-        break;
-      }
-      hash = (Math.imul(hash, 31) + byte) | 0;
-    }
-    if (ascii) {
-      // ASCII is valid UTF-8 as it is.
-      const slot = hash & (INTERNED_SLOTS - 1);
-      const seen = interned[slot];
-      if (seen !== undefined && seen.length === length && sameAscii(seen, bytes, start)) return seen;
-      const text = bytes.toString("latin1", start, end);
-      interned[slot] = text;
-      return text;
-    }
-  }
-  const view = bytes.subarray(start, end);
-  return isUtf8(view) ? view.toString("utf8") : null;
 }
 
 function sameAscii(text: string, bytes: Buffer, start: number): boolean {

@@ -2,8 +2,16 @@ import { parseArgs } from "node:util";
 import { startCollector } from "../collector.js";
 import { ConfigError } from "../config/validate.js";
 import { loadConfigFile, parseConfig } from "../config/load.js";
-import { ExampleStoreError } from "../examples/mismatch-store.js";
+import { MismatchStoreError } from "../mismatches/mismatch-store.js";
 import { createLogger, isLogLevel } from "../log.js";
+
+export const USAGE = `usage: shadowdiff collector [--config FILE]
+Runs the collector: gRPC intake of the filter's pairs (shadowdiff.v1.Collector/Report), comparison,
+Prometheus metrics and /api/* on HTTP, /healthz and /readyz. Every key of the YAML config file is
+optional (README: Collector → Configuration). Environment: SHADOWDIFF_GRPC_ADDRESS and
+SHADOWDIFF_HTTP_ADDRESS override the listen addresses; SHADOWDIFF_LOG_LEVEL is debug, info
+(default), warn or error. SIGTERM stops intake, compares what was accepted, then exits.
+`;
 
 /**
  * `shadowdiff collector --config FILE`: the process entry point, and so the one place that reads
@@ -15,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
     const { values } = parseArgs({ args, options: { config: { type: "string" } }, strict: true });
     configPath = values.config;
   } catch (error) {
-    process.stderr.write(`shadowdiff collector: ${(error as Error).message}\nusage: shadowdiff collector --config FILE\n`);
+    process.stderr.write(`shadowdiff collector: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   const level = process.env.SHADOWDIFF_LOG_LEVEL ?? "info";
@@ -32,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     const config = configPath === undefined ? parseConfig("", process.env) : loadConfigFile(configPath, process.env);
     collector = await startCollector(config, { log });
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof ExampleStoreError || (error as Error).message.includes("cannot be bound"))) throw error;
+    if (!(error instanceof ConfigError || error instanceof MismatchStoreError || (error as Error).message.includes("cannot be bound"))) throw error;
     log.error("collector failed to start", { error: (error as Error).message });
     process.stderr.write(`shadowdiff collector: ${(error as Error).message}\n`);
     return 1;

@@ -1,6 +1,11 @@
 import { parseArgs } from "node:util";
 import type { RouteSummary, Summary } from "../summary/summary.js";
 
+export const USAGE = `usage: shadowdiff report --collector URL [--json]
+Prints the per-route comparison table of a running collector (its /api/summary, since it started),
+e.g. --collector http://127.0.0.1:9464 after \`kubectl -n shadowdiff port-forward svc/shadowdiff-collector 9464\`.
+`;
+
 /** `shadowdiff report --collector URL [--json]`: the per-route table from /api/summary. */
 export async function run(args: string[]): Promise<number> {
   let collectorUrl: string;
@@ -11,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
     collectorUrl = values.collector;
     json = values.json ?? false;
   } catch (error) {
-    process.stderr.write(`shadowdiff report: ${(error as Error).message}\nusage: shadowdiff report --collector URL [--json]\n`);
+    process.stderr.write(`shadowdiff report: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   const url = new URL("/api/summary", collectorUrl);

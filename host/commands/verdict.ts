@@ -9,7 +9,7 @@ import { renderJson, renderTable, type VerdictSource } from "../verdict/report.j
 /** Bad flags, or the source could not be read: no verdict at all (0, 1 and 2 are verdicts). */
 export const EXIT_ERROR = 3;
 
-const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL)
+export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL)
          [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--min-pairs 100] [--json]
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
           [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]

@@ -1,18 +1,17 @@
-import { advance, type CompiledPaths, type MatchFlag, type PathStates } from "./json-path.js";
+import type { PathMatcher, PathNode } from "../json-path/matcher.js";
 import type { WorkBudget } from "./work-budget.js";
 
 interface Pending {
   value: unknown;
-  ignore: PathStates;
+  ignore: PathNode;
 }
 
 /**
  * A canonical text for a JSON value (keys sorted, ignored paths left out), used to compare the
  * elements of unordered arrays as a multiset. Iterative; null when the budget runs out.
  */
-export function canonicalJson(value: unknown, ignorePaths: CompiledPaths, ignore: PathStates, budget: WorkBudget): string | null {
+export function canonicalJson(value: unknown, ignorePaths: PathMatcher, ignore: PathNode, budget: WorkBudget): string | null {
   let out = "";
-  const flag: MatchFlag = { matched: false };
   // The stack holds values to write and literal text (closing brackets, separators) as strings.
   const stack: Array<Pending | string> = [{ value, ignore }];
   while (stack.length > 0) {
@@ -26,8 +25,8 @@ export function canonicalJson(value: unknown, ignorePaths: CompiledPaths, ignore
     if (Array.isArray(v)) {
       stack.push("]");
       for (let i = v.length - 1; i >= 0; i--) {
-        const ignore = advance(ignorePaths, item.ignore, i, flag);
-        stack.push(flag.matched ? "null" : { value: v[i], ignore });
+        const step = ignorePaths.step(item.ignore, i);
+        stack.push(step.matched ? "null" : { value: v[i], ignore: step.node });
         if (i > 0) stack.push(",");
       }
       out += "[";
@@ -38,9 +37,9 @@ export function canonicalJson(value: unknown, ignorePaths: CompiledPaths, ignore
       let first = true;
       const parts: Array<Pending | string> = [];
       for (const key of keys) {
-        const ignore = advance(ignorePaths, item.ignore, key, flag);
-        if (flag.matched) continue;
-        parts.push((first ? "" : ",") + JSON.stringify(key) + ":", { value: record[key], ignore });
+        const step = ignorePaths.step(item.ignore, key);
+        if (step.matched) continue;
+        parts.push((first ? "" : ",") + JSON.stringify(key) + ":", { value: record[key], ignore: step.node });
         first = false;
       }
       for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as Pending | string);

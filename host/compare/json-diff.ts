@@ -1,11 +1,12 @@
-import { advance, formatPath, initialStates, type CompiledPaths, type MatchFlag, type PathSegment, type PathStates } from "./json-path.js";
+import type { PathMatcher, PathNode } from "../json-path/matcher.js";
+import { formatPath, type PathSegment } from "../json-path/syntax.js";
 import { preview, type Difference } from "./difference.js";
 import { canonicalJson } from "./json-canonical.js";
 import type { WorkBudget } from "./work-budget.js";
 
 export interface JsonDiffOptions {
-  ignore: CompiledPaths;
-  unordered: CompiledPaths;
+  ignore: PathMatcher;
+  unordered: PathMatcher;
   /** Numbers whose absolute difference is at most this are equal. */
   numericTolerance: number;
   /** Differences listed before the walk stops (the pair is a mismatch either way). */
@@ -21,8 +22,8 @@ interface Frame {
   shadow: unknown;
   parent: Frame | null;
   segment: PathSegment;
-  ignore: PathStates;
-  unordered: PathStates;
+  ignore: PathNode;
+  unordered: PathNode;
   /** An `unordered` pattern names exactly this place. */
   unorderedHere: boolean;
 }
@@ -50,20 +51,18 @@ class Walk {
     readonly budget: WorkBudget,
   ) {}
 
-  private readonly flag: MatchFlag = { matched: false };
-
   /** The frame for a child, or null when an ignore pattern covers it. */
   child(frame: Frame, segment: PathSegment, primary: unknown, shadow: unknown): Frame | null {
-    const ignore = advance(this.options.ignore, frame.ignore, segment, this.flag);
-    if (this.flag.matched) return null;
-    const unordered = advance(this.options.unordered, frame.unordered, segment, this.flag);
-    return { primary, shadow, parent: frame, segment, ignore, unordered, unorderedHere: this.flag.matched };
+    const ignore = this.options.ignore.step(frame.ignore, segment);
+    if (ignore.matched) return null;
+    const unordered = this.options.unordered.step(frame.unordered, segment);
+    return { primary, shadow, parent: frame, segment, ignore: ignore.node, unordered: unordered.node, unorderedHere: unordered.matched };
   }
 
-  /** The ignore states for an element of an unordered array, or null when it is ignored. */
-  elementIgnore(frame: Frame, index: number): PathStates | null {
-    const ignore = advance(this.options.ignore, frame.ignore, index, this.flag);
-    return this.flag.matched ? null : ignore;
+  /** The ignore place of an element of an unordered array, or null when it is ignored. */
+  elementIgnore(frame: Frame, index: number): PathNode | null {
+    const ignore = this.options.ignore.step(frame.ignore, index);
+    return ignore.matched ? null : ignore.node;
   }
 
   /** Records a difference; true when the list is full and the walk should stop. */
@@ -90,15 +89,17 @@ type Step = "continue" | "full" | "budget";
  * stacked: a million-element array exhausts it at once instead of being walked.
  */
 export function diffJson(primary: unknown, shadow: unknown, options: JsonDiffOptions, budget: WorkBudget): JsonDiffResult {
+  // `$` among the ignore paths: nothing in the body is compared.
+  if (options.ignore.matchesRoot) return { complete: true, differences: [], differencesCapped: false };
   const walk = new Walk(options, budget);
   const root: Frame = {
     primary,
     shadow,
     parent: null,
     segment: "",
-    ignore: initialStates(options.ignore),
-    unordered: initialStates(options.unordered),
-    unorderedHere: options.unordered.patterns.some((steps) => steps.length === 0),
+    ignore: options.ignore.root,
+    unordered: options.unordered.root,
+    unorderedHere: options.unordered.matchesRoot,
   };
   if (!budget.spend(1)) return { complete: false };
   walk.stack.push(root);

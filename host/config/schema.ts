@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseJsonPath } from "../compare/json-path.js";
+import { parseJsonPath } from "../json-path/syntax.js";
 
 // The collector's YAML configuration. Every key is optional (defaults below); unknown keys and
 // wrong types are refused, and each rule's message is written to follow `config key "x.y"`.

@@ -2,6 +2,7 @@
 // variants that differ only in how the shadow is reached (not at all, Envoy's native mirror, or
 // the shadowdiff filter, optionally behind the native gate), so that tests, the demo and the
 // benchmark compare like with like.
+import { isIP } from "node:net";
 import { gatedPlugin, gateFilter, tagHeader, type GateOptions } from "./gate.js";
 
 export const PRIMARY_CLUSTER = "primary";
@@ -36,6 +37,10 @@ export interface BootstrapOptions {
   mode: ShadowMode;
   /** 0 (the default) lets the kernel choose; read the bound port from the admin /listeners endpoint. */
   listenerPort?: number;
+  /** The listener's address; 127.0.0.1 by default. */
+  listenerHost?: string;
+  /** Envoy's admin endpoint; 127.0.0.1 on a port the kernel chooses by default. */
+  admin?: Endpoint;
   nodeId?: string;
   /** Envoy's upstream request timeout for the primary route. */
   routeTimeoutMs?: number;
@@ -99,12 +104,12 @@ export function renderBootstrap(options: BootstrapOptions): Json {
 
   return {
     node: { id: options.nodeId ?? "shadowdiff-envoy", cluster: "shadowdiff" },
-    admin: { address: socketAddress({ port: 0 }) },
+    admin: { address: socketAddress(options.admin ?? { port: 0 }) },
     static_resources: {
       listeners: [
         {
           name: LISTENER_NAME,
-          address: socketAddress({ port: options.listenerPort ?? 0 }),
+          address: socketAddress({ port: options.listenerPort ?? 0, host: options.listenerHost }),
           filter_chains: [{ filters: [httpConnectionManager(route, httpFilters, manager)] }],
         },
       ],
@@ -158,10 +163,11 @@ function wasmTypedConfig(wasmPath: string, plugin: PluginConfiguration): Json {
   };
 }
 
+/** An IP address is used as it is; a host name is resolved by DNS (and re-resolved as it changes). */
 function staticCluster(name: string, endpoint: Endpoint): Json {
   return {
     name,
-    type: "STATIC",
+    type: endpoint.host === undefined || isIP(endpoint.host) !== 0 ? "STATIC" : "STRICT_DNS",
     connect_timeout: "1s",
     load_assignment: {
       cluster_name: name,

@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import type { MismatchStore } from "../examples/mismatch-store.js";
+import type { MismatchStore } from "../mismatches/mismatch-store.js";
+import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
 import type { SummaryBook } from "../summary/summary.js";
 
 export interface HttpParts {
   registry: Registry;
   summary: SummaryBook;
-  examples: MismatchStore;
+  mismatches: MismatchStore;
   log: Logger;
   /** False before start-up completes and once shutdown begins. */
   ready: () => boolean;
@@ -73,14 +74,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
       return sendJson(response, 400, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` });
     }
     const route = url.searchParams.get("route") ?? undefined;
-    return sendJson(response, 200, { mismatches: parts.examples.list(limit, route === "" ? undefined : route) });
+    return sendJson(response, 200, { mismatches: parts.mismatches.list(limit, route === "" ? undefined : route).map(mismatchListItem) });
   }
   const byId = /^\/api\/mismatches\/([^/]+)$/.exec(path);
   if (byId) {
     const id = Number(byId[1]);
     if (!Number.isSafeInteger(id) || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive integer" });
-    const example = parts.examples.get(id);
-    return example ? sendJson(response, 200, example) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
+    const stored = parts.mismatches.get(id);
+    return stored ? sendJson(response, 200, mismatchView(stored)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
   }
   sendJson(response, 404, { error: `no endpoint ${path}` });
 }

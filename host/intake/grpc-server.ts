@@ -1,5 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import { BatchReader } from "../capture/batch-reader.js";
+import { loadCaptureProto } from "../capture/capture-proto.js";
 import { COLLECTOR_SERVICE_NAME, collectorServiceDefinition, createReportHandler, type ReportServiceParts } from "./report-service.js";
 
 export interface IntakeServer {
@@ -26,14 +28,15 @@ export function grpcReceiveLimit(maxMessageBytes: number): number {
 }
 
 /** The gRPC intake: shadowdiff.v1.Collector plus the standard grpc.health.v1 service. */
-export async function startIntakeServer(address: string, parts: ReportServiceParts): Promise<IntakeServer> {
+export async function startIntakeServer(address: string, parts: Omit<ReportServiceParts, "reader">): Promise<IntakeServer> {
+  const contract = loadCaptureProto();
   const server = new grpc.Server({
     "grpc.max_receive_message_length": grpcReceiveLimit(parts.maxMessageBytes),
     "grpc.max_send_message_length": 1024 * 1024,
     // Channelz (per-call tracing for grpcdebug) costs time on every call and nothing here reads it.
     "grpc.enable_channelz": 0,
   });
-  server.addService(collectorServiceDefinition(), { Report: createReportHandler(parts) });
+  server.addService(collectorServiceDefinition(contract), { Report: createReportHandler({ ...parts, reader: new BatchReader(contract) }) });
   const health = new HealthImplementation({ "": "SERVING", [COLLECTOR_SERVICE_NAME]: "SERVING" });
   health.addToServer(server);
 

@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { BatchReader, InvalidBatchError } from "../capture/batch-reader.js";
-import { captureProtoPath } from "../capture/proto-file.js";
+import type protobuf from "protobufjs";
+import { InvalidBatchError, type BatchReader } from "../capture/batch-reader.js";
 import type { Logger } from "../log.js";
 import type { CollectorMetrics } from "../metrics/collector-metrics.js";
 import type { PairQueue } from "./pair-queue.js";
@@ -9,6 +8,7 @@ import type { PairQueue } from "./pair-queue.js";
 export const COLLECTOR_SERVICE_NAME = "shadowdiff.v1.Collector";
 
 export interface ReportServiceParts {
+  reader: BatchReader;
   queue: PairQueue;
   metrics: CollectorMetrics;
   log: Logger;
@@ -17,22 +17,38 @@ export interface ReportServiceParts {
   closing: () => boolean;
 }
 
+export interface ReportReply {
+  accepted: number;
+}
+
 /**
- * The `shadowdiff.v1.Collector` service definition, except that Report's request arrives as raw
- * bytes: decoding happens in the handler, so a bad batch is answered with a status that names the
- * problem (grpc-js would answer a throwing deserializer with a bare INTERNAL).
+ * The `shadowdiff.v1.Collector` service from the capture contract, for servers and clients alike,
+ * except that Report's request stays raw bytes on both ends: the collector decodes it in the
+ * handler, so a bad batch is answered with a status that names the problem (grpc-js would answer
+ * a throwing deserializer with a bare INTERNAL), and a client sends whatever bytes it means to.
  */
-export function collectorServiceDefinition(): grpc.ServiceDefinition {
-  const packageDefinition = protoLoader.loadSync(captureProtoPath(), { keepCase: true, longs: Number, defaults: true });
-  const service = packageDefinition[COLLECTOR_SERVICE_NAME] as protoLoader.ServiceDefinition;
-  const report = service.Report as protoLoader.MethodDefinition<unknown, unknown>;
-  return { Report: { ...report, requestDeserialize: (bytes: Buffer) => bytes } } as grpc.ServiceDefinition;
+export function collectorServiceDefinition(contract: protobuf.Root): grpc.ServiceDefinition {
+  const report = contract.lookupService(COLLECTOR_SERVICE_NAME).methods.Report;
+  if (report === undefined) throw new Error(`${COLLECTOR_SERVICE_NAME} has no Report method`);
+  report.resolve();
+  const reply = report.resolvedResponseType as protobuf.Type;
+  const raw = (bytes: Buffer): Buffer => bytes;
+  return {
+    Report: {
+      path: `/${COLLECTOR_SERVICE_NAME}/Report`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: raw,
+      requestDeserialize: raw,
+      responseSerialize: (value: ReportReply) => Buffer.from(reply.encode(reply.fromObject(value)).finish()),
+      responseDeserialize: (bytes: Buffer): ReportReply => ({ accepted: Number((reply.decode(bytes) as unknown as ReportReply).accepted) }),
+    },
+  };
 }
 
 /** Report(batch): validate, enqueue whole or refuse whole, answer with the count accepted. */
-export function createReportHandler(parts: ReportServiceParts): grpc.handleUnaryCall<Buffer, { accepted: number }> {
-  const { queue, metrics, log, maxMessageBytes } = parts;
-  const reader = new BatchReader();
+export function createReportHandler(parts: ReportServiceParts): grpc.handleUnaryCall<Buffer, ReportReply> {
+  const { reader, queue, metrics, log, maxMessageBytes } = parts;
   const throttled = throttle(log, 5000);
   return (call, callback) => {
     const bytes = call.request;

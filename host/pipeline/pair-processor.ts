@@ -1,20 +1,21 @@
 import type { Pair } from "../capture/pair.js";
-import { comparePair, type CompareSettings } from "../compare/compare-pair.js";
+import type { Comparator } from "../compare/comparator.js";
 import type { Comparison } from "../compare/comparison.js";
-import type { RouteLabeler } from "../compare/route.js";
-import type { MismatchStore } from "../examples/mismatch-store.js";
+import type { RouteLabeler } from "../routes/route-labels.js";
+import { mismatchRecord } from "../mismatches/mismatch-record.js";
+import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import type { Logger } from "../log.js";
 import type { CollectorMetrics } from "../metrics/collector-metrics.js";
 import type { FieldLabeler } from "../metrics/field-labels.js";
 import type { SummaryBook } from "../summary/summary.js";
 
 export interface PairProcessorParts {
-  settings: CompareSettings;
+  comparator: Comparator;
   routes: RouteLabeler;
   fields: FieldLabeler;
   metrics: CollectorMetrics;
   summary: SummaryBook;
-  examples: MismatchStore;
+  mismatches: MismatchStore;
   log: Logger;
 }
 
@@ -59,7 +60,7 @@ function routeChildren(metrics: CollectorMetrics, route: string) {
 
 /** Compares one accepted pair and records the result everywhere it is looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => Comparison {
-  const { settings, routes, fields, metrics, summary, examples, log } = parts;
+  const { comparator, routes, fields, metrics, summary, mismatches, log } = parts;
   const children = new Map<string, ReturnType<typeof routeChildren>>();
   return (pair) => {
     const route = routes.label(pair.path);
@@ -69,7 +70,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
       children.set(route, perRoute);
     }
     const started = performance.now();
-    const comparison = comparePair(pair, settings);
+    const comparison = comparator.compare(pair);
     metrics.compareSeconds.observe((performance.now() - started) / 1000);
 
     const primarySeconds = pair.primary.latencyNanos / 1e9;
@@ -90,7 +91,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
 
     if (comparison.outcome === "mismatch") {
-      const exampleId = examples.add(pair, route, comparison);
+      const exampleId = mismatches.add(mismatchRecord(pair, route, comparison));
       if (log.enabled("debug")) log.debug("pair mismatched", { pairId: pair.id, route, exampleId, shadowFailure: comparison.shadowFailure, fields: differing });
     } else if (comparison.outcome === "inconclusive" && log.enabled("debug")) {
       log.debug("pair inconclusive", { pairId: pair.id, route, reason: comparison.inconclusive?.reason, detail: comparison.inconclusive?.detail });

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run as collectorCommand } from "../../host/commands/collector.js";
 import { run as reportCommand } from "../../host/commands/report.js";
-import { encodeBatch, RawReportClient, waitFor, wirePair } from "./harness.js";
 
 let dir: string;
 let stdout: string[];
@@ -35,36 +34,8 @@ function writeConfig(yaml: string): string {
   return path;
 }
 
+// The command run in process, for what it refuses; test/e2e/collector-command.test.ts runs it as users do.
 describe("shadowdiff collector", () => {
-  it("logs the listening line, serves, reports, and stops on SIGTERM", async () => {
-    const config = writeConfig(`grpc:\n  address: 127.0.0.1:0\nhttp:\n  address: 127.0.0.1:0\nexamples:\n  path: ${join(dir, "examples.db")}\n`);
-    const running = collectorCommand(["--config", config]);
-    const listening = await waitFor(() => {
-      const line = stdout.find((l) => l.startsWith('{"msg":"collector listening"'));
-      return line ? (JSON.parse(line) as { msg: string; grpcPort: number; httpPort: number }) : undefined;
-    });
-    expect(listening.grpcPort).toBeGreaterThan(0);
-    expect(listening.httpPort).toBeGreaterThan(0);
-
-    const client = new RawReportClient(`127.0.0.1:${listening.grpcPort}`);
-    expect(await client.report(encodeBatch([wirePair({ id: "one" }), wirePair({ id: "two", path: "/health" })]))).toEqual({ accepted: 2 });
-    client.close();
-    await waitFor(async () => {
-      const summary = (await (await fetch(`http://127.0.0.1:${listening.httpPort}/api/summary`)).json()) as { total: { pairs: number } };
-      return summary.total.pairs === 2 ? true : undefined;
-    });
-
-    stdout.length = 0;
-    expect(await reportCommand(["--collector", `http://127.0.0.1:${listening.httpPort}`])).toBe(0);
-    const table = stdout.join("");
-    expect(table).toMatch(/^\/health\s+1\s+1\s+0\s+0\s+1\.0000/m);
-    expect(table).toMatch(/^\/users\/\{id\}\s+1\s+1\s+0\s+0\s+1\.0000/m);
-
-    process.emit("SIGTERM", "SIGTERM");
-    expect(await running).toBe(0);
-    expect(stdout.some((l) => l.includes('"msg":"collector stopped"'))).toBe(true);
-  });
-
   it("refuses a bad configuration with a message naming the key, exit 1", async () => {
     const config = writeConfig("grpc:\n  adress: 127.0.0.1:0\n");
     expect(await collectorCommand(["--config", config])).toBe(1);

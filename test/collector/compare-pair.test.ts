@@ -1,14 +1,13 @@
 import { brotliCompressSync, deflateRawSync, deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { comparePair } from "../../host/compare/compare-pair.js";
-import { gzipped, pair, response, settings } from "./fixtures.js";
+import { comparator, gzipped, pair, response, type ComparatorOverrides } from "./fixtures.js";
 
-describe("comparePair", () => {
+describe("Comparator.compare", () => {
   const cases: {
     name: string;
     primary: ReturnType<typeof response>;
     shadow: ReturnType<typeof response> | null;
-    options?: Parameters<typeof settings>[0];
+    options?: ComparatorOverrides;
     failure?: "timeout" | "reset" | "no_cluster" | "overflow";
     outcome: "match" | "mismatch" | "inconclusive";
     differences?: [string, string][];
@@ -109,10 +108,27 @@ describe("comparePair", () => {
     { name: "truncated but the status differs", primary: response('{"a":1}'), shadow: response('{"a"', { truncated: true, bodySize: 7, status: 503 }), outcome: "mismatch" },
     { name: "shadow timeout", primary: response("{}"), shadow: null, failure: "timeout", outcome: "mismatch" },
     { name: "shadow reset", primary: response("{}"), shadow: null, failure: "reset", outcome: "mismatch" },
+    { name: "`$` among the ignore paths: the whole JSON body is ignored", primary: response('{"a":1,"b":[1]}'), shadow: response('{"a":2}'), options: { ignore: ["$"] }, outcome: "match" },
+    {
+      name: "`$` among the ignore paths still needs JSON on both sides",
+      primary: response('{"a":1}'),
+      shadow: response('{"a":'),
+      options: { ignore: ["$"] },
+      outcome: "mismatch",
+      differences: [["$", "changed"]],
+    },
+    {
+      name: "`$` as an unordered array, on objects: compared as usual",
+      primary: response('{"a":{"b":1}}'),
+      shadow: response('{"a":{"b":2}}'),
+      options: { unordered: ["$"] },
+      outcome: "mismatch",
+      differences: [["$.a.b", "changed"]],
+    },
   ];
 
   it.each(cases)("$name", ({ primary, shadow, options, failure, outcome, differences, reason }) => {
-    const result = comparePair(pair(primary, shadow, { shadowFailure: failure ?? null }), settings(options));
+    const result = comparator(options).compare(pair(primary, shadow, { shadowFailure: failure ?? null }));
     expect(result.outcome).toBe(outcome);
     if (differences) expect(result.body?.differences.map((d) => [d.path, d.kind])).toEqual(differences);
     if (reason) expect(result.inconclusive?.reason).toBe(reason);
@@ -120,9 +136,8 @@ describe("comparePair", () => {
   });
 
   it("reports the status and header differences and the latency ratio", () => {
-    const result = comparePair(
+    const result = comparator().compare(
       pair(response("{}", { latencyNanos: 1_000_000 }), response("{}", { status: 404, latencyNanos: 3_000_000, headers: [{ name: "content-type", value: "text/html" }] })),
-      settings(),
     );
     expect(result.status).toEqual({ primary: 200, shadow: 404 });
     expect(result.headers).toEqual([{ name: "content-type", primary: "application/json", shadow: "text/html" }]);
@@ -132,16 +147,16 @@ describe("comparePair", () => {
   it("identical compressed bytes match without being decoded", () => {
     const encoded = { headers: [{ name: "content-type", value: "application/json" }, { name: "content-encoding", value: "gzip" }] };
     const bomb = gzipped("0".repeat(64 * 1024 * 1024));
-    expect(comparePair(pair(response(bomb, encoded), response(bomb, encoded)), settings()).outcome).toBe("match");
+    expect(comparator().compare(pair(response(bomb, encoded), response(bomb, encoded))).outcome).toBe("match");
   });
 
   it("previews the values that differ", () => {
-    const result = comparePair(pair(response('{"name":"old"}'), response('{"name":"new"}')), settings());
+    const result = comparator().compare(pair(response('{"name":"old"}'), response('{"name":"new"}')));
     expect(result.body?.differences).toEqual([{ path: "$.name", kind: "changed", primary: '"old"', shadow: '"new"' }]);
   });
 
   it("names keys that are not identifiers in brackets", () => {
-    const result = comparePair(pair(response('{"a b":{"c.d":1}}'), response('{"a b":{"c.d":2}}')), settings());
+    const result = comparator().compare(pair(response('{"a b":{"c.d":1}}'), response('{"a b":{"c.d":2}}')));
     expect(result.body?.differences.map((d) => d.path)).toEqual(['$["a b"]["c.d"]']);
   });
 
@@ -150,7 +165,7 @@ describe("comparePair", () => {
     const primary = response(gzipped("0".repeat(64 * 1024 * 1024)), encoded);
     const shadow = response(gzipped("1".repeat(64 * 1024 * 1024)), encoded);
     const started = performance.now();
-    const result = comparePair(pair(primary, shadow), settings());
+    const result = comparator().compare(pair(primary, shadow));
     expect(performance.now() - started).toBeLessThan(200);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");

@@ -1,8 +1,6 @@
 import { gzipSync } from "node:zlib";
 import type { CapturedResponse, Pair } from "../../host/capture/pair.js";
-import type { CompareSettings } from "../../host/compare/compare-pair.js";
-import { compilePaths } from "../../host/compare/json-path.js";
-import { DEFAULT_COMPARE_LIMITS } from "../../host/compare/limits.js";
+import { Comparator } from "../../host/compare/comparator.js";
 
 export function response(body: string | Buffer, overrides: Partial<CapturedResponse> = {}, contentType = "application/json"): CapturedResponse {
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
@@ -34,14 +32,21 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
   };
 }
 
-export function settings(overrides: { ignore?: string[]; unordered?: string[]; numericTolerance?: number; headers?: string[] } = {}): CompareSettings {
-  return {
+export interface ComparatorOverrides {
+  ignore?: string[];
+  unordered?: string[];
+  numericTolerance?: number;
+  headers?: string[];
+}
+
+/** A comparator with the collector's defaults, and the given paths and tolerance. */
+export function comparator(overrides: ComparatorOverrides = {}): Comparator {
+  return new Comparator({
     headers: overrides.headers ?? ["content-type"],
-    ignore: compilePaths(overrides.ignore ?? []),
-    unordered: compilePaths(overrides.unordered ?? []),
+    ignorePaths: overrides.ignore ?? [],
+    unorderedArrays: overrides.unordered ?? [],
     numericTolerance: overrides.numericTolerance ?? 0,
-    limits: DEFAULT_COMPARE_LIMITS,
-  };
+  });
 }
 
 export function gzipped(text: string): Buffer {

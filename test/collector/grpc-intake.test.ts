@@ -2,12 +2,16 @@ import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeBatch, getJson, RawReportClient, sample, startTestCollector, waitFor, wirePair, type TestCollector } from "./harness.js";
+import { eventually } from "../../support/eventually.js";
+import { sample } from "../../support/prometheus-text.js";
+import { encodeBatch, ReportClient } from "../../support/report-client.js";
+import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { wirePair } from "../../support/wire-pairs.js";
 import { grpcReceiveLimit } from "../../host/intake/grpc-server.js";
 import type { Summary } from "../../host/summary/summary.js";
 
 let collector: TestCollector | undefined;
-let client: RawReportClient | undefined;
+let client: ReportClient | undefined;
 
 afterEach(async () => {
   client?.close();
@@ -18,7 +22,7 @@ afterEach(async () => {
 
 async function start(config: Parameters<typeof startTestCollector>[0] = {}) {
   collector = await startTestCollector(config);
-  client = new RawReportClient(collector.grpcAddress);
+  client = new ReportClient(collector.grpcAddress);
   return { collector, client };
 }
 
@@ -50,9 +54,10 @@ describe("gRPC intake", () => {
       ]),
     );
     expect(reply).toEqual({ accepted: 3 });
-    const total = await waitFor(async () => {
+    const total = await eventually(async () => {
       const t = await summaryTotal(collector);
-      return t.pairs === 3 ? t : undefined;
+      expect(t.pairs).toBe(3);
+      return t;
     });
     expect(total).toMatchObject({ matched: 1, mismatched: 2, inconclusive: 0 });
     const text = await metrics(collector);
@@ -118,7 +123,7 @@ describe("gRPC intake", () => {
       ]),
     );
     expect(reply).toEqual({ accepted: 3 });
-    await waitFor(async () => ((await summaryTotal(collector)).pairs === 3 ? true : undefined));
+    await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(3));
     const text = await metrics(collector);
     const comparisons = (route: string, match: string) => sample(text, "shadow_comparison_total", { route, match });
     expect([comparisons("/users/{id}", "true"), comparisons("/users/{id}", "false")]).toEqual([1, 0]);
@@ -165,7 +170,7 @@ describe("gRPC intake", () => {
     const refused = replies.filter((reply) => reply.error?.code === grpc.status.RESOURCE_EXHAUSTED).length;
     expect(accepted + refused * 32).toBe(20 * 32);
     expect(accepted).toBeGreaterThan(0);
-    await waitFor(async () => ((await summaryTotal(collector)).pairs === accepted ? true : undefined));
+    await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(accepted));
     const text = await metrics(collector);
     expect(sample(text, "shadowdiff_pairs_dropped_total", { reason: "queue_full" })).toBe(refused * 32);
     expect(sample(text, "shadowdiff_queue_depth")).toBe(0);
@@ -196,7 +201,7 @@ describe("gRPC intake", () => {
     expect(replies.every((reply) => reply.accepted === 50)).toBe(true);
     await collector.close();
     const db = new Database(collector.dbPath, { readonly: true });
-    const stored = (db.prepare("SELECT count(*) AS n FROM mismatch_examples").get() as { n: number }).n;
+    const stored = (db.prepare("SELECT count(*) AS n FROM mismatches").get() as { n: number }).n;
     db.close();
     expect(stored).toBe(500);
     expect(collector.logLines.at(-1)).toContain('"msg":"collector stopped"');

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { comparePair } from "../../host/compare/compare-pair.js";
 import { diffJson } from "../../host/compare/json-diff.js";
-import { compilePaths } from "../../host/compare/json-path.js";
+import { PathMatcher } from "../../host/json-path/matcher.js";
 import { WorkBudget } from "../../host/compare/work-budget.js";
-import { pair, response, settings } from "./fixtures.js";
+import { comparator, pair, response } from "./fixtures.js";
 
 // The collector's promise for hostile bodies: no stack overflow, and no more than 50 ms of
 // event-loop time for one pair. Timings take the fastest of five runs, so a busy shared machine
@@ -22,7 +21,7 @@ function fastest<T>(run: () => T): { result: T; millis: number } {
 }
 
 const nested = (depth: number, leaf: string) => '{"a":'.repeat(depth) + leaf + "}".repeat(depth);
-const diffOptions = { ignore: compilePaths(["$..ignored"]), unordered: compilePaths([]), numericTolerance: 0, maxDifferences: 10 };
+const diffOptions = { ignore: new PathMatcher(["$..ignored"]), unordered: new PathMatcher([]), numericTolerance: 0, maxDifferences: 10 };
 
 describe("hostile bodies", () => {
   it("JSON nested 100,000 levels: JSON.parse copes, the diff walks it without recursion", () => {
@@ -39,32 +38,32 @@ describe("hostile bodies", () => {
     expect(result.differences[0]?.path).toBe("$" + ".a".repeat(100_000));
   });
 
-  it("JSON nested 100,000 levels through comparePair: inconclusive (budget) within 50 ms", () => {
+  it("JSON nested 100,000 levels through the comparator: inconclusive (budget) within 50 ms", () => {
     const p = pair(response(nested(100_000, "1")), response(nested(100_000, "2")));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("arrays nested 100,000 levels through comparePair: inconclusive (budget) within 50 ms", () => {
+  it("arrays nested 100,000 levels through the comparator: inconclusive (budget) within 50 ms", () => {
     const deep = (leaf: string) => "[".repeat(100_000) + leaf + "]".repeat(100_000);
     const p = pair(response(deep("1")), response(deep("2")));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("inconclusive");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
   it("JSON nested 20,000 levels, over the budget, is inconclusive within 50 ms", () => {
     const p = pair(response(nested(20_000, "1")), response(nested(20_000, '"1"')));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.inconclusive?.reason).toBe("budget");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
   it("JSON nested 10,000 levels, within the budget, is compared in full within 50 ms", () => {
     const p = pair(response(nested(10_000, "1")), response(nested(10_000, '"1"')));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.kind).toBe("type");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
@@ -74,7 +73,7 @@ describe("hostile bodies", () => {
     const big = "[" + new Array(1_000_000).fill("1").join(",") + "]";
     const other = "[" + new Array(1_000_000).fill("2").join(",") + "]";
     const p = pair(response(big), response(other));
-    const { result, millis } = fastest(() => comparePair(p, settings({ unordered: ["$"] })));
+    const { result, millis } = fastest(() => comparator({ unordered: ["$"] }).compare(p));
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
@@ -91,7 +90,7 @@ describe("hostile bodies", () => {
   it("a 300,000-element array within the byte cap: inconclusive (budget) within 50 ms", () => {
     const body = (n: number) => "[" + new Array(300_000).fill(String(n)).join(",") + "]";
     const p = pair(response(body(1)), response(body(2)));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
@@ -100,7 +99,7 @@ describe("hostile bodies", () => {
   it("10 MiB strings, identical: a match within 50 ms", () => {
     const body = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) });
     const p = pair(response(body), response(Buffer.from(body)));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("match");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
@@ -109,7 +108,7 @@ describe("hostile bodies", () => {
     const a = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "a" });
     const b = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "b" });
     const p = pair(response(a), response(b));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
@@ -119,7 +118,7 @@ describe("hostile bodies", () => {
     const a = "x".repeat(10 * 1024 * 1024) + "a";
     const b = "x".repeat(10 * 1024 * 1024) + "b";
     const p = pair(response(a, {}, "text/plain"), response(b, {}, "text/plain"));
-    const { result, millis } = fastest(() => comparePair(p, settings()));
+    const { result, millis } = fastest(() => comparator().compare(p));
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.primary).toMatch(/^at byte 10485760: "a"/);
     expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { run as report } from "../../host/commands/report.js";
 import type { Summary } from "../../host/summary/summary.js";
-import { encodeBatch, getJson, RawReportClient, startTestCollector, waitFor, wirePair, type TestCollector } from "./harness.js";
+import { eventually } from "../../support/eventually.js";
+import { encodeBatch, ReportClient } from "../../support/report-client.js";
+import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { wirePair } from "../../support/wire-pairs.js";
 
 let collector: TestCollector | undefined;
-let client: RawReportClient | undefined;
+let client: ReportClient | undefined;
 afterEach(async () => {
   client?.close();
   await collector?.cleanup();
@@ -21,7 +24,7 @@ const shadowWith = (body: string, status = 200, latency = 3_000_000) => ({
 
 async function loaded(): Promise<TestCollector> {
   collector = await startTestCollector({ compare: { ignorePaths: ["$.at"] }, routes: { templates: ["/users/{name}"] } });
-  client = new RawReportClient(collector.grpcAddress);
+  client = new ReportClient(collector.grpcAddress);
   const pairs = [
     wirePair({ id: "ok-1", path: "/users/alice" }),
     wirePair({ id: "ok-2", path: "/users/bob", shadow: shadowWith('{"price":10,"id":42,"at":5}') }),
@@ -30,7 +33,7 @@ async function loaded(): Promise<TestCollector> {
     wirePair({ id: "cut-1", path: "/orders/10", shadow: { ...shadowWith('{"id"'), truncated: true, body_size: 100 } }),
   ];
   expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5 });
-  await waitFor(async () => ((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs === 5 ? true : undefined));
+  await eventually(async () => expect((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs).toBe(5));
   return collector;
 }
 

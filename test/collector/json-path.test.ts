@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { advance, compilePaths, formatPath, initialStates, parseJsonPath, type PathSegment } from "../../host/compare/json-path.js";
+import { PathMatcher } from "../../host/json-path/matcher.js";
+import { formatPath, parseJsonPath, type PathSegment } from "../../host/json-path/syntax.js";
 
 function matches(pattern: string, segments: PathSegment[]): boolean {
-  const paths = compilePaths([pattern]);
-  let states = initialStates(paths);
-  const flag = { matched: false };
-  for (const segment of segments) states = advance(paths, states, segment, flag);
-  return flag.matched;
+  const matcher = new PathMatcher([pattern]);
+  let node = matcher.root;
+  let matched = matcher.matchesRoot;
+  for (const segment of segments) ({ node, matched } = matcher.step(node, segment));
+  return matched;
 }
 
 describe("JSON path patterns", () => {
@@ -45,5 +46,23 @@ describe("JSON path patterns", () => {
     expect(formatPath(["items", 3, "price"])).toBe("$.items[3].price");
     expect(formatPath(["a b", "1x"])).toBe('$["a b"]["1x"]');
     expect(formatPath([])).toBe("$");
+  });
+
+  it("keeps one node per set of live steps, however deep a repeated name nests", () => {
+    const matcher = new PathMatcher(["$..a..b"]);
+    const nodes = new Set<unknown>();
+    let node = matcher.root;
+    for (let depth = 0; depth < 1000; depth++) {
+      node = matcher.step(node, "a").node;
+      nodes.add(node);
+    }
+    expect(nodes.size).toBe(1);
+    expect(matcher.step(node, "b").matched).toBe(true);
+  });
+
+  it("names the whole body with `$`", () => {
+    expect(new PathMatcher(["$"]).matchesRoot).toBe(true);
+    expect(new PathMatcher(["$.a", "$..b"]).matchesRoot).toBe(false);
+    expect(matches("$", ["a"])).toBe(false);
   });
 });

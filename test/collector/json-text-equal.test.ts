@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { diffJson } from "../../host/compare/json-diff.js";
-import { compilePaths } from "../../host/compare/json-path.js";
+import { PathMatcher } from "../../host/json-path/matcher.js";
 import { jsonTextsEqualOutsideIgnored } from "../../host/compare/json-text-equal.js";
 import { WorkBudget } from "../../host/compare/work-budget.js";
 
 const equalOutside = (primary: string, shadow: string, ignore: readonly string[]) =>
-  jsonTextsEqualOutsideIgnored(Buffer.from(primary), Buffer.from(shadow), compilePaths(ignore));
+  jsonTextsEqualOutsideIgnored(Buffer.from(primary), Buffer.from(shadow), new PathMatcher(ignore));
 
 function differences(a: unknown, b: unknown, ignore: readonly string[]) {
-  const options = { ignore: compilePaths(ignore), unordered: compilePaths([]), numericTolerance: 0, maxDifferences: 10_000 };
+  const options = { ignore: new PathMatcher(ignore), unordered: new PathMatcher([]), numericTolerance: 0, maxDifferences: 10_000 };
   const result = diffJson(a, b, options, new WorkBudget(1_000_000));
   if (!result.complete) throw new Error("budget exhausted on a small input");
   return result.differences;

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { comparePair } from "../../host/compare/compare-pair.js";
-import { ExampleStoreError, MismatchStore } from "../../host/examples/mismatch-store.js";
+import { mismatchRecord } from "../../host/mismatches/mismatch-record.js";
+import { MismatchStoreError, MismatchStore } from "../../host/mismatches/mismatch-store.js";
+import { mismatchListItem, mismatchView } from "../../host/mismatches/mismatch-view.js";
 import { startCollector } from "../../host/collector.js";
-import { silentLogger } from "../../host/log.js";
-import { pair, response, settings } from "./fixtures.js";
+import { createLogger, silentLogger } from "../../host/log.js";
+import { comparator, pair, response } from "./fixtures.js";
 
 let dir: string;
 beforeEach(() => {
@@ -19,7 +20,12 @@ afterEach(() => {
 
 function mismatch(id: string) {
   const p = pair(response(`{"id":"${id}","price":1}`), response(`{"id":"${id}","price":2}`), { id });
-  return { pair: p, comparison: comparePair(p, settings()) };
+  return { pair: p, comparison: comparator().compare(p) };
+}
+
+function record(id: string, route: string) {
+  const { pair: p, comparison } = mismatch(id);
+  return mismatchRecord(p, route, comparison);
 }
 
 describe("mismatch examples in SQLite", () => {
@@ -27,12 +33,12 @@ describe("mismatch examples in SQLite", () => {
     const path = join(dir, "examples.db");
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
     const reader = new Database(path, { readonly: true });
-    const committed = () => (reader.prepare("SELECT count(*) AS n FROM mismatch_examples").get() as { n: number }).n;
+    const committed = () => (reader.prepare("SELECT count(*) AS n FROM mismatches").get() as { n: number }).n;
     let seenInside = -1;
     store.batch(() => {
       for (const id of ["b1", "b2", "b3"]) {
         const { pair: p, comparison } = mismatch(id);
-        store.add(p, "/users/{id}", comparison);
+        store.add(mismatchRecord(p, "/users/{id}", comparison));
       }
       seenInside = committed();
     });
@@ -47,11 +53,11 @@ describe("mismatch examples in SQLite", () => {
     const path = join(dir, "examples.db");
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
     const { pair: p, comparison } = mismatch("r1");
-    const id = store.add(p, "/users/{id}", comparison);
+    const id = store.add(mismatchRecord(p, "/users/{id}", comparison));
     store.close();
 
     const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
-    const example = reopened.get(id);
+    const example = mismatchView(reopened.get(id)!);
     expect(example).toMatchObject({
       id,
       pairId: "r1",
@@ -61,15 +67,15 @@ describe("mismatch examples in SQLite", () => {
       shadow: { status: 200, body: '{"id":"r1","price":2}' },
       comparison: { body: { differences: [{ path: "$.price", kind: "changed", primary: "1", shadow: "2" }] } },
     });
-    expect(reopened.list(10)).toEqual([expect.objectContaining({ id, pairId: "r1", summary: "changed $.price" })]);
+    expect(reopened.list(10).map(mismatchListItem)).toEqual([expect.objectContaining({ id, pairId: "r1", summary: "changed $.price" })]);
     reopened.close();
   });
 
   it("keeps binary bodies as base64", () => {
     const store = new MismatchStore(":memory:", { maxCount: 10, maxAgeHours: 1 });
     const p = pair(response(Buffer.from([0xff, 0x00]), {}, "image/png"), response(Buffer.from([0xfe]), {}, "image/png"));
-    const id = store.add(p, "/img", comparePair(p, settings()));
-    expect(store.get(id)?.primary).toMatchObject({ body: "/wA=", bodyEncoding: "base64" });
+    const id = store.add(mismatchRecord(p, "/img", comparator().compare(p)));
+    expect(store.get(id)?.detail.primary).toMatchObject({ body: "/wA=", bodyEncoding: "base64" });
     store.close();
   });
 
@@ -77,7 +83,7 @@ describe("mismatch examples in SQLite", () => {
     const store = new MismatchStore(join(dir, "count.db"), { maxCount: 5, maxAgeHours: 1 });
     for (let i = 0; i < 120; i++) {
       const { pair: p, comparison } = mismatch(`r${i}`);
-      store.add(p, i % 2 === 0 ? "/even" : "/odd", comparison);
+      store.add(mismatchRecord(p, i % 2 === 0 ? "/even" : "/odd", comparison));
     }
     store.prune();
     expect(store.count()).toBe(5);
@@ -89,13 +95,13 @@ describe("mismatch examples in SQLite", () => {
   it("drops examples older than maxAgeHours, also at start-up", () => {
     const path = join(dir, "age.db");
     let now = 1_000_000_000_000;
-    const store = new MismatchStore(path, { maxCount: 100, maxAgeHours: 1 }, () => now);
-    store.add(mismatch("old").pair, "/a", mismatch("old").comparison);
+    const store = new MismatchStore(path, { maxCount: 100, maxAgeHours: 1 }, { now: () => now });
+    store.add(record("old", "/a"));
     now += 30 * 60_000;
-    store.add(mismatch("newer").pair, "/a", mismatch("newer").comparison);
+    store.add(record("newer", "/a"));
     store.close();
     now += 45 * 60_000;
-    const reopened = new MismatchStore(path, { maxCount: 100, maxAgeHours: 1 }, () => now);
+    const reopened = new MismatchStore(path, { maxCount: 100, maxAgeHours: 1 }, { now: () => now });
     expect(reopened.list(10).map((item) => item.pairId)).toEqual(["newer"]);
     reopened.close();
   });
@@ -103,7 +109,7 @@ describe("mismatch examples in SQLite", () => {
   it("a corrupt file is an error at start-up naming the file", () => {
     const path = join(dir, "corrupt.db");
     writeFileSync(path, "this is not a database, just some text that is long enough".repeat(100));
-    expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(ExampleStoreError);
+    expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(MismatchStoreError);
     expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(/examples database ".*corrupt\.db" cannot be used: file is not a database/);
   });
 
@@ -112,7 +118,7 @@ describe("mismatch examples in SQLite", () => {
     expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(/examples database ".*examples\.db" cannot be used: Cannot open database because the directory does not exist/);
     const directory = join(dir, "a-directory");
     mkdirSync(directory);
-    expect(() => new MismatchStore(directory, { maxCount: 1, maxAgeHours: 1 })).toThrow(ExampleStoreError);
+    expect(() => new MismatchStore(directory, { maxCount: 1, maxAgeHours: 1 })).toThrow(MismatchStoreError);
   });
 
   it("a file locked by another process is an error at start-up", () => {
@@ -134,6 +140,51 @@ describe("mismatch examples in SQLite", () => {
     writeFileSync(path, "garbage".repeat(1000));
     await expect(
       startCollector({ grpc: { address: "127.0.0.1:0" }, http: { address: "127.0.0.1:0" }, examples: { path } }, { log: silentLogger }),
-    ).rejects.toThrow(ExampleStoreError);
+    ).rejects.toThrow(MismatchStoreError);
+  });
+
+  it("migrates a file of the first layout (one JSON column) in place, keeping every example and its id", () => {
+    const path = join(dir, "first-layout.db");
+    const { pair: p, comparison } = mismatch("old-1");
+    const record = mismatchRecord(p, "/users/{id}", comparison);
+    const firstLayout = { pairId: p.id, route: record.route, outcome: record.outcome, method: p.method, authority: p.authority, path: p.path, proxyId: p.proxyId, configVersion: p.configVersion, requestHeaders: p.requestHeaders, primary: record.detail.primary, shadow: record.detail.shadow, shadowFailure: p.shadowFailure, comparison };
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE mismatch_examples (id INTEGER PRIMARY KEY AUTOINCREMENT, pair_id TEXT NOT NULL, route TEXT NOT NULL, outcome TEXT NOT NULL,
+        recorded_at_ms INTEGER NOT NULL, summary TEXT NOT NULL, example TEXT NOT NULL);
+      CREATE INDEX mismatch_examples_route ON mismatch_examples (route, id);
+      CREATE INDEX mismatch_examples_age ON mismatch_examples (recorded_at_ms);
+    `);
+    const insert = old.prepare("INSERT INTO mismatch_examples (id, pair_id, route, outcome, recorded_at_ms, summary, example) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const recordedAt = Date.now() - 60_000;
+    insert.run(7, p.id, record.route, record.outcome, recordedAt, record.summary, JSON.stringify(firstLayout));
+    insert.run(8, "broken", "/x", "mismatch", recordedAt, "", "{not json");
+    old.close();
+
+    const logLines: string[] = [];
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) });
+    expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 2, rows: 1, rowsDropped: 1 }),
+    ]);
+    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), ...firstLayout });
+    expect(store.list(10).map(mismatchListItem)).toEqual([
+      { id: 7, pairId: "old-1", route: "/users/{id}", outcome: "mismatch", recordedAt: new Date(recordedAt).toISOString(), method: "GET", path: "/users/42", shadowFailure: null, summary: "changed $.price" },
+    ]);
+    expect(store.add(record)).toBe(9);
+    store.close();
+    // Opened again, it is already up to date: nothing more to log.
+    logLines.length = 0;
+    new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) }).close();
+    expect(logLines).toEqual([]);
+  });
+
+  it("a file from a layout this version does not know is an error at start-up naming the file", () => {
+    const path = join(dir, "future.db");
+    const future = new Database(path);
+    future.pragma("user_version = 7");
+    future.close();
+    expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(
+      /examples database ".*future\.db" cannot be used: its schema version 7 is not one this shadowdiff reads \(2\)/,
+    );
   });
 });

@@ -1,14 +1,16 @@
 // The capture contract: the bytes the compiled filter hands to proxy_grpc_call decode with
-// proto/shadowdiff/v1/capture.proto through protobufjs (the collector's library), every field
-// carries what the filter saw, and re-encoding gives back the very same bytes.
-import { fileURLToPath } from "node:url";
+// proto/shadowdiff/v1/capture.proto, through protobufjs and through the collector's own strict
+// reader (host/capture/batch-reader.ts), every field carries what the filter saw, and re-encoding
+// gives back the very same bytes.
 import { describe, expect, it } from "vitest";
-import protobuf from "protobufjs";
+import { BatchReader } from "../../host/capture/batch-reader.js";
+import { loadCaptureProto } from "../../host/capture/capture-proto.js";
+import type { Pair } from "../../host/capture/pair.js";
 import { BASE_CONFIG, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, WASM_PATH, requestHeaders, startFilter } from "../filter/fixture.js";
 import { ProxyWasmHost } from "../wasmhost/host.js";
 
-const PROTO = fileURLToPath(new URL("../../proto/shadowdiff/v1/capture.proto", import.meta.url));
-const root = protobuf.loadSync(PROTO);
+const root = loadCaptureProto({ fieldNames: "camelCase" });
+const reader = new BatchReader();
 const Batch = root.lookupType("shadowdiff.v1.Batch");
 const ShadowFailure = root.lookupEnum("shadowdiff.v1.ShadowFailure");
 
@@ -18,6 +20,21 @@ const CONFIG = {
   max_body_bytes: 8,
   batch_max_pairs: 2,
 };
+
+// What the first pair carries, as both decoders must read it.
+const REQUEST_HEADERS = [
+  { name: "user-agent", value: "contract-test/1.0 ünïcode" },
+  { name: "authorization", value: "[redacted]" },
+];
+const PRIMARY_HEADERS = [
+  { name: "content-type", value: "application/json" },
+  { name: "etag", value: '"v1"' },
+];
+const SHADOW_HEADERS = [
+  { name: "content-type", value: "application/json" },
+  { name: "content-encoding", value: "identity" },
+  { name: "etag", value: '"v2"' },
+];
 
 function fnv1a32Hex(text: string): string {
   let h = 0x811c9dc5;
@@ -80,17 +97,11 @@ describe("capture contract", () => {
       method: "GET",
       authority: "api.demo.example",
       path: "/users/7?fields=name",
-      requestHeaders: [
-        { name: "user-agent", value: "contract-test/1.0 ünïcode" },
-        { name: "authorization", value: "[redacted]" },
-      ],
+      requestHeaders: REQUEST_HEADERS,
       startUnixNanos: String(startUnixNanos),
       primary: {
         status: 200,
-        headers: [
-          { name: "content-type", value: "application/json" },
-          { name: "etag", value: '"v1"' },
-        ],
+        headers: PRIMARY_HEADERS,
         body: Buffer.from('{"name":').toString("base64"),
         bodySize: "14",
         truncated: true,
@@ -98,11 +109,7 @@ describe("capture contract", () => {
       },
       shadow: {
         status: 201,
-        headers: [
-          { name: "content-type", value: "application/json" },
-          { name: "content-encoding", value: "identity" },
-          { name: "etag", value: '"v2"' },
-        ],
+        headers: SHADOW_HEADERS,
         body: Buffer.from('{"name":').toString("base64"),
         bodySize: "14",
         truncated: true,
@@ -118,6 +125,51 @@ describe("capture contract", () => {
     expect(second.shadow).toBeNull();
     expect(second.shadowFailure).toBe("SHADOW_FAILURE_RESET");
     expect(ShadowFailure.values[second.shadowFailure]).toBe(2);
+
+    // The collector reads the same bytes into the same pairs.
+    const read = reader.read(bytes);
+    expect(read).toEqual([
+      {
+        id: "contract-1",
+        proxyId: NODE_ID,
+        configVersion: version,
+        method: "GET",
+        authority: "api.demo.example",
+        path: "/users/7?fields=name",
+        requestHeaders: REQUEST_HEADERS,
+        startUnixNanos: Number(startUnixNanos),
+        primary: {
+          status: 200,
+          headers: PRIMARY_HEADERS,
+          body: Buffer.from('{"name":'),
+          bodySize: 14,
+          truncated: true,
+          latencyNanos: 12_000_000,
+        },
+        shadow: {
+          status: 201,
+          headers: SHADOW_HEADERS,
+          body: Buffer.from('{"name":'),
+          bodySize: 14,
+          truncated: true,
+          latencyNanos: 15_000_000,
+        },
+        shadowFailure: null,
+      },
+      {
+        id: "contract-2",
+        proxyId: NODE_ID,
+        configVersion: version,
+        method: "GET",
+        authority: "api.demo.example",
+        path: "/users/8",
+        requestHeaders: [],
+        startUnixNanos: Number(startUnixNanos) + 15_000_000,
+        primary: { status: 304, headers: [], body: Buffer.alloc(0), bodySize: 0, truncated: false, latencyNanos: 0 },
+        shadow: null,
+        shadowFailure: "reset",
+      },
+    ] satisfies Pair[]);
   });
 
   it("makes a pair id from host randomness when the request has no x-request-id", async () => {
@@ -133,6 +185,7 @@ describe("capture contract", () => {
     const ids: string[] = batch.pairs.map((p: { id: string }) => p.id);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(ids[0]).not.toBe(ids[1]);
+    expect(reader.read(host.grpcCalls[0]!.message).map((pair) => pair.id)).toEqual(ids);
   });
 
   it("turns bytes that are not UTF-8 into U+FFFD, so every string field is valid UTF-8", async () => {
@@ -153,5 +206,7 @@ describe("capture contract", () => {
     expect(Buffer.from(Batch.encode(message).finish()).equals(Buffer.from(bytes))).toBe(true);
     const batch = Batch.toObject(message) as { pairs: Array<{ proxyId: string }> };
     expect(batch.pairs[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
+    // The collector's reader refuses strings that are not UTF-8; these are.
+    expect(reader.read(bytes)[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
   });
 });

@@ -1,12 +1,9 @@
 // Every bootstrap shadowdiff renders is one Envoy accepts (`envoy --mode validate`).
 import { describe, expect, it } from "vitest";
-import {
-  filterWasmPath,
-  renderBootstrap,
-  renderDirectResponseBootstrap,
-  validateBootstrap,
-  type BootstrapOptions,
-} from "../../host/envoy/index.js";
+import { renderDirectResponseBootstrap } from "../../support/envoy-direct-response.js";
+import { renderBootstrap, type BootstrapOptions } from "../../host/envoy/bootstrap.js";
+import { validateBootstrap } from "../../support/envoy-process.js";
+import { filterWasmPath } from "../../support/paths.js";
 
 const primary = { port: 18_080 };
 const shadow = { port: 18_081 };

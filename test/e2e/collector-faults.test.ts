@@ -2,9 +2,9 @@
 // filter counts what it could not report, and pairs flow again once the collector answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendMany, type ClientResponse } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
-import { sampleSum } from "./support/prometheus-text.js";
+import { sampleSum } from "../../support/prometheus-text.js";
 import { startStack, statsDelta, TEST_PLUGIN_DEFAULTS, type Stack } from "./support/stack.js";
 
 let stack: Stack;
@@ -55,7 +55,7 @@ describe("collector down, then slow, then back", () => {
       const delta = statsDelta(before, await stack.filterStats());
       expect(delta).toMatchObject({ requests_mirrored: BURST, pairs_sent: 0, pairs_dropped_report: BURST });
       expect(delta.reports_failed).toBeGreaterThanOrEqual(1);
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
   });
 
   it("back: pairs reach the collector again", async () => {
@@ -67,6 +67,6 @@ describe("collector down, then slow, then back", () => {
     await eventually(async () => {
       expect(statsDelta(before, await stack.filterStats())).toMatchObject({ requests_mirrored: BURST, pairs_sent: BURST });
       expect((await pairsReceived()) - receivedBefore).toBe(BURST);
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
   });
 });

@@ -2,14 +2,10 @@
 // refuses what would make the gate lie: a second sampling inside, an unknown method, a header
 // name Envoy cannot strip, a share outside 0..100.
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_GATE_RUNTIME_KEY,
-  filterWasmPath,
-  renderBootstrap,
-  validateBootstrap,
-  type GateOptions,
-  type PluginConfiguration,
-} from "../../host/envoy/index.js";
+import { renderBootstrap, type PluginConfiguration } from "../../host/envoy/bootstrap.js";
+import { DEFAULT_GATE_RUNTIME_KEY, type GateOptions } from "../../host/envoy/gate.js";
+import { validateBootstrap } from "../../support/envoy-process.js";
+import { filterWasmPath } from "../../support/paths.js";
 
 const primary = { port: 18_080 };
 const shadow = { port: 18_081 };

@@ -4,10 +4,12 @@
 // underscore spellings never reach the primary, sampled or not; operators change the share at
 // run time through Envoy's runtime.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_GATE_RUNTIME_KEY, FILTER_STAT_NAMES, type EnvoyProcess, type FilterStats } from "../../host/envoy/index.js";
-import type { ReceivedRequest } from "../../demo/http-service.js";
+import { DEFAULT_GATE_RUNTIME_KEY } from "../../host/envoy/gate.js";
+import { FILTER_STAT_NAMES, type FilterStats } from "../../support/envoy-admin.js";
+import { type EnvoyProcess } from "../../support/envoy-process.js";
+import type { ReceivedRequest } from "../../support/http-service.js";
 import { sendMany, type ClientResponse } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
 import { startStack, statsDelta, type Stack } from "./support/stack.js";
 

@@ -1,7 +1,9 @@
 // A plugin configuration with a typo must stop Envoy, with the filter's message naming the key:
 // silently mirroring all traffic is the failure this prevents.
 import { describe, expect, it } from "vitest";
-import { EnvoyStartError, filterWasmPath, renderBootstrap, startEnvoy, validateBootstrap } from "../../host/envoy/index.js";
+import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { EnvoyStartError, startEnvoy, validateBootstrap } from "../../support/envoy-process.js";
+import { filterWasmPath } from "../../support/paths.js";
 
 function bootstrapWith(plugin: Record<string, unknown>): object {
   return renderBootstrap({

@@ -1,10 +1,11 @@
 // The two filterless variants the benchmark compares against really do what they say: the plain
 // one only forwards, the native one copies every request to the shadow (fire and forget).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpService, type HttpService } from "../../demo/http-service.js";
-import { renderBootstrap, startEnvoy } from "../../host/envoy/index.js";
+import { startHttpService, type HttpService } from "../../support/http-service.js";
+import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { startEnvoy } from "../../support/envoy-process.js";
 import { send } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { sameAnswer } from "./support/services.js";
 
 let primary: HttpService;
@@ -25,7 +26,10 @@ describe("the filterless variants", () => {
       const shadowSeen = shadow.received.length;
       expect((await send(envoy.listenerPort, "/plain/1")).status).toBe(200);
       expect(primary.received.at(-1)?.url).toBe("/plain/1");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Envoy counts an upstream request when it sends it; a mirror would be counted on a shadow cluster.
+      const upstream = await envoy.admin.stats("^cluster\\.[a-z]+\\.upstream_rq_total$");
+      expect(upstream.get("cluster.primary.upstream_rq_total")).toBe(1);
+      expect([...upstream.keys()]).toEqual(["cluster.primary.upstream_rq_total"]);
       expect(shadow.received.length).toBe(shadowSeen);
     } finally {
       await envoy.stop();

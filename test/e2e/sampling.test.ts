@@ -2,9 +2,9 @@
 // mirrored count is a draw from Binomial(2000, 0.1), and every mirrored request becomes a pair.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendMany } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
-import { sampleSum } from "./support/prometheus-text.js";
+import { sampleSum } from "../../support/prometheus-text.js";
 import { startStack, statsDelta, type Stack } from "./support/stack.js";
 
 let stack: Stack;
@@ -33,7 +33,7 @@ describe("10% sampling", () => {
       expect(current.requests_mirrored + current.requests_sampled_out).toBe(REQUESTS);
       expect(current.pairs_sent).toBe(current.requests_mirrored);
       return current;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     expect(delta.requests_mirrored).toBeGreaterThanOrEqual(low);
     expect(delta.requests_mirrored).toBeLessThanOrEqual(high);
     expect(stack.shadow.received).toHaveLength(delta.requests_mirrored);

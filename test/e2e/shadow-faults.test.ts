@@ -2,9 +2,9 @@
 // unchanged, and the outcome is counted by kind in Envoy and in the collector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "./support/client.js";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
-import { sampleSum } from "./support/prometheus-text.js";
+import { sampleSum } from "../../support/prometheus-text.js";
 import { faultyShadow } from "./support/services.js";
 import { startStack, statsDelta, TEST_PLUGIN_DEFAULTS, type Stack } from "./support/stack.js";
 
@@ -61,7 +61,7 @@ describe("shadow faults", () => {
     await eventually(async () => {
       expect(statsDelta(before, await stack.filterStats())).toMatchObject({ requests_mirrored: 3, shadow_timeout: 3, shadow_ok: 0, pairs_sent: 3 });
       expect((await failuresOfKind("timeout")) - collectorBefore).toBe(3);
-    }, SHADOW_TIMEOUT_MS + 10_000);
+    }, { timeoutMs: SHADOW_TIMEOUT_MS + 10_000 });
   });
 
   it("a shadow answering 500: primary's answer, and a status mismatch", async () => {
@@ -90,7 +90,7 @@ describe("shadow faults", () => {
         sampleSum(text, "shadow_comparison_total", { route: "/big/{id}", match: "false" }) + sampleSum(text, "shadowdiff_inconclusive_total", { route: "/big/{id}" });
       expect(judged(metrics) - judged(metricsBefore)).toBe(1);
       expect(sampleSum(metrics, "shadow_comparison_total", { route: "/big/{id}", match: "true" })).toBe(0);
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     // Envoy stays healthy for the next request.
     await expectPrimaryAnswers(["/items/after-big"]);
   });

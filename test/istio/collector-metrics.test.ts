@@ -1,37 +1,37 @@
 // The collector's real /metrics serves exactly the collector metrics exported-metrics.yaml lists,
 // with the listed types and labels, so the rules and the dashboard query what exists.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCollector, type RunningCollector } from "../../host/collector.js";
-import { createLogger } from "../../host/log.js";
-import { PairFeeder, jsonPair, jsonResponse } from "../verdict/support/pair-feeder.js";
+import { eventually } from "../../support/eventually.js";
+import { ReportClient } from "../../support/report-client.js";
+import { startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
 import { exportedMetrics } from "./support/exported-metrics.js";
 
-let collector: RunningCollector;
+let collector: TestCollector;
 let metricsText: string;
 
 beforeAll(async () => {
-  collector = await startCollector(
-    { grpc: { address: "127.0.0.1:0" }, http: { address: "127.0.0.1:0" }, examples: { path: ":memory:" } },
-    { log: createLogger(() => {}) },
-  );
+  collector = await startTestCollector({ examples: { path: ":memory:" } });
   // One matching and one diverging pair, so labelled series exist as well as their declarations.
-  const feeder = new PairFeeder(collector.grpcPort);
-  await feeder.report([
+  const client = new ReportClient(collector.grpcAddress);
+  await client.reportPairs([
     jsonPair("/users/1", jsonResponse({ id: 1 }, 3), jsonResponse({ id: 1 }, 4)),
     jsonPair("/users/2", jsonResponse({ id: 2, price: 1 }, 3), jsonResponse({ id: 2, price: 2 }, 4)),
   ]);
-  feeder.close();
+  client.close();
   // Comparison runs behind intake; wait until both pairs are counted.
-  const deadline = Date.now() + 20_000;
-  do {
-    metricsText = await (await fetch(`http://127.0.0.1:${collector.httpPort}/metrics`)).text();
-    if (/^shadow_comparison_total\{.*match="false".*\} 1$/m.test(metricsText)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } while (Date.now() < deadline);
+  metricsText = await eventually(
+    async () => {
+      const text = await (await fetch(`${collector.httpUrl}/metrics`)).text();
+      if (!/^shadow_comparison_total\{.*match="false".*\} 1$/m.test(text)) throw new Error("the diverging pair is not counted yet");
+      return text;
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
 });
 
 afterAll(async () => {
-  await collector?.close();
+  await collector?.cleanup();
 });
 
 describe("the collector's /metrics", () => {

@@ -6,23 +6,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpService, type HttpService } from "../../demo/http-service.js";
+import { startHttpService, type HttpService } from "../../support/http-service.js";
 import { startCollector } from "../../host/collector.js";
 import { parseConfig } from "../../host/config/load.js";
-import {
-  DEFAULT_GATE_RUNTIME_KEY,
-  executeFilterAction,
-  filterWasmPath,
-  gatedMethods,
-  gateMatcher,
-  renderBootstrap,
-  startEnvoy,
-  tagHeader,
-  WASM_FILTER_TYPE,
-  type EnvoyProcess,
-} from "../../host/envoy/index.js";
+import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { DEFAULT_GATE_RUNTIME_KEY, executeFilterAction, gatedMethods, gateMatcher, tagHeader, WASM_FILTER_TYPE } from "../../host/envoy/gate.js";
+import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
+import { filterWasmPath } from "../../support/paths.js";
 import { send, sendMany } from "../e2e/support/client.js";
-import { eventually } from "../e2e/support/eventually.js";
+import { eventually } from "../../support/eventually.js";
 import { sameAnswer } from "../e2e/support/services.js";
 import { patchedBootstrap } from "./support/envoyfilter-bootstrap.js";
 import { findManifest, selects, validateManifest } from "./support/manifests.js";

@@ -21,10 +21,11 @@ describe("manifests under istio/", () => {
     expect(files).toEqual(
       expect.arrayContaining([
         "collector/collector.yaml",
+        "collector/security.yaml",
         "collector/servicemonitor.yaml",
         "example/api.yaml",
         "example/podmonitor.yaml",
-        "example/wasmplugin.yaml",
+        "grafana/dashboard-configmap.yaml",
         "prometheus/prometheusrule.yaml",
       ]),
     );

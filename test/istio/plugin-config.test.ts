@@ -2,7 +2,7 @@
 // in-process proxy-wasm host: the filter's own configuration rules accept it, and it mirrors the
 // way the manifest says, to the cluster names Istio forms.
 import { describe, expect, it } from "vitest";
-import { filterWasmPath } from "../../host/envoy/paths.js";
+import { filterWasmPath } from "../../support/paths.js";
 import { ProxyWasmHost } from "../wasmhost/index.js";
 import { exportedMetrics } from "./support/exported-metrics.js";
 import { findManifest } from "./support/manifests.js";

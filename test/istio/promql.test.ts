@@ -28,7 +28,7 @@ describe("PromQL shipped in istio/", () => {
 
   it("the dashboard's route variable reads a label the collector exports", () => {
     const route = dashboard().templating.list.find((variable) => variable.name === "route")!;
-    const match = /^label_values\((\w+), (\w+)\)$/.exec(route.definition ?? "");
+    const match = /^label_values\((\w+), (\w+)\)$/.exec((route.query as { query?: string }).query ?? "");
     expect(match).not.toBeNull();
     const metric = exportedMetrics().collector.find((m) => m.name === match![1]);
     expect(metric?.labels).toContain(match![2]);

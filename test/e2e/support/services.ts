@@ -1,7 +1,7 @@
 // The upstreams of the end-to-end tests. Primary and shadow answer alike by default, so a pair
 // matches; the shadow's faults are chosen by path prefix, so one stack serves every fault test.
 import { setTimeout as sleep } from "node:timers/promises";
-import { sendJson, type RequestHandler } from "../../../demo/http-service.js";
+import { sendJson, type RequestHandler } from "../../../support/http-service.js";
 
 export const SHADOW_SLOW_MS = 300;
 export const BIG_BODY_BYTES = 10 * 1024 * 1024;

@@ -1,20 +1,14 @@
 // One shadowdiff deployment on 127.0.0.1: primary and shadow services, the collector, and Envoy
 // with the compiled filter in front of the primary. The shadow and the collector sit behind TCP
 // gates so a test can make them refuse connections, slow down and come back.
-import { startCollector } from "../../../host/collector.js";
-import { parseConfig } from "../../../host/config/load.js";
-import {
-  FILTER_STAT_NAMES,
-  filterWasmPath,
-  renderBootstrap,
-  startEnvoy,
-  type EnvoyProcess,
-  type FilterStats,
-  type GateOptions,
-  type PluginConfiguration,
-} from "../../../host/envoy/index.js";
-import { startHttpService, type HttpService, type RequestHandler } from "../../../demo/http-service.js";
-import { eventually } from "./eventually.js";
+import { renderBootstrap, type PluginConfiguration } from "../../../host/envoy/bootstrap.js";
+import { FILTER_STAT_NAMES, type FilterStats } from "../../../support/envoy-admin.js";
+import { startEnvoy, type EnvoyProcess } from "../../../support/envoy-process.js";
+import { eventually } from "../../../support/eventually.js";
+import { startHttpService, type HttpService, type RequestHandler } from "../../../support/http-service.js";
+import { filterWasmPath } from "../../../support/paths.js";
+import { startTestCollector } from "../../../support/test-collector.js";
+import type { GateOptions } from "../../../host/envoy/gate.js";
 import { sameAnswer } from "./services.js";
 import { TcpGate } from "./tcp-gate.js";
 
@@ -50,12 +44,6 @@ export const TEST_PLUGIN_DEFAULTS: PluginConfiguration = {
   collector_timeout_ms: 500,
 };
 
-const COLLECTOR_YAML = `
-grpc: { address: "127.0.0.1:0", maxMessageBytes: 16777216 }
-http: { address: "127.0.0.1:0" }
-compare: { headers: [content-type] }
-examples: { path: ":memory:", maxCount: 100 }
-`;
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stoppers: (() => Promise<void>)[] = [];
@@ -71,8 +59,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await shadowGate.open();
     stoppers.push(() => shadowGate.close());
 
-    const collector = await startCollector(parseConfig(COLLECTOR_YAML, {}));
-    stoppers.push(() => collector.close());
+    const collector = await startTestCollector({
+      grpc: { maxMessageBytes: 16 * 1024 * 1024 },
+      compare: { headers: ["content-type"] },
+      examples: { path: ":memory:", maxCount: 100 },
+    });
+    stoppers.push(() => collector.cleanup());
     const collectorGate = new TcpGate(collector.grpcPort);
     await collectorGate.open();
     stoppers.push(() => collectorGate.close());
@@ -103,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       collectorGate,
       collectorUrl,
       filterStats: () => envoy.admin.filterStats(),
-      settledStats: () => eventually(async () => settled(await envoy.admin.filterStats()), 15_000),
+      settledStats: () => eventually(async () => settled(await envoy.admin.filterStats()), { timeoutMs: 15_000 }),
       collectorMetrics: async () => (await fetch(`${collectorUrl}/metrics`)).text(),
       stop,
     };

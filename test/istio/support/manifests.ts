@@ -1,6 +1,7 @@
-// Reads the manifests under istio/ and checks each document against the published schema of its
-// kind (kubernetes-models and its Istio and Prometheus Operator siblings).
-import { readFileSync, readdirSync } from "node:fs";
+// Reads the manifests under istio/ (and the WasmPlugin `make image` renders with the filter image's
+// digest) and checks each document against the published schema of its kind (kubernetes-models
+// and its Istio and Prometheus Operator siblings).
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
@@ -8,10 +9,13 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
+import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { repoRoot } from "../../../host/envoy/paths.js";
+import { repoRoot } from "../../../support/paths.js";
 
 export const ISTIO_DIR = join(repoRoot(), "istio");
+/** The WasmPlugin carries the digest of the image the build made, so the build renders it. */
+export const BUILT_WASMPLUGIN = join(repoRoot(), "build", "istio", "wasmplugin.yaml");
 
 /** Files under istio/ that are not Kubernetes manifests. */
 const NOT_MANIFESTS = new Set([
@@ -45,6 +49,8 @@ const MODELS: Record<string, ModelClass> = {
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin,
   "networking.istio.io/v1/VirtualService": VirtualService,
   "networking.istio.io/v1alpha3/EnvoyFilter": EnvoyFilter,
+  "security.istio.io/v1/PeerAuthentication": PeerAuthentication,
+  "security.istio.io/v1/AuthorizationPolicy": AuthorizationPolicy,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
@@ -64,17 +70,23 @@ export function manifestFiles(): string[] {
   return files.filter((file) => !NOT_MANIFESTS.has(file)).sort();
 }
 
-/** Every YAML document of one file; a YAML syntax error throws, naming the file. */
+/** Every YAML document of one file (relative to istio/, or absolute); a YAML syntax error throws, naming the file. */
 export function readManifests(file: string): Manifest[] {
-  const documents = parseAllDocuments(readFileSync(join(ISTIO_DIR, file), "utf8"));
+  const documents = parseAllDocuments(readFileSync(join(ISTIO_DIR, file), "utf8")).filter((document) => document.contents !== null);
   return documents.map((document, index) => {
     if (document.errors.length > 0) throw new Error(`${file} document ${index + 1}: ${document.errors[0]!.message}`);
     return { ...(document.toJS() as Omit<Manifest, "file">), file };
   });
 }
 
+/** The WasmPlugin `make image` rendered from the chart (`make push` renders it for the pushed image). */
+export function builtWasmPlugin(): Manifest[] {
+  if (!existsSync(BUILT_WASMPLUGIN)) throw new Error(`${BUILT_WASMPLUGIN} is missing: run make image`);
+  return readManifests(relative(ISTIO_DIR, BUILT_WASMPLUGIN));
+}
+
 export function allManifests(): Manifest[] {
-  return manifestFiles().flatMap(readManifests);
+  return [...manifestFiles().flatMap(readManifests), ...builtWasmPlugin()];
 }
 
 /** Throws when the document breaks its kind's schema, or when its kind has no schema here. */

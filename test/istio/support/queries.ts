@@ -43,7 +43,7 @@ export interface Dashboard {
   title: string;
   schemaVersion: number;
   panels: DashboardPanel[];
-  templating: { list: { name: string; type: string; query: unknown; definition?: string; datasource?: { uid: string } }[] };
+  templating: { list: { name: string; type: string; query: unknown; datasource?: { uid: string } }[] };
 }
 
 export function dashboard(): Dashboard {

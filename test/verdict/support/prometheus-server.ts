@@ -5,8 +5,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { stringify } from "yaml";
+import { terminate } from "../../../support/child-process.js";
+import { eventually } from "../../../support/eventually.js";
 
 export const PROMETHEUS = process.env.PROMETHEUS ?? "prometheus";
 
@@ -51,34 +52,31 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  let exited = false;
-  child.once("exit", () => (exited = true));
+  const exited = new AbortController();
+  child.once("exit", () => exited.abort());
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      const forced = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await gone;
-      clearTimeout(forced);
-    }
+    await terminate(child);
     rmSync(dir, { recursive: true, force: true });
   };
 
   // Prometheus names the port it bound in its log; it is ready once /-/ready answers 200.
-  const deadline = Date.now() + 60_000;
-  let url: string | undefined;
-  while (true) {
-    if (exited) throw new Error(`Prometheus exited before it was ready:\n${output.slice(-3000)}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`Prometheus was not ready in time:\n${output.slice(-3000)}`);
-    }
-    const port = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-    if (port !== undefined) url = `http://127.0.0.1:${port}`;
-    if (url !== undefined && (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false))) break;
-    await sleep(100);
+  let base: string;
+  try {
+    base = await eventually(
+      async () => {
+        const port = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+        if (port === undefined) throw new Error("Prometheus has not said where it listens");
+        const url = `http://127.0.0.1:${port}`;
+        if (!(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false))) throw new Error("Prometheus is not ready");
+        return url;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, signal: exited.signal },
+    );
+  } catch {
+    if (exited.signal.aborted) throw new Error(`Prometheus exited before it was ready:\n${output.slice(-3000)}`);
+    await stop();
+    throw new Error(`Prometheus was not ready in time:\n${output.slice(-3000)}`);
   }
-  const base = url;
 
   return {
     url: base,

@@ -1,0 +1,12 @@
+// One version of the sample catalog in its own process (demo/catalog-service.ts).
+import { fileURLToPath } from "node:url";
+import { startNodeChild } from "../support/child-process.js";
+
+export async function startCatalogProcess(version: "v1" | "v2"): Promise<{ port: number; stop(): Promise<unknown> }> {
+  const child = await startNodeChild(
+    fileURLToPath(new URL("catalog-service.js", import.meta.url)),
+    [version],
+    (message) => message.msg === "catalog listening" && typeof message.port === "number",
+  );
+  return { port: child.ready.port as number, stop: child.stop };
+}

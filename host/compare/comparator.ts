@@ -1,0 +1,97 @@
+import type { Pair } from "../capture/pair.js";
+import { PathMatcher } from "../json-path/matcher.js";
+import { compareBodies, type BodyCompareOptions } from "./body-compare.js";
+import type { Comparison, InconclusiveReason } from "./comparison.js";
+import { decodeContentEncoding } from "./content-encoding.js";
+import { DEFAULT_COMPARE_LIMITS, type CompareLimits } from "./limits.js";
+import { MediaTypes } from "./media-type.js";
+import { diffHeaders, headerValue } from "./status-headers.js";
+import { WorkBudget } from "./work-budget.js";
+
+/** What comparing is told: the collector configuration's `compare` section. */
+export interface ComparatorSettings {
+  /** Response headers compared, lower case. */
+  headers: readonly string[];
+  /** JSON paths whose values never count (`$.timestamp`, `$..request_id`). */
+  ignorePaths: readonly string[];
+  /** JSON paths of arrays compared as multisets. */
+  unorderedArrays: readonly string[];
+  /** Numbers whose absolute difference is at most this are equal. */
+  numericTolerance: number;
+}
+
+/**
+ * Compares pairs. Built once from the settings: the paths are compiled into matchers (whose
+ * transition tables fill in as bodies need them) and everything the comparison of one pair
+ * needs is worked out here, so compare() only compares.
+ */
+export class Comparator {
+  private readonly headers: readonly string[];
+  private readonly limits: CompareLimits;
+  private readonly bodyOptions: BodyCompareOptions;
+  private readonly mediaTypes = new MediaTypes();
+
+  /** Throws an Error naming any path that is not valid. */
+  constructor(settings: ComparatorSettings, limits: CompareLimits = DEFAULT_COMPARE_LIMITS) {
+    this.headers = [...settings.headers];
+    this.limits = limits;
+    this.bodyOptions = {
+      ignore: new PathMatcher(settings.ignorePaths),
+      unordered: new PathMatcher(settings.unorderedArrays),
+      numericTolerance: settings.numericTolerance,
+      maxJsonBytes: limits.maxJsonBytes,
+      maxNodes: limits.maxNodes,
+      maxDifferences: limits.maxDifferences,
+    };
+  }
+
+  /**
+   * Compares a pair in order: shadow failure, status, configured headers, then the body after
+   * content-encoding, by content type. A truncated body is never a match; a pair whose statuses
+   * or headers already differ is a mismatch whatever its body.
+   */
+  compare(pair: Pair): Comparison {
+    const primary = pair.primary;
+    const shadow = pair.shadow;
+    if (shadow === null) {
+      return { outcome: "mismatch", shadowFailure: pair.shadowFailure ?? "reset", headers: [], latencyRatio: null };
+    }
+    const comparison: Comparison = {
+      outcome: "match",
+      headers: diffHeaders(primary.headers, shadow.headers, this.headers),
+      latencyRatio: primary.latencyNanos > 0 && shadow.latencyNanos > 0 ? shadow.latencyNanos / primary.latencyNanos : null,
+    };
+    if (primary.status !== shadow.status) comparison.status = { primary: primary.status, shadow: shadow.status };
+    const headOnlyMismatch = comparison.status !== undefined || comparison.headers.length > 0;
+    const inconclusive = (reason: InconclusiveReason, detail: string): Comparison => {
+      if (headOnlyMismatch) return { ...comparison, outcome: "mismatch" };
+      return { ...comparison, outcome: "inconclusive", inconclusive: { reason, detail } };
+    };
+
+    if (primary.truncated || shadow.truncated) {
+      const side = primary.truncated ? (shadow.truncated ? "both bodies were" : "the primary body was") : "the shadow body was";
+      return inconclusive("truncated", `${side} cut at the capture limit`);
+    }
+    const { limits } = this;
+    const kind = this.mediaTypes.bodyKindOf(headerValue(primary.headers, "content-type") ?? headerValue(shadow.headers, "content-type"));
+    const primaryEncoding = headerValue(primary.headers, "content-encoding");
+    if (primaryEncoding === headerValue(shadow.headers, "content-encoding") && primary.body.equals(shadow.body)) {
+      // Same bytes, same encoding: the same body, without decoding it.
+      comparison.body = { kind, differences: [], differencesCapped: false };
+      comparison.outcome = headOnlyMismatch ? "mismatch" : "match";
+      return comparison;
+    }
+    const primaryBody = decodeContentEncoding(primary.body, primaryEncoding, limits.maxDecodedBytes);
+    if (!primaryBody.ok) return inconclusive(primaryBody.reason, `primary: ${primaryBody.detail}`);
+    const shadowBody = decodeContentEncoding(shadow.body, headerValue(shadow.headers, "content-encoding"), limits.maxDecodedBytes);
+    if (!shadowBody.ok) return inconclusive(shadowBody.reason, `shadow: ${shadowBody.detail}`);
+
+    const budget = new WorkBudget(limits.maxNodes, performance.now() + limits.maxMillis);
+    const body = compareBodies(primaryBody.bytes, shadowBody.bytes, kind, this.bodyOptions, budget);
+    if (!body.conclusive) return inconclusive(body.reason, body.detail);
+    const { conclusive: _, ...bodyResult } = body;
+    comparison.body = bodyResult;
+    comparison.outcome = headOnlyMismatch || body.differences.length > 0 ? "mismatch" : "match";
+    return comparison;
+  }
+}

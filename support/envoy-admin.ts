@@ -1,0 +1,98 @@
+// Envoy's admin endpoint, read the way tests, the demo and the benchmark need it: readiness, the bound
+// listener port, and counter values.
+
+export const FILTER_STATS_PREFIX = "wasmcustom.shadowdiff.";
+
+/** The filter's metrics (proxy_define_metric), by the name after `shadowdiff.`. */
+export const FILTER_STAT_NAMES = [
+  "requests_tagged",
+  "requests_method_skipped",
+  "requests_path_skipped",
+  "requests_sampled_out",
+  "requests_over_capacity",
+  "requests_mirrored",
+  "shadow_ok",
+  "shadow_timeout",
+  "shadow_reset",
+  "shadow_no_cluster",
+  "shadow_overflow",
+  "pairs_sent",
+  "pairs_dropped_pending",
+  "pairs_dropped_reset",
+  "pairs_dropped_report",
+  "reports_sent",
+  "reports_failed",
+  "in_flight",
+] as const;
+
+export type FilterStatName = (typeof FILTER_STAT_NAMES)[number];
+export type FilterStats = Record<FilterStatName, number>;
+
+export class EnvoyAdmin {
+  constructor(readonly url: string) {}
+
+  /** True once Envoy has finished initialising and serves traffic (/ready answers 200 LIVE). */
+  async isReady(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.url}/ready`);
+      return response.status === 200 && (await response.text()).trim() === "LIVE";
+    } catch {
+      return false;
+    }
+  }
+
+  /** The port the kernel gave a listener configured with port 0. */
+  async listenerPort(listenerName: string): Promise<number> {
+    const body = (await this.json("/listeners?format=json")) as ListenersBody;
+    const listener = body.listener_statuses?.find((status) => status.name === listenerName);
+    const port = listener?.local_address?.socket_address?.port_value;
+    if (port === undefined) throw new Error(`shadowdiff: Envoy has no listener named ${listenerName}`);
+    return port;
+  }
+
+  /** Counters and gauges whose name matches the regular expression, as Envoy names them at /stats. */
+  async stats(filter = ""): Promise<Map<string, number>> {
+    const query = filter === "" ? "" : `&filter=${encodeURIComponent(filter)}`;
+    const body = (await this.json(`/stats?format=json${query}`)) as StatsBody;
+    const values = new Map<string, number>();
+    for (const stat of body.stats) {
+      if ("name" in stat && typeof stat.value === "number") values.set(stat.name, stat.value);
+    }
+    return values;
+  }
+
+  /**
+   * The shadowdiff filter's counters and gauge by short name (`requests_mirrored`, `in_flight`, ...).
+   * Envoy files metrics a wasm module defines under `wasmcustom.`: at /stats the filter's
+   * `shadowdiff.requests_mirrored` reads `wasmcustom.shadowdiff.requests_mirrored` (at
+   * /stats/prometheus, `shadowdiff_requests_mirrored`).
+   */
+  async filterStats(): Promise<FilterStats> {
+    const found = await this.stats(`^${FILTER_STATS_PREFIX.replaceAll(".", "\\.")}`);
+    const missing = FILTER_STAT_NAMES.filter((name) => !found.has(FILTER_STATS_PREFIX + name));
+    if (missing.length > 0) throw new Error(`shadowdiff: Envoy shows no ${missing.map((name) => FILTER_STATS_PREFIX + name).join(", ")}`);
+    return Object.fromEntries(FILTER_STAT_NAMES.map((name) => [name, found.get(FILTER_STATS_PREFIX + name)!])) as FilterStats;
+  }
+
+  async prometheus(): Promise<string> {
+    return this.text("/stats/prometheus");
+  }
+
+  async text(path: string): Promise<string> {
+    const response = await fetch(`${this.url}${path}`);
+    if (!response.ok) throw new Error(`shadowdiff: Envoy admin ${path} answered ${response.status}`);
+    return response.text();
+  }
+
+  private async json(path: string): Promise<unknown> {
+    return JSON.parse(await this.text(path)) as unknown;
+  }
+}
+
+interface ListenersBody {
+  listener_statuses?: { name: string; local_address?: { socket_address?: { port_value?: number } } }[];
+}
+
+interface StatsBody {
+  stats: ({ name: string; value?: number } | { histograms: unknown })[];
+}

@@ -1,0 +1,79 @@
+// Reports pairs to a collector the way the filter does: unary shadowdiff.v1.Collector/Report over
+// gRPC, with batches encoded from the capture contract's .proto.
+import * as grpc from "@grpc/grpc-js";
+import { loadCaptureProto } from "../host/capture/capture-proto.js";
+import { collectorServiceDefinition, type ReportReply } from "../host/intake/report-service.js";
+
+const contract = loadCaptureProto();
+const BatchType = contract.lookupType("shadowdiff.v1.Batch");
+const ReportClientBase = grpc.makeGenericClientConstructor(collectorServiceDefinition(contract), "Collector");
+
+export interface WireHeader {
+  name: string;
+  value: string;
+}
+
+/** A response as the .proto spells it (snake_case). */
+export interface WireResponse {
+  status: number;
+  headers: WireHeader[];
+  body: Buffer;
+  body_size: number;
+  truncated?: boolean;
+  latency_nanos: number;
+}
+
+/** A pair as the .proto spells it; fields left out take the proto3 defaults. */
+export interface WirePair {
+  id: string;
+  proxy_id?: string;
+  config_version?: string;
+  method: string;
+  authority?: string;
+  path: string;
+  request_headers?: WireHeader[];
+  start_unix_nanos?: number;
+  primary?: WireResponse;
+  shadow?: WireResponse;
+  shadow_failure?: number;
+}
+
+/** A `shadowdiff.v1.Batch` of `pairs`, encoded. Objects that are not WirePairs may be passed to build bad batches. */
+export function encodeBatch(pairs: readonly (WirePair | Record<string, unknown>)[]): Buffer {
+  return Buffer.from(BatchType.encode(BatchType.fromObject({ pairs })).finish());
+}
+
+export type ReportResult = { accepted: number; error?: undefined } | { error: grpc.ServiceError; accepted?: undefined };
+
+type ReportMethod = (bytes: Buffer, callback: grpc.requestCallback<ReportReply>) => grpc.ClientUnaryCall;
+
+export class ReportClient {
+  private readonly client: InstanceType<typeof ReportClientBase>;
+
+  constructor(address: string, options: grpc.ClientOptions = {}) {
+    this.client = new ReportClientBase(address, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": -1, ...options });
+  }
+
+  /** Sends the bytes as they are, so a test can send what a correct client never would. */
+  report(bytes: Buffer): Promise<ReportResult> {
+    const reportMethod = this.client.Report as ReportMethod;
+    return new Promise((resolve) => {
+      reportMethod.call(this.client, bytes, (error, reply) => resolve(error ? { error } : { accepted: reply?.accepted ?? 0 }));
+    });
+  }
+
+  /** Reports the pairs in batches of `batchSize`; resolves with the number the collector accepted, rejects on a refusal. */
+  async reportPairs(pairs: readonly WirePair[], batchSize = 50): Promise<number> {
+    let accepted = 0;
+    for (let start = 0; start < pairs.length; start += batchSize) {
+      const result = await this.report(encodeBatch(pairs.slice(start, start + batchSize)));
+      if (result.error) throw result.error;
+      accepted += result.accepted;
+    }
+    return accepted;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,248 @@
+// The Helm chart (charts/shadowdiff): `helm lint` and `helm template` with the real helm; every
+// rendered manifest passes its kind's published schema; the plain manifests under istio/ are its
+// rendering; the security policies let only the filter report and only monitoring read; hostile
+// or careless values are refused with a message naming the value.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { parseConfig } from "../../host/config/load.js";
+import { findManifest, istioOutboundCluster, selects, validateManifest } from "../istio/support/manifests.js";
+import { promtool } from "../istio/support/promtool.js";
+import { ruleGroups } from "../istio/support/queries.js";
+import { REPO, helm, run } from "./support/tools.js";
+
+const CHART = join(REPO, "charts", "shadowdiff");
+const PLAIN_VALUES = join(REPO, "charts", "plain-manifests.values.yaml");
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const EVERYTHING = [
+  "-f", PLAIN_VALUES,
+  "--set", "wasmPlugin.enabled=true",
+  "--set", "wasmPlugin.image=registry.example.com/shadowdiff/filter:0.1.0",
+  "--set", `wasmPlugin.digest=${DIGEST}`,
+];
+
+interface Doc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+async function template(args: string[]): Promise<{ code: number; docs: Doc[]; stderr: string }> {
+  const result = await run(helm(), ["template", "shadowdiff", CHART, "--namespace", "shadowdiff", ...args]);
+  const docs = result.code === 0 ? parseAllDocuments(result.stdout).map((d) => d.toJS() as Doc).filter((d) => d !== null) : [];
+  return { code: result.code, docs, stderr: result.stderr.replace(/^.*found symbolic link.*\n/gm, "") };
+}
+
+const find = (docs: Doc[], kind: string): Doc => {
+  const doc = docs.find((d) => d.kind === kind);
+  if (doc === undefined) throw new Error(`no ${kind} rendered`);
+  return doc;
+};
+
+describe("the chart", () => {
+  let docs: Doc[];
+
+  beforeAll(async () => {
+    const rendered = await template(EVERYTHING);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    docs = rendered.docs;
+  });
+
+  it("passes helm lint", async () => {
+    const result = await run(helm(), ["lint", CHART, "--strict", "-f", PLAIN_VALUES]);
+    expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    expect(result.code).toBe(0);
+  });
+
+  it("renders the collector, the security policies, the rules, the dashboard and the WasmPlugin", () => {
+    expect(docs.map((d) => d.kind).sort()).toEqual(
+      ["AuthorizationPolicy", "ConfigMap", "ConfigMap", "Deployment", "Namespace", "PeerAuthentication", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor", "WasmPlugin"].sort(),
+    );
+  });
+
+  it("every rendered manifest passes its kind's published schema", () => {
+    for (const doc of docs) expect(() => validateManifest(doc), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+  });
+
+  it("the plain manifests under istio/ are its rendering (make manifests)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "shadowdiff-plain-"));
+    try {
+      const result = await run(join(REPO, "scripts", "render-manifests.sh"), [out], { env: { ...process.env, HELM: helm() } });
+      expect(result.code, result.stderr).toBe(0);
+      const files = (dir: string): string[] =>
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+          .sort();
+      const rendered = files(out);
+      expect(rendered.length).toBeGreaterThanOrEqual(5);
+      for (const file of rendered) {
+        expect(readFileSync(join(REPO, "istio", file), "utf8"), `istio/${file} is stale: run make manifests`).toBe(readFileSync(join(out, file), "utf8"));
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("its collector config is one the collector accepts, on the container's ports and writable volume", () => {
+    const deployment = find(docs, "Deployment");
+    const container = deployment.spec.template.spec.containers[0];
+    const configMap = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "shadowdiff-collector")!;
+    const config = parseConfig(configMap.data!["collector.yaml"]!, {}, "collector.yaml");
+    const port = (name: string) => (container.ports as { name: string; containerPort: number }[]).find((p) => p.name === name)!.containerPort;
+    expect(config.grpc.address).toBe(`0.0.0.0:${port("grpc")}`);
+    expect(config.http.address).toBe(`0.0.0.0:${port("http")}`);
+    expect(config.examples.path).toBe("/var/lib/shadowdiff/shadowdiff.db");
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  it("mounts extra volumes (a Secret with a file the collector reads) when asked", async () => {
+    const rendered = await template([
+      ...EVERYTHING,
+      "--set", "collector.extraVolumes[0].name=token",
+      "--set", "collector.extraVolumes[0].secret.secretName=shadowdiff-token",
+      "--set", "collector.extraVolumeMounts[0].name=token",
+      "--set", "collector.extraVolumeMounts[0].mountPath=/etc/shadowdiff/token",
+      "--set", "collector.extraVolumeMounts[0].readOnly=true",
+    ]);
+    const pod = find(rendered.docs, "Deployment").spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: "token", secret: { secretName: "shadowdiff-token" } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "token", mountPath: "/etc/shadowdiff/token", readOnly: true });
+    expect(() => validateManifest(find(rendered.docs, "Deployment"))).not.toThrow();
+  });
+
+  it("pulls the collector image by digest when one is given", async () => {
+    const rendered = await template([...EVERYTHING, "--set", `collector.image.digest=${DIGEST}`]);
+    expect(find(rendered.docs, "Deployment").spec.template.spec.containers[0].image).toBe(`registry.example.com/shadowdiff/collector@${DIGEST}`);
+  });
+});
+
+describe("the chart's security policies", () => {
+  let docs: Doc[];
+  beforeAll(async () => {
+    docs = (await template(EVERYTHING)).docs;
+  });
+
+  it("mutual TLS only (STRICT) on the collector's pods", () => {
+    const peer = find(docs, "PeerAuthentication");
+    expect(peer.spec.mtls).toEqual({ mode: "STRICT" });
+    expect(selects(peer.spec.selector.matchLabels, find(docs, "Deployment").spec.template.metadata.labels)).toBe(true);
+  });
+
+  it("only the filter's principals may call Report, only on the grpc port; only monitoring may read the http port", () => {
+    const policy = find(docs, "AuthorizationPolicy");
+    expect(policy.spec.action).toBe("ALLOW");
+    expect(selects(policy.spec.selector.matchLabels, find(docs, "Deployment").spec.template.metadata.labels)).toBe(true);
+    expect(policy.spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ["cluster.local/ns/shop/sa/api-primary"] } }],
+        to: [{ operation: { ports: ["9000"], methods: ["POST"], paths: ["/shadowdiff.v1.Collector/Report"] } }],
+      },
+      { from: [{ source: { namespaces: ["monitoring"] } }], to: [{ operation: { ports: ["9464"], methods: ["GET"] } }] },
+    ]);
+  });
+
+  it("the principal allowed is the identity of the pods the WasmPlugin attaches to", () => {
+    const plugin = find(docs, "WasmPlugin");
+    const primary = findManifest("Deployment", "api-primary", "shop");
+    expect(selects(plugin.spec.selector.matchLabels, primary.spec.template.metadata.labels)).toBe(true);
+    const account = primary.spec.template.spec.serviceAccountName as string;
+    expect(findManifest("ServiceAccount", account, "shop").metadata.name).toBe(account);
+    const principals = find(docs, "AuthorizationPolicy").spec.rules[0].from[0].source.principals as string[];
+    expect(principals).toContain(`cluster.local/ns/${primary.metadata.namespace}/sa/${account}`);
+  });
+
+  it("the collector's http port no longer bypasses the sidecar", () => {
+    const annotations = find(docs, "Deployment").spec.template.metadata.annotations as Record<string, string>;
+    expect(Object.keys(annotations).filter((key) => key.startsWith("traffic.sidecar.istio.io/"))).toEqual([]);
+  });
+
+  it("the WasmPlugin reports to this release's collector, by the cluster name Istio forms", () => {
+    const config = find(docs, "WasmPlugin").spec.pluginConfig as Record<string, unknown>;
+    const service = find(docs, "Service");
+    expect(config.collector_cluster).toBe(istioOutboundCluster({ ...service, file: "" } as never, "grpc"));
+    expect(config.collector_authority).toBe("shadowdiff-collector.shadowdiff.svc.cluster.local");
+    expect(find(docs, "WasmPlugin").spec.sha256).toBe(DIGEST.slice("sha256:".length));
+  });
+});
+
+describe("the chart's rules and dashboard", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "shadowdiff-chart-rules-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("with default thresholds, the PrometheusRule holds exactly the rules file's groups", async () => {
+    const rule = find((await template(EVERYTHING)).docs, "PrometheusRule");
+    expect(rule.spec.groups).toEqual(ruleGroups());
+  });
+
+  it("thresholds from values change those numbers only, and promtool accepts the result", async () => {
+    // helm --set reads 0.995 as a string (the schema refuses it): numbers come from a values file.
+    const values = join(dir, "thresholds.yaml");
+    writeFileSync(values, stringify({ monitoring: { prometheusRule: { thresholds: { minMatchRatio: 0.995, maxLatencyRatio: 1.25 } } } }));
+    const rendered = await template([...EVERYTHING, "-f", values]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const groups = find(rendered.docs, "PrometheusRule").spec.groups as { rules: { alert?: string; expr: string; annotations?: { description: string } }[] }[];
+    const alert = (name: string) => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
+    expect(alert("ShadowResponsesDiverging").expr).toMatch(/< 0\.995\n/);
+    expect(alert("ShadowResponsesDiverging").annotations!.description).toMatch(/threshold 99\.5%/);
+    expect(alert("ShadowLatencyRegression").expr).toMatch(/> 1\.25\n/);
+    const defaults = ruleGroups().flatMap((g) => g.rules);
+    const changed = groups.flatMap((g) => g.rules).filter((r, i) => JSON.stringify(r) !== JSON.stringify(defaults[i])).map((r) => r.alert);
+    expect(changed).toEqual(["ShadowResponsesDiverging", "ShadowLatencyRegression"]);
+    const file = join(dir, "rules.yaml");
+    writeFileSync(file, stringify({ groups }));
+    const checked = await promtool(["check", "rules", file]);
+    expect(checked.code, checked.output).toBe(0);
+  });
+
+  it("the dashboard ConfigMap carries the dashboard for Grafana's sidecar", async () => {
+    const configMap = (await template(EVERYTHING)).docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "shadowdiff-dashboard")!;
+    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
+    expect(JSON.parse(configMap.data!["shadowdiff-dashboard.json"]!)).toEqual(JSON.parse(readFileSync(join(REPO, "istio", "grafana", "shadowdiff-dashboard.json"), "utf8")));
+  });
+});
+
+describe("hostile or careless values are refused, naming the value", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["no principal at all", ["--set", "security.filterPrincipals=null"], /security\.filterPrincipals is empty/],
+    ["a wildcard principal", ["--set", "security.filterPrincipals={*}"], /\/security\/filterPrincipals\/0/],
+    ["a principal with a wildcard service account", ["--set", "security.filterPrincipals={cluster.local/ns/shop/sa/*}"], /\/security\/filterPrincipals\/0/],
+    ["a namespace that is no name", ["--set", "security.metricsNamespaces={monitoring/x}"], /\/security\/metricsNamespaces\/0/],
+    ["a short digest", ["--set", "wasmPlugin.digest=sha256:abc"], /\/wasmPlugin\/digest/],
+    ["a WasmPlugin without a digest", ["--set", "wasmPlugin.digest="], /wasmPlugin\.digest is empty/],
+    ["a WasmPlugin without an image", ["--set", "wasmPlugin.image="], /wasmPlugin\.image is empty/],
+    ["an image given with oci://", ["--set", "wasmPlugin.image=oci://registry.example.com/f:1"], /\/wasmPlugin\/image/],
+    ["a WasmPlugin on every pod of the namespace", ["--set", "wasmPlugin.selector=null"], /wasmPlugin\.selector is empty/],
+    ["a listen address in the collector config", ["--set", "collector.config.http.address=0.0.0.0:80"], /collector\.config: leave out http/],
+    ["the examples file moved off the volume", ["--set", "collector.config.examples.path=/tmp/x.db"], /collector\.config: leave out .*examples\.path/],
+    ["a misspelt key", ["--set", "collector.replica=3"], /additional properties 'replica' not allowed/],
+    ["a ratio over 1", ["--set", "monitoring.prometheusRule.thresholds.minMatchRatio=99"], /minMatchRatio/],
+    ["a port out of range", ["--set", "collector.ports.grpc=70000"], /\/collector\/ports\/grpc/],
+    ["an unknown fail strategy", ["--set", "wasmPlugin.failStrategy=OPEN"], /\/wasmPlugin\/failStrategy/],
+  ];
+
+  it.each(cases)("%s", async (_name, args, message) => {
+    const rendered = await template([...EVERYTHING, ...args]);
+    expect(rendered.code).not.toBe(0);
+    expect(rendered.stderr).toMatch(message);
+  });
+
+  it("the same values without the fault render (each refusal is the fault's)", async () => {
+    const rendered = await template(EVERYTHING);
+    expect(rendered.code, rendered.stderr).toBe(0);
+  });
+
+  it("the plain values file is what the plain manifests say it is", () => {
+    const values = parse(readFileSync(PLAIN_VALUES, "utf8")) as { security: { filterPrincipals: string[] } };
+    expect(values.security.filterPrincipals).toEqual(["cluster.local/ns/shop/sa/api-primary"]);
+  });
+});

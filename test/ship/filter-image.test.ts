@@ -1,0 +1,266 @@
+// The filter as an image Istio pulls. `make image` builds both variants of Istio's Wasm image
+// format reproducibly; `make push` pushes one to a real registry on 127.0.0.1 and renders the
+// WasmPlugin with its digest. The pushed images are then read back twice: by these tests, along
+// the rules of Istio's image fetcher (istio/istio pkg/wasm, imagefetcher.go), and by that fetcher
+// itself (test/istio-wasm-pull), whose extracted module the real Envoy loads and runs.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { startCollector } from "../../host/collector.js";
+import { parseConfig } from "../../host/config/load.js";
+import { createLogger } from "../../host/log.js";
+import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { startEnvoy } from "../../support/envoy-process.js";
+import { envoyBinary, filterWasmPath } from "../../support/paths.js";
+import { startRegistry, type Registry } from "./support/registry.js";
+import { REPO, istioWasmPull, make, run } from "./support/tools.js";
+import { expectOneMirroredRequest, startUpstreams } from "./support/upstreams.js";
+
+const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+const WASM_LAYER = "application/vnd.module.wasm.content.layer.v1+wasm";
+const WASM_CONFIG = "application/vnd.module.wasm.config.v1+json";
+
+const IMAGE_DIR = join(REPO, "build", "image");
+const wasm = readFileSync(filterWasmPath());
+const builtDigest = (variant: "filter" | "filter-oci"): string => readFileSync(join(IMAGE_DIR, `${variant}.digest`), "utf8").trim();
+
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+interface ImageManifest {
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+/** The entries of a ustar archive: name, owner, mode, mtime and content. */
+function tarEntries(archive: Buffer): { name: string; uid: number; gid: number; mtime: number; mode: number; content: Buffer }[] {
+  const entries = [];
+  for (let offset = 0; offset + 512 <= archive.length; ) {
+    const header = archive.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) break;
+    const field = (start: number, length: number) => header.subarray(start, start + length).toString("latin1").replace(/\0.*$/s, "").trim();
+    const size = parseInt(field(124, 12), 8);
+    const prefix = field(345, 155);
+    entries.push({
+      name: prefix === "" ? field(0, 100) : `${prefix}/${field(0, 100)}`,
+      mode: parseInt(field(100, 8), 8),
+      uid: parseInt(field(108, 8), 8),
+      gid: parseInt(field(116, 8), 8),
+      mtime: parseInt(field(136, 12), 8),
+      content: archive.subarray(offset + 512, offset + 512 + size),
+    });
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return entries;
+}
+
+/** The module an image holds, decided as Istio's image fetcher decides (imagefetcher.go). */
+function istioExtract(manifest: ImageManifest, blob: (digest: string) => Buffer): Buffer {
+  const last = manifest.layers.at(-1);
+  const pluginWasm = (layer: Descriptor): Buffer => {
+    // The compat variant: the first tar entry whose base name is plugin.wasm.
+    const entry = tarEntries(gunzipSync(blob(layer.digest))).find((e) => e.name.split("/").at(-1) === "plugin.wasm");
+    if (entry === undefined) throw new Error("plugin.wasm not found in the archive");
+    return entry.content;
+  };
+  if (manifest.mediaType === DOCKER_MANIFEST) {
+    if (last?.mediaType !== DOCKER_LAYER) throw new Error(`invalid media type ${last?.mediaType} (expect ${DOCKER_LAYER})`);
+    return pluginWasm(last);
+  }
+  if (last?.mediaType === OCI_LAYER) return pluginWasm(last);
+  // The oci variant: exactly two layers, one of them the raw module.
+  if (manifest.layers.length !== 2) throw new Error(`number of layers must be 2 but got ${manifest.layers.length}`);
+  const layer = manifest.layers.find((l) => l.mediaType === WASM_LAYER);
+  if (layer === undefined) throw new Error(`could not find the layer of type ${WASM_LAYER}`);
+  return blob(layer.digest);
+}
+
+async function registryGet(registry: Registry, path: string, accept?: string): Promise<{ body: Buffer; digest: string | null; type: string | null }> {
+  const response = await fetch(`http://${registry.host}/v2/${path}`, { headers: accept === undefined ? {} : { accept } });
+  if (!response.ok) throw new Error(`GET /v2/${path}: HTTP ${response.status}`);
+  return { body: Buffer.from(await response.arrayBuffer()), digest: response.headers.get("docker-content-digest"), type: response.headers.get("content-type") };
+}
+
+describe("make image", () => {
+  it("packs plugin.wasm alone, owned by root, dated 1970, gzip without a timestamp", () => {
+    const layer = readFileSync(join(IMAGE_DIR, "layer.tar.gz"));
+    expect(layer.readUInt32LE(4)).toBe(0); // gzip MTIME
+    const entries = tarEntries(gunzipSync(layer));
+    expect(entries.map(({ name, uid, gid, mtime, mode }) => ({ name, uid, gid, mtime, mode }))).toEqual([
+      { name: "plugin.wasm", uid: 0, gid: 0, mtime: 0, mode: 0o644 },
+    ]);
+    expect(entries[0]!.content.equals(wasm)).toBe(true);
+  });
+
+  it("is reproducible: built again elsewhere, both variants have the same digests", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shadowdiff-image-"));
+    try {
+      const rebuilt = await make(["image", `IMAGE_DIR=${dir}`]);
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      expect(readFileSync(join(dir, "layer.tar.gz")).equals(readFileSync(join(IMAGE_DIR, "layer.tar.gz")))).toBe(true);
+      expect(readFileSync(join(dir, "filter.digest"), "utf8").trim()).toBe(builtDigest("filter"));
+      expect(readFileSync(join(dir, "filter-oci.digest"), "utf8").trim()).toBe(builtDigest("filter-oci"));
+      expect(builtDigest("filter")).toMatch(/^sha256:[0-9a-f]{64}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("renders the WasmPlugin with the built image's digest", () => {
+    const plugin = parse(readFileSync(join(REPO, "build", "istio", "wasmplugin.yaml"), "utf8")) as { spec: { url: string; sha256: string } };
+    expect(`sha256:${plugin.spec.sha256}`).toBe(builtDigest("filter"));
+    expect(plugin.spec.url).toMatch(/^oci:\/\/[^@]+:[^@/]+$/);
+  });
+});
+
+describe("make push, and Istio pulling what it pushed", () => {
+  let registry: Registry;
+  let dir: string;
+  const pushed: Record<"compat" | "oci", { stdout: string; plugin: { url: string; sha256: string } }> = {} as never;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    dir = mkdtempSync(join(tmpdir(), "shadowdiff-push-"));
+    for (const variant of ["compat", "oci"] as const) {
+      const wasmPlugin = join(dir, `wasmplugin-${variant}.yaml`);
+      const result = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:${variant}`, `VARIANT=${variant}`, "INSECURE=1", `WASMPLUGIN=${wasmPlugin}`]);
+      expect(result.code, result.stderr).toBe(0);
+      const plugin = (parse(readFileSync(wasmPlugin, "utf8")) as { spec: { url: string; sha256: string } }).spec;
+      pushed[variant] = { stdout: result.stdout, plugin };
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await registry?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints the digest it pushed, the one built, and puts it in the WasmPlugin", () => {
+    expect(pushed.compat.stdout).toContain(`digest ${builtDigest("filter")}`);
+    expect(pushed.oci.stdout).toContain(`digest ${builtDigest("filter-oci")}`);
+    expect(pushed.compat.plugin).toEqual({ ...pushed.compat.plugin, url: `oci://${registry.host}/shadowdiff/filter:compat`, sha256: builtDigest("filter").slice(7) });
+    expect(pushed.oci.plugin.sha256).toBe(builtDigest("filter-oci").slice(7));
+  });
+
+  it("refuses to push without IMAGE, or to an unknown variant, saying what is missing", async () => {
+    const noImage = await make(["push"]);
+    expect(noImage.code).not.toBe(0);
+    expect(noImage.stderr).toMatch(/make push needs IMAGE=registry\/repository:tag/);
+    const badVariant = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:x`, "VARIANT=docker", "INSECURE=1"]);
+    expect(badVariant.code).not.toBe(0);
+    expect(badVariant.stderr).toMatch(/VARIANT must be compat or oci, got "docker"/);
+  });
+
+  it.each([
+    ["no tag", (host: string) => `${host}/shadowdiff/filter`],
+    ["a scheme", (host: string) => `oci://${host}/shadowdiff/filter:1`],
+    ["shell syntax", (host: string) => `${host}/shadowdiff/filter:1";touch ${dir}/injected;echo "\`touch ${dir}/injected\``],
+    ["helm --set syntax", (host: string) => `${host}/shadowdiff/filter:1,security.enabled=false`],
+  ])("refuses an IMAGE with %s, runs none of it, and pushes nothing", async (name, image) => {
+    const wasmPlugin = join(dir, `refused-${name.replace(/\W/g, "-")}.yaml`);
+    const result = await make(["push", `IMAGE=${image(registry.host)}`, "INSECURE=1", `WASMPLUGIN=${wasmPlugin}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/IMAGE must be registry\/repository:tag/);
+    expect(existsSync(join(dir, "injected"))).toBe(false);
+    expect(existsSync(wasmPlugin)).toBe(false);
+    const tags = (await (await fetch(`http://${registry.host}/v2/shadowdiff/filter/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(["compat", "oci"]);
+  });
+
+  it("the compat image: Docker manifest v2, its last layer a gzip tar with plugin.wasm alone", async () => {
+    const { body, digest } = await registryGet(registry, "shadowdiff/filter/manifests/compat", DOCKER_MANIFEST);
+    expect(digest).toBe(builtDigest("filter"));
+    const manifest = JSON.parse(body.toString()) as ImageManifest;
+    expect(manifest.mediaType).toBe(DOCKER_MANIFEST);
+    expect(manifest.layers.map((layer) => layer.mediaType)).toEqual([DOCKER_LAYER]);
+    const layer = await registryGet(registry, `shadowdiff/filter/blobs/${manifest.layers[0]!.digest}`);
+    expect(tarEntries(gunzipSync(layer.body)).map((entry) => entry.name)).toEqual(["plugin.wasm"]);
+  });
+
+  it("the oci image: OCI manifest, two layers, the module raw as the wasm content layer", async () => {
+    const { body, digest } = await registryGet(registry, "shadowdiff/filter/manifests/oci", OCI_MANIFEST);
+    expect(digest).toBe(builtDigest("filter-oci"));
+    const manifest = JSON.parse(body.toString()) as ImageManifest;
+    expect(manifest.mediaType).toBe(OCI_MANIFEST);
+    expect(manifest.layers.map((layer) => layer.mediaType)).toEqual([WASM_CONFIG, WASM_LAYER]);
+    const config = await registryGet(registry, `shadowdiff/filter/blobs/${manifest.layers[0]!.digest}`);
+    expect(JSON.parse(config.body.toString())).toMatchObject({ type: "envoy_proxy", config: { root_ids: ["shadowdiff"] } });
+  });
+
+  it.each(["compat", "oci"] as const)("Istio's fetching rules extract the filter from the %s image", async (variant) => {
+    const { body } = await registryGet(registry, `shadowdiff/filter/manifests/${variant}`, `${DOCKER_MANIFEST}, ${OCI_MANIFEST}`);
+    const blobs = new Map<string, Buffer>();
+    const manifest = JSON.parse(body.toString()) as ImageManifest;
+    for (const layer of manifest.layers) blobs.set(layer.digest, (await registryGet(registry, `shadowdiff/filter/blobs/${layer.digest}`)).body);
+    expect(istioExtract(manifest, (d) => blobs.get(d)!).equals(wasm)).toBe(true);
+  });
+
+  it("those rules refuse an image Istio would refuse (the check can fail)", () => {
+    const blob = () => Buffer.alloc(0);
+    expect(() => istioExtract({ mediaType: DOCKER_MANIFEST, config: {} as Descriptor, layers: [{ mediaType: OCI_LAYER, digest: "x", size: 0 }] }, blob)).toThrow(/invalid media type/);
+    expect(() => istioExtract({ mediaType: OCI_MANIFEST, config: {} as Descriptor, layers: [{ mediaType: WASM_LAYER, digest: "x", size: 0 }] }, blob)).toThrow(/must be 2/);
+  });
+
+  it.each(["compat", "oci"] as const)("Istio's own fetcher pulls the %s image by the WasmPlugin's url and sha256, and gets the filter", async (variant) => {
+    const { url, sha256 } = pushed[variant].plugin;
+    const result = await run(istioWasmPull(), ["-url", url, "-sha256", sha256, "-dir", join(dir, `cache-${variant}`)]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const module = readFileSync(result.stdout.trim().split("\n").at(-1)!);
+    expect(module.equals(wasm)).toBe(true);
+  });
+
+  it("Istio's fetcher refuses the module when the WasmPlugin's sha256 is not the image's", async () => {
+    const { url, sha256 } = pushed.compat.plugin;
+    const wrong = `${sha256.slice(0, -1)}${sha256.endsWith("0") ? "1" : "0"}`;
+    const result = await run(istioWasmPull(), ["-url", url, "-sha256", wrong, "-dir", join(dir, "cache-wrong")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`has checksum ${sha256}, which does not match: ${wrong}`));
+  });
+
+  describe("the module Istio extracted, in the real Envoy", () => {
+    let modulePath: string;
+
+    beforeAll(async () => {
+      const { url, sha256 } = pushed.compat.plugin;
+      const result = await run(istioWasmPull(), ["-url", url, "-sha256", sha256, "-dir", join(dir, "cache-envoy")]);
+      expect(result.code, result.stderr).toBe(0);
+      modulePath = result.stdout.trim().split("\n").at(-1)!;
+    });
+
+    it("passes envoy --mode validate", async () => {
+      const config = join(dir, "envoy-validate.json");
+      writeFileSync(config, JSON.stringify(renderBootstrap({ primary: { port: 1 }, mode: { kind: "filter", shadow: { port: 2 }, collector: { port: 3 }, wasmPath: modulePath } })));
+      const result = await run(envoyBinary(), ["--mode", "validate", "-c", config]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+    });
+
+    it("serves a request: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", async () => {
+      const upstreams = await startUpstreams();
+      const collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
+        log: createLogger(() => {}, "error"),
+      });
+      const envoy = await startEnvoy(
+        renderBootstrap({
+          primary: { port: upstreams.primary },
+          mode: { kind: "filter", shadow: { port: upstreams.shadow }, collector: { port: collector.grpcPort }, wasmPath: modulePath, plugin: { flush_interval_ms: 100 } },
+        }),
+      );
+      try {
+        await expectOneMirroredRequest(envoy.listenerPort, upstreams, collector.httpPort);
+      } finally {
+        await envoy.stop();
+        await collector.close();
+        upstreams.close();
+      }
+    });
+  });
+});
