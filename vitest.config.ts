@@ -2,10 +2,11 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: `unit` runs in seconds and starts no process (the filter runs in the in-process
 // wasm host, collectors in the test's own process); `e2e` starts real Envoy, Prometheus,
-// promtool, the built `shadowdiff` command and the AssemblyScript compiler. An e2e test is named
-// `*.e2e.test.ts` or lives in test/e2e/.
+// promtool, helm, a registry, the built `shadowdiff` command and the AssemblyScript compiler. An
+// e2e test is named `*.e2e.test.ts` or lives in test/e2e/ or test/ship/.
 const E2E = [
   "test/e2e/**/*.test.ts",
+  "test/ship/**/*.test.ts",
   "test/**/*.e2e.test.ts",
   // Compiles a probe module with asc in a child process.
   "test/filter/abort.test.ts",

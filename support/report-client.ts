@@ -21,6 +21,10 @@ export interface WireResponse {
   body_size: number;
   truncated?: boolean;
   latency_nanos: number;
+  /** A mirrored side that gave no response: its ShadowFailure number. */
+  failure?: number;
+  /** A mirrored side's target name. */
+  name?: string;
 }
 
 /** A pair as the .proto spells it; fields left out take the proto3 defaults. */
@@ -34,8 +38,10 @@ export interface WirePair {
   request_headers?: WireHeader[];
   start_unix_nanos?: number;
   primary?: WireResponse;
-  shadow?: WireResponse;
-  shadow_failure?: number;
+  targets?: WireResponse[];
+  secondary?: WireResponse;
+  id_shortened?: boolean;
+  path_truncated?: boolean;
 }
 
 /** A `shadowdiff.v1.Batch` of `pairs`, encoded. Objects that are not WirePairs may be passed to build bad batches. */

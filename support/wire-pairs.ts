@@ -16,9 +16,15 @@ export function wirePair(overrides: Record<string, unknown> = {}): Record<string
     path: "/users/42",
     start_unix_nanos: 1_700_000_000_000_000_000,
     primary: { status: 200, headers: JSON_HEADERS, body: body('{"id":42,"price":10}'), body_size: 20, latency_nanos: 2_000_000 },
-    shadow: { status: 200, headers: JSON_HEADERS, body: body('{"price":10,"id":42}'), body_size: 20, latency_nanos: 3_000_000 },
+    targets: [{ name: "shadow", status: 200, headers: JSON_HEADERS, body: body('{"price":10,"id":42}'), body_size: 20, latency_nanos: 3_000_000 }],
     ...overrides,
   };
+}
+
+/** The target named "shadow" that answered `response`, or failed with ShadowFailure `failure`. */
+export function shadowTarget(response: Partial<WireResponse>, failure = 0): WireResponse {
+  const answered = failure === 0 ? response : {};
+  return { status: 0, headers: [], body: Buffer.alloc(0), body_size: 0, latency_nanos: 1_000_000, ...answered, name: "shadow", failure };
 }
 
 /** A 200 answer with `value` as its JSON body, taking `latencyMillis`. */
@@ -42,7 +48,6 @@ export function jsonPair(path: string, primary: WireResponse, shadow: WireRespon
     request_headers: [],
     start_unix_nanos: Date.now() * 1_000_000,
     primary,
-    shadow,
-    shadow_failure: 0,
+    targets: [{ ...shadow, name: "shadow" }],
   };
 }

@@ -39,23 +39,31 @@ function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
   return at;
 }
 
-// message Response { status = 1; headers = 2; body = 3; body_size = 4; truncated = 5; latency_nanos = 6; }
+// message Response { status = 1; headers = 2; body = 3; body_size = 4; truncated = 5;
+//                    latency_nanos = 6; failure = 7; name = 8; }
+// A side that failed carries only its latency, failure kind and name.
 function responseSize(response: CapturedResponse): i32 {
   const body = response.body;
-  return uintField(<u64>response.status) + headersSize(response.headers) +
-    (body.kept.length > 0 ? lengthField(body.kept.length) : 0) + uintField(body.total) +
-    uintField(body.truncated() ? 1 : 0) + uintField(response.latencyNanos);
+  const answered = response.failure == ShadowFailure.None;
+  return (answered ? uintField(<u64>response.status) + headersSize(response.headers) +
+      (body.kept.length > 0 ? lengthField(body.kept.length) : 0) + uintField(body.total) +
+      uintField(body.truncated() ? 1 : 0) : 0) +
+    uintField(response.latencyNanos) + uintField(<u64>response.failure) + bytesField(response.name.byteLength);
 }
 
 function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
   const body = response.body;
   at = putLengthHeader(at, field, responseSize(response));
-  at = putUint(at, 1, <u64>response.status);
-  at = putHeaders(at, 2, response.headers);
-  if (body.kept.length > 0) at = putBytesAlways(at, 3, body.kept.ptr, body.kept.length);
-  at = putUint(at, 4, body.total);
-  at = putUint(at, 5, body.truncated() ? 1 : 0);
-  return putUint(at, 6, response.latencyNanos);
+  if (response.failure == ShadowFailure.None) {
+    at = putUint(at, 1, <u64>response.status);
+    at = putHeaders(at, 2, response.headers);
+    if (body.kept.length > 0) at = putBytesAlways(at, 3, body.kept.ptr, body.kept.length);
+    at = putUint(at, 4, body.total);
+    at = putUint(at, 5, body.truncated() ? 1 : 0);
+  }
+  at = putUint(at, 6, response.latencyNanos);
+  at = putUint(at, 7, <u64>response.failure);
+  return putBytes(at, 8, response.name);
 }
 
 /** The identity fields every pair of a VM carries, as UTF-8 once. */
@@ -77,15 +85,12 @@ export function preparePair(pair: Pair, origin: PairOrigin): i32 {
   pair.path = validUtf8(pair.path);
   prepareHeaders(pair.requestHeaders);
   prepareHeaders(pair.primary.headers);
-  const shadowSent = pair.shadowFailure == ShadowFailure.None;
-  if (shadowSent) prepareHeaders(pair.shadow.headers);
+  if (pair.shadow.failure == ShadowFailure.None) prepareHeaders(pair.shadow.headers);
   return bytesField(pair.id.byteLength) + bytesField(origin.proxyId.byteLength) +
     bytesField(origin.configVersion.byteLength) + bytesField(pair.method.byteLength) +
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
-    lengthField(responseSize(pair.primary)) +
-    (shadowSent ? lengthField(responseSize(pair.shadow)) : 0) +
-    uintField(<u64>pair.shadowFailure);
+    lengthField(responseSize(pair.primary)) + lengthField(responseSize(pair.shadow));
 }
 
 /** message Pair, as capture.proto numbers its fields, written at `at` after preparePair;
@@ -100,9 +105,7 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putHeaders(at, 7, pair.requestHeaders);
   at = putUint(at, 8, pair.startUnixNanos);
   at = putResponse(at, 9, pair.primary);
-  // The shadow's fields are absent when it failed; the failure kind says why.
-  if (pair.shadowFailure == ShadowFailure.None) at = putResponse(at, 10, pair.shadow);
-  return putUint(at, 11, <u64>pair.shadowFailure);
+  return putResponse(at, 14, pair.shadow);
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */

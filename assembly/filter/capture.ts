@@ -41,6 +41,10 @@ export class BodyCapture {
 }
 
 export class CapturedResponse {
+  /** The target's configured name (mirrored sides only). */
+  name: ArrayBuffer = new ArrayBuffer(0);
+  /** capture.proto's ShadowFailure: why a mirrored side gave no response. */
+  failure: i32 = 0;
   status: u32 = 0;
   headers: Array<Header> = [];
   body: BodyCapture;

@@ -26,9 +26,13 @@ export class Config {
   maxInFlight: u32 = 1000;
   maxPendingPairs: u32 = 1000;
 
+  /** The name pairs give the one target set by the shadow_* keys. */
+  shadowName: string = "shadow";
+
   // The same settings as UTF-8 bytes, made once: the per-request path compares header bytes with
   // them in place instead of decoding headers into strings.
   shadowClusterBytes: ArrayBuffer = new ArrayBuffer(0);
+  shadowNameBytes: ArrayBuffer = new ArrayBuffer(0);
   tagHeaderKey: ArrayBuffer = new ArrayBuffer(0);
   tagValueBytes: ArrayBuffer = new ArrayBuffer(0);
   sampleHeaderKey: ArrayBuffer = new ArrayBuffer(0);
@@ -42,6 +46,7 @@ export class Config {
 
   encodeKeys(): void {
     this.shadowClusterBytes = String.UTF8.encode(this.shadowCluster);
+    this.shadowNameBytes = String.UTF8.encode(this.shadowName);
     this.tagHeaderKey = String.UTF8.encode(this.tagHeader);
     this.tagValueBytes = String.UTF8.encode(this.tagValue);
     this.sampleHeaderKey = String.UTF8.encode(this.sampleHeader);

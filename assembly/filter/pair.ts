@@ -20,8 +20,8 @@ export class Pair {
   startUnixNanos: u64 = 0;
   startMonotonicNanos: u64 = 0;
   primary: CapturedResponse;
+  /** The one configured target; its failure kind says how its call ended. */
   shadow: CapturedResponse;
-  shadowFailure: i32 = ShadowFailure.None;
 
   // Pairing's bookkeeping (pairing.ts).
   /** Sides that have not finished yet: the primary and the shadow. */
@@ -31,8 +31,9 @@ export class Pair {
   /** Dropped (pending cap, client reset): whatever still arrives for it is ignored. */
   dropped: bool = false;
 
-  constructor(bodyCap: i32) {
+  constructor(bodyCap: i32, shadowName: ArrayBuffer) {
     this.primary = new CapturedResponse(bodyCap);
     this.shadow = new CapturedResponse(bodyCap);
+    this.shadow.name = shadowName;
   }
 }

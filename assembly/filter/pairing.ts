@@ -37,7 +37,7 @@ export class Pairing {
 
   /** The shadow side ended: answered, failed, or refused before it was sent. */
   shadowEnded(pair: Pair, failure: i32): void {
-    pair.shadowFailure = failure;
+    pair.shadow.failure = failure;
     this.metrics.shadowEnded(failure);
     this.sideFinished(pair, pair.shadow);
   }

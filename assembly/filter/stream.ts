@@ -44,7 +44,7 @@ export class ShadowStream extends HttpContext {
   private mirror(): void {
     const config = this.config;
     const headers = getHeaderPairs(MapType.HttpRequestHeaders);
-    const pair = new Pair(<i32>config.maxBodyBytes);
+    const pair = new Pair(<i32>config.maxBodyBytes, config.shadowNameBytes);
     const requestId = findPairValue(headers, REQUEST_ID);
     pair.id = requestId !== null ? requestId : randomPairId();
     pair.method = valueOr(findPairValue(headers, METHOD), EMPTY);

@@ -50,9 +50,12 @@ const MAX_ID_LENGTH = 256;
 function toPair(raw: WireMessage): Pair {
   const id = requiredString(raw, "id");
   if (id.length > MAX_ID_LENGTH) throw new FieldError(`field "id" is longer than ${MAX_ID_LENGTH} characters`);
-  const failureCode = optionalNumber(raw, "shadow_failure");
+  // The pair's shadow is its first target (several targets and the secondary are not compared yet).
+  const target = ((raw.targets as WireMessage[] | undefined) ?? [])[0];
+  if (target === undefined) throw new FieldError('field "targets" is missing');
+  const failureCode = optionalNumber(target, "failure");
   const shadowFailure = failureCode === 0 ? null : SHADOW_FAILURE_KINDS[failureCode - 1];
-  if (shadowFailure === undefined) throw new FieldError(`field "shadow_failure" has unknown value ${failureCode}`);
+  if (shadowFailure === undefined) throw new FieldError(`field "targets[0].failure" has unknown value ${failureCode}`);
   return {
     id,
     proxyId: optionalString(raw, "proxy_id"),
@@ -62,16 +65,14 @@ function toPair(raw: WireMessage): Pair {
     path: requiredString(raw, "path"),
     requestHeaders: headers(raw, "request_headers"),
     startUnixNanos: optionalNumber(raw, "start_unix_nanos"),
-    primary: response(raw, "primary"),
-    shadow: shadowFailure === null ? response(raw, "shadow") : null,
+    primary: response(raw.primary as WireMessage | undefined, "primary"),
+    shadow: shadowFailure === null ? response(target, "targets[0]") : null,
     shadowFailure: shadowFailure as ShadowFailureKind | null,
   };
 }
 
-function response(parent: WireMessage, name: string): CapturedResponse {
-  const raw = parent[name];
-  if (raw === undefined) throw new FieldError(`field "${name}" is missing`);
-  const message = raw as WireMessage;
+function response(message: WireMessage | undefined, name: string): CapturedResponse {
+  if (message === undefined) throw new FieldError(`field "${name}" is missing`);
   const status = optionalNumber(message, "status");
   if (status < 100 || status > 599) throw new FieldError(`field "${name}.status" must be an HTTP status from 100 to 599, got ${status}`);
   const body = (message.body as Buffer | undefined) ?? Buffer.alloc(0);

@@ -6,7 +6,7 @@ import { eventually } from "../../support/eventually.js";
 import { sample } from "../../support/prometheus-text.js";
 import { encodeBatch, ReportClient } from "../../support/report-client.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
-import { wirePair } from "../../support/wire-pairs.js";
+import { shadowTarget, wirePair } from "../../support/wire-pairs.js";
 import { grpcReceiveLimit } from "../../host/intake/grpc-server.js";
 import type { Summary } from "../../host/summary/summary.js";
 
@@ -49,8 +49,8 @@ describe("gRPC intake", () => {
     const reply = await client.report(
       encodeBatch([
         wirePair({ id: "a" }),
-        wirePair({ id: "b", shadow: { status: 200, headers: [{ name: "content-type", value: "application/json" }], body: Buffer.from('{"id":42,"price":11}'), body_size: 20, latency_nanos: 1 } }),
-        wirePair({ id: "c", path: "/users/7", shadow: undefined, shadow_failure: 1 }),
+        wirePair({ id: "b", targets: [shadowTarget({ status: 200, headers: [{ name: "content-type", value: "application/json" }], body: Buffer.from('{"id":42,"price":11}'), body_size: 20, latency_nanos: 1 })] }),
+        wirePair({ id: "c", path: "/users/7", targets: [shadowTarget({}, 1)] }),
       ]),
     );
     expect(reply).toEqual({ accepted: 3 });
@@ -77,10 +77,10 @@ describe("gRPC intake", () => {
     { name: "wrong wire type", bytes: () => Buffer.from([0x08, 0x01]), code: grpc.status.INVALID_ARGUMENT, details: /field "pairs" has wire type 0, expected 2/ },
     { name: "missing id", bytes: () => encodeBatch([wirePair({ id: "" })]), code: grpc.status.INVALID_ARGUMENT, details: /^pairs\[0\]: field "id" is missing$/, pairsDropped: 1 },
     { name: "missing primary", bytes: () => encodeBatch([wirePair(), wirePair({ id: "x", primary: undefined })]), code: grpc.status.INVALID_ARGUMENT, details: /^pairs\[1\] \(id "x"\): field "primary" is missing$/, pairsDropped: 2 },
-    { name: "missing shadow without a failure", bytes: () => encodeBatch([wirePair({ shadow: undefined })]), code: grpc.status.INVALID_ARGUMENT, details: /field "shadow" is missing/, pairsDropped: 1 },
+    { name: "no target", bytes: () => encodeBatch([wirePair({ targets: [] })]), code: grpc.status.INVALID_ARGUMENT, details: /field "targets" is missing/, pairsDropped: 1 },
     { name: "missing path", bytes: () => encodeBatch([wirePair({ path: "" })]), code: grpc.status.INVALID_ARGUMENT, details: /field "path" is missing/, pairsDropped: 1 },
     { name: "status out of range", bytes: () => encodeBatch([wirePair({ primary: { status: 42 } })]), code: grpc.status.INVALID_ARGUMENT, details: /field "primary.status" must be an HTTP status from 100 to 599, got 42/, pairsDropped: 1 },
-    { name: "unknown shadow failure", bytes: () => encodeBatch([wirePair({ shadow_failure: 9 })]), code: grpc.status.INVALID_ARGUMENT, details: /field "shadow_failure" has unknown value 9/, pairsDropped: 1 },
+    { name: "unknown shadow failure", bytes: () => encodeBatch([wirePair({ targets: [shadowTarget({}, 9)] })]), code: grpc.status.INVALID_ARGUMENT, details: /field "targets\[0\].failure" has unknown value 9/, pairsDropped: 1 },
     {
       name: "invalid UTF-8 in a string field",
       bytes: () => patch(encodeBatch([wirePair({ path: "/users/AAAA" })]), "AAAA", [0xff, 0xfe, 0xc3, 0x28]),
@@ -119,7 +119,7 @@ describe("gRPC intake", () => {
       encodeBatch([
         wirePair({ id: "match", path: "/users/1" }),
         wirePair({ id: "cut", path: "/orders/9", primary: { status: 200, headers: json, body: Buffer.from('{"id":'), body_size: 20, truncated: true, latency_nanos: 1_000_000 } }),
-        wirePair({ id: "failed", path: "/carts/3", shadow: undefined, shadow_failure: 2 }),
+        wirePair({ id: "failed", path: "/carts/3", targets: [shadowTarget({}, 2)] }),
       ]),
     );
     expect(reply).toEqual({ accepted: 3 });
@@ -195,7 +195,7 @@ describe("gRPC intake", () => {
   it("on close, compares every pair already accepted before stopping", async () => {
     const { collector, client } = await start();
     const mismatching = (i: number) =>
-      wirePair({ id: `m${i}`, shadow: { status: 500, headers: [{ name: "content-type", value: "application/json" }], body: Buffer.from("{}"), body_size: 2, latency_nanos: 1 } });
+      wirePair({ id: `m${i}`, targets: [shadowTarget({ status: 500, headers: [{ name: "content-type", value: "application/json" }], body: Buffer.from("{}"), body_size: 2, latency_nanos: 1 })] });
     const batches = Array.from({ length: 10 }, (_, b) => encodeBatch(Array.from({ length: 50 }, (_, i) => mismatching(b * 50 + i))));
     const replies = await Promise.all(batches.map((batch) => client.report(batch)));
     expect(replies.every((reply) => reply.accepted === 50)).toBe(true);

@@ -4,7 +4,7 @@ import type { Summary } from "../../host/summary/summary.js";
 import { eventually } from "../../support/eventually.js";
 import { encodeBatch, ReportClient } from "../../support/report-client.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
-import { wirePair } from "../../support/wire-pairs.js";
+import { shadowTarget, wirePair } from "../../support/wire-pairs.js";
 
 let collector: TestCollector | undefined;
 let client: ReportClient | undefined;
@@ -27,10 +27,10 @@ async function loaded(): Promise<TestCollector> {
   client = new ReportClient(collector.grpcAddress);
   const pairs = [
     wirePair({ id: "ok-1", path: "/users/alice" }),
-    wirePair({ id: "ok-2", path: "/users/bob", shadow: shadowWith('{"price":10,"id":42,"at":5}') }),
-    wirePair({ id: "bad-1", path: "/users/carol", shadow: shadowWith('{"id":42,"price":12}') }),
-    wirePair({ id: "bad-2", path: "/orders/9", shadow: shadowWith('{"id":42}', 404) }),
-    wirePair({ id: "cut-1", path: "/orders/10", shadow: { ...shadowWith('{"id"'), truncated: true, body_size: 100 } }),
+    wirePair({ id: "ok-2", path: "/users/bob", targets: [shadowTarget(shadowWith('{"price":10,"id":42,"at":5}'))] }),
+    wirePair({ id: "bad-1", path: "/users/carol", targets: [shadowTarget(shadowWith('{"id":42,"price":12}'))] }),
+    wirePair({ id: "bad-2", path: "/orders/9", targets: [shadowTarget(shadowWith('{"id":42}', 404))] }),
+    wirePair({ id: "cut-1", path: "/orders/10", targets: [shadowTarget({ ...shadowWith('{"id"'), truncated: true, body_size: 100 })] }),
   ];
   expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5 });
   await eventually(async () => expect((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs).toBe(5));

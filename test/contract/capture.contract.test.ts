@@ -106,25 +106,36 @@ describe("capture contract", () => {
         bodySize: "14",
         truncated: true,
         latencyNanos: "12000000",
+        failure: "SHADOW_FAILURE_NONE",
+        name: "",
       },
-      shadow: {
-        status: 201,
-        headers: SHADOW_HEADERS,
-        body: Buffer.from('{"name":').toString("base64"),
-        bodySize: "14",
-        truncated: true,
-        latencyNanos: "15000000",
-      },
-      shadowFailure: "SHADOW_FAILURE_NONE",
+      targets: [
+        {
+          status: 201,
+          headers: SHADOW_HEADERS,
+          body: Buffer.from('{"name":').toString("base64"),
+          bodySize: "14",
+          truncated: true,
+          latencyNanos: "15000000",
+          failure: "SHADOW_FAILURE_NONE",
+          name: "shadow",
+        },
+      ],
+      secondary: null,
+      requestBody: null,
+      idShortened: false,
+      pathTruncated: false,
     });
 
     expect(second.id).toBe("contract-2");
     expect(second.primary.status).toBe(304);
     expect(second.primary.bodySize).toBe("0");
     expect(second.primary.truncated).toBe(false);
-    expect(second.shadow).toBeNull();
-    expect(second.shadowFailure).toBe("SHADOW_FAILURE_RESET");
-    expect(ShadowFailure.values[second.shadowFailure]).toBe(2);
+    // A side that failed carries its name, latency and failure kind, and nothing of an answer.
+    expect(second.targets).toEqual([
+      { status: 0, headers: [], body: "", bodySize: "0", truncated: false, latencyNanos: "0", failure: "SHADOW_FAILURE_RESET", name: "shadow" },
+    ]);
+    expect(ShadowFailure.values[second.targets[0].failure]).toBe(2);
 
     // The collector reads the same bytes into the same pairs.
     const read = reader.read(bytes);

@@ -19,6 +19,9 @@ export interface DecodedResponse {
   bodySize: number;
   truncated: boolean;
   latencyNanos: number;
+  /** SHADOW_FAILURE_NONE on an answered side. */
+  failure: string;
+  name: string;
 }
 
 export interface DecodedPair {
@@ -30,21 +33,23 @@ export interface DecodedPair {
   path: string;
   requestHeaders: DecodedHeader[];
   startUnixNanos: number;
+  idShortened: boolean;
+  pathTruncated: boolean;
   primary?: DecodedResponse;
-  shadow?: DecodedResponse;
-  shadowFailure: string;
+  targets: DecodedResponse[];
+  secondary?: DecodedResponse;
 }
 
 /** Proto3 defaults filled in, enums as names, 64-bit numbers as JS numbers (all fit here). */
 export function decodeBatch(bytes: Uint8Array): DecodedPair[] {
   const message = BatchType.decode(bytes);
   const plain = BatchType.toObject(message, { defaults: true, enums: String, longs: Number, bytes: Array }) as {
-    pairs: Array<Omit<DecodedPair, "primary" | "shadow"> & { primary?: RawResponse; shadow?: RawResponse }>;
+    pairs: Array<Omit<DecodedPair, "primary" | "targets" | "secondary"> & { primary?: RawResponse; targets: RawResponse[]; secondary?: RawResponse }>;
   };
   return plain.pairs.map((pair) => {
-    const out: DecodedPair = { ...pair, primary: undefined, shadow: undefined };
+    const out: DecodedPair = { ...pair, primary: undefined, targets: pair.targets.map(toResponse), secondary: undefined };
     if (pair.primary) out.primary = toResponse(pair.primary);
-    if (pair.shadow) out.shadow = toResponse(pair.shadow);
+    if (pair.secondary) out.secondary = toResponse(pair.secondary);
     return out;
   });
 }
@@ -55,6 +60,13 @@ interface RawResponse extends Omit<DecodedResponse, "body"> {
 
 function toResponse(raw: RawResponse): DecodedResponse {
   return { ...raw, body: Uint8Array.from(raw.body) };
+}
+
+/** The pair's one target (the shadow_* keys configure a single target). */
+export function shadowOf(pair: DecodedPair): DecodedResponse {
+  const [shadow, ...more] = pair.targets;
+  if (shadow === undefined || more.length > 0) throw new Error(`pair ${pair.id} has ${pair.targets.length} targets, not one`);
+  return shadow;
 }
 
 export function text(bytes: Uint8Array): string {
