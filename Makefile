@@ -80,8 +80,8 @@ clean:
 	rm -rf build dist bench/tmp
 
 # --- Shipping: the filter image, the chart, the plain manifests -------------------------------
-# Image and chart tools, pinned, built once by `go install` into .tools/ (ignored); a new pin
-# installs beside the old. Go's module and build caches make later installs quick.
+# Image, chart and policy tools, pinned, built once by `go install` (or pip) into .tools/
+# (ignored); a new pin installs beside the old. Go's module and build caches make later installs quick.
 TOOLS := $(CURDIR)/.tools
 CRANE_VERSION := v0.22.1
 ORAS_VERSION := v1.3.6
@@ -91,7 +91,11 @@ ORAS := $(TOOLS)/oras-$(ORAS_VERSION)/oras
 HELM := $(TOOLS)/helm-$(HELM_VERSION)/helm
 # Istio's own Wasm module fetcher (istio.io/istio/pkg/wasm), for the image test.
 ISTIO_WASM_PULL := $(TOOLS)/istio-wasm-pull/istio-wasm-pull
-export CRANE ORAS HELM ISTIO_WASM_PULL
+# network-config-analyzer (PyPI, in a virtualenv of its own): computes who may reach whom from
+# NetworkPolicies, Istio AuthorizationPolicies and Sidecars, for the write-mirroring example's test.
+NCA_VERSION := 2.1.0
+NCA := $(TOOLS)/nca-$(NCA_VERSION)/nca
+export CRANE ORAS HELM ISTIO_WASM_PULL NCA
 
 $(CRANE):
 	GOBIN=$(dir $@) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
@@ -102,7 +106,12 @@ $(HELM):
 $(ISTIO_WASM_PULL): test/istio-wasm-pull/go.mod test/istio-wasm-pull/go.sum test/istio-wasm-pull/main.go
 	cd test/istio-wasm-pull && go build -o $@ .
 
-tools: $(CRANE) $(ORAS) $(HELM) $(ISTIO_WASM_PULL)
+$(NCA):
+	python3 -m venv $(dir $@)venv
+	$(dir $@)venv/bin/pip install --quiet --disable-pip-version-check network-config-analyzer==$(NCA_VERSION)
+	ln -sf venv/bin/nca $@
+
+tools: $(CRANE) $(ORAS) $(HELM) $(ISTIO_WASM_PULL) $(NCA)
 
 # Debian's docker-registry: a local registry on 127.0.0.1 for the image test.
 registry:

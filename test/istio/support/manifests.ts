@@ -4,10 +4,12 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
-import { Deployment } from "kubernetes-models/apps/v1";
+import { ConfigMap, LimitRange, Namespace, ResourceQuota, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
-import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
+import { Sidecar, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
@@ -17,12 +19,13 @@ export const ISTIO_DIR = join(repoRoot(), "istio");
 /** The filter's manifests carry the digest of the image the build made, so the build renders them: the WasmPlugin and the gated EnvoyFilter. */
 export const BUILT_FILTER = ["wasmplugin.yaml", "gated-envoyfilter.yaml"].map((file) => join(repoRoot(), "build", "istio", file));
 
-/** Files under istio/ that are not Kubernetes manifests. */
+/** Files under istio/ that are not Kubernetes manifests (and chart values files, `*.values.yaml`). */
 const NOT_MANIFESTS = new Set([
   "prometheus/shadowdiff.rules.yaml",
   "prometheus/shadowdiff.rules.test.yaml",
   "prometheus/exported-metrics.yaml",
 ]);
+const isValuesFile = (file: string): boolean => file.endsWith(".values.yaml");
 
 export interface Manifest {
   file: string;
@@ -32,6 +35,7 @@ export interface Manifest {
   // Each test narrows what it reads; the schemas have already checked the shape.
   spec?: any;
   data?: Record<string, string>;
+  stringData?: Record<string, string>;
 }
 
 interface Validatable {
@@ -45,9 +49,16 @@ const MODELS: Record<string, ModelClass> = {
   "v1/ServiceAccount": ServiceAccount,
   "v1/ConfigMap": ConfigMap,
   "v1/Service": Service,
+  "v1/Secret": Secret,
+  "v1/ResourceQuota": ResourceQuota,
+  "v1/LimitRange": LimitRange,
   "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+  "scheduling.k8s.io/v1/PriorityClass": PriorityClass,
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin,
   "networking.istio.io/v1/VirtualService": VirtualService,
+  "networking.istio.io/v1/Sidecar": Sidecar,
   "networking.istio.io/v1alpha3/EnvoyFilter": EnvoyFilter,
   "security.istio.io/v1/PeerAuthentication": PeerAuthentication,
   "security.istio.io/v1/AuthorizationPolicy": AuthorizationPolicy,
@@ -67,7 +78,7 @@ export function manifestFiles(): string[] {
     }
   };
   walk(ISTIO_DIR);
-  return files.filter((file) => !NOT_MANIFESTS.has(file)).sort();
+  return files.filter((file) => !NOT_MANIFESTS.has(file) && !isValuesFile(file)).sort();
 }
 
 /** Every YAML document of one file (relative to istio/, or absolute); a YAML syntax error throws, naming the file. */
