@@ -34,7 +34,6 @@ const docs = appliedExample();
 const workload = (kind: string, name: string, namespace: string): Workload => find(docs, kind, name, namespace) as Workload;
 const shadow = workload("Deployment", "api-shadow", SHADOW_NAMESPACE);
 const shadowDb = workload("StatefulSet", "api-shadow-db", SHADOW_NAMESPACE);
-const primary = workload("Deployment", "api-primary", "shop");
 const primaryDb = workload("StatefulSet", "api-db", "shop");
 const names = (list: Manifest[]): string[] => list.map((doc) => `${doc.metadata.namespace}/${doc.metadata.name}`).sort();
 const containerPort = (target: Workload): number => target.spec.template.spec.containers[0].ports[0].containerPort as number;
