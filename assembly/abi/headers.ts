@@ -39,10 +39,10 @@ export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
 /** Walks a serialized header map in place, entry by entry, staying inside its bounds: nothing is
  * decoded or copied unless the caller asks. */
 export class PairsCursor {
-  private sizes: usize;
-  private bytes: usize;
-  private end: usize;
-  private left: usize;
+  private sizes: usize = 0;
+  private bytes: usize = 0;
+  private end: usize = 0;
+  private left: usize = 0;
   namePtr: usize = 0;
   nameSize: usize = 0;
   valuePtr: usize = 0;
@@ -50,6 +50,11 @@ export class PairsCursor {
 
   /** Over the `size` bytes of a serialized map at `base`. */
   constructor(base: usize, size: usize) {
+    this.reset(base, size);
+  }
+
+  /** Starts over on another map: one cursor can serve every request, allocating nothing. */
+  reset(base: usize, size: usize): void {
     this.end = base + size;
     this.sizes = base + 4;
     const count = size >= 4 ? <usize>load<u32>(base) : 0;

@@ -43,6 +43,7 @@ export class Found {
 
 export class RequestHeaders {
   private map: InPlace | null = null;
+  private cursor: PairsCursor = new PairsCursor(0, 0);
   readonly method: Found = new Found();
   readonly path: Found = new Found();
   readonly authority: Found = new Found();
@@ -65,7 +66,8 @@ export class RequestHeaders {
     this.map = headerPairsInPlace(MapType.HttpRequestHeaders);
     this.method.found = this.path.found = this.authority.found = this.requestId.found = this.sample.found = false;
     this.tagged = false;
-    const cursor = new PairsCursor(this.ptr, this.size);
+    const cursor = this.cursor;
+    cursor.reset(this.ptr, this.size);
     while (cursor.next()) {
       const name = cursor.namePtr;
       const nameSize = cursor.nameSize;
