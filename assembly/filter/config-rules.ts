@@ -93,10 +93,10 @@ function foldUnderscores(name: string): string {
   return lowerAscii(name, true);
 }
 
-/** Why `tagHeader` (lower case) may not be the tag; "" when it may. */
+/** Why `tagHeader` (a lower-case token: pseudo-headers are refused before) may not be the tag;
+ * "" when it may. */
 export function tagHeaderProblem(tagHeader: string, sampleHeader: string): string {
   const folded = foldUnderscores(tagHeader);
-  if (folded.startsWith(":")) return "a pseudo-header";
   if (FRAMING.includes(folded)) return "a hop-by-hop or framing header";
   if (CREDENTIALS.includes(folded)) return "a credential the primary reads";
   for (let i = 0; i < ENVOY_PREFIXES.length; i++) {
