@@ -9,6 +9,7 @@ export const FILTER_STAT_NAMES = [
   "requests_method_skipped",
   "requests_path_skipped",
   "requests_sampled_out",
+  "requests_with_body",
   "requests_over_capacity",
   "requests_mirrored",
   "shadow_ok",

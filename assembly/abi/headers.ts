@@ -39,18 +39,22 @@ export function encodeHeaderPairs(headers: Array<Header>): ArrayBuffer {
 /** Walks a serialized header map in place, entry by entry, staying inside its bounds: nothing is
  * decoded or copied unless the caller asks. */
 export class PairsCursor {
-  private sizes: usize;
-  private bytes: usize;
-  private end: usize;
-  private left: usize;
+  private sizes: usize = 0;
+  private bytes: usize = 0;
+  private end: usize = 0;
+  private left: usize = 0;
   namePtr: usize = 0;
   nameSize: usize = 0;
   valuePtr: usize = 0;
   valueSize: usize = 0;
 
-  constructor(data: ArrayBuffer) {
-    const size = <usize>data.byteLength;
-    const base = changetype<usize>(data);
+  /** Over the `size` bytes of a serialized map at `base`. */
+  constructor(base: usize, size: usize) {
+    this.reset(base, size);
+  }
+
+  /** Starts over on another map: one cursor can serve every request, allocating nothing. */
+  reset(base: usize, size: usize): void {
     this.end = base + size;
     this.sizes = base + 4;
     const count = size >= 4 ? <usize>load<u32>(base) : 0;
@@ -108,22 +112,21 @@ export function indexOfBytes(names: Array<ArrayBuffer>, ptr: usize, size: usize)
   return -1;
 }
 
-/** The first value of `name` in a serialized map, copied; null when absent. */
-export function findPairValue(data: ArrayBuffer, name: ArrayBuffer): ArrayBuffer | null {
-  const cursor = new PairsCursor(data);
-  while (cursor.next()) {
-    if (cursor.nameIs(name)) return cursor.value();
-  }
-  return null;
-}
-
 const STATUS = String.UTF8.encode(":status");
 
-/** The :status of a serialized response map, 0 when absent. */
-export function statusOf(pairs: ArrayBuffer): u32 {
-  const cursor = new PairsCursor(pairs);
+/** The :status of a serialized response map: its digits as Envoy passed them (any of 100 to
+ * 999); 0 when absent or not a number. */
+export function statusOf(base: usize, size: usize): u32 {
+  const cursor = new PairsCursor(base, size);
   while (cursor.next()) {
-    if (cursor.nameIs(STATUS)) return <u32>I32.parseInt(String.UTF8.decodeUnsafe(cursor.valuePtr, cursor.valueSize));
+    if (!cursor.nameIs(STATUS)) continue;
+    let status: u32 = 0;
+    for (let i: usize = 0; i < cursor.valueSize; i++) {
+      const digit = <u32>load<u8>(cursor.valuePtr + i) - 0x30;
+      if (digit > 9 || status > 99999) return 0;
+      status = status * 10 + digit;
+    }
+    return status;
   }
   return 0;
 }

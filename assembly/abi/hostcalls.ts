@@ -36,6 +36,12 @@ export function log(level: LogLevel, message: string): void {
   check("proxy_log", raw.proxy_log(level, changetype<usize>(bytes), <usize>bytes.byteLength));
 }
 
+/** A root context whose on_done answered false says it has finished, from any later callback
+ * of its own; the host then deletes it. false when the root was not waiting to finish. */
+export function done(): bool {
+  return found("proxy_done", raw.proxy_done());
+}
+
 /** Up to maxSize bytes of a buffer from `start`, copied: the plugin configuration in
  * on_configure, the VM configuration in on_vm_start, a body in its callback, an HTTP-call
  * response body in on_http_call_response. null when the buffer is absent. */
@@ -95,6 +101,14 @@ export function headerValueInPlace(map: MapType, key: ArrayBuffer): InPlace | nu
   requireReleased("proxy_get_header_map_value");
   const status = raw.proxy_get_header_map_value(map, changetype<usize>(key), <usize>key.byteLength, scratch, scratch + 4);
   return readInPlace("proxy_get_header_map_value", status);
+}
+
+/** A whole header map, serialized (headers.ts reads it), in place; null when the map is absent.
+ * Same callbacks as getHeaderPairs. */
+export function headerPairsInPlace(map: MapType): InPlace | null {
+  requireReleased("proxy_get_header_map_pairs");
+  const status = raw.proxy_get_header_map_pairs(map, scratch, scratch + 4);
+  return readInPlace("proxy_get_header_map_pairs", status);
 }
 
 /** Up to maxSize bytes of a buffer from `start`, in place; null when the buffer is absent. Same

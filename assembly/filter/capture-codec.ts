@@ -6,16 +6,6 @@ import {
 } from "./protobuf";
 import { CapturedResponse } from "./capture";
 import { Pair, ShadowFailure } from "./pair";
-import { validUtf8 } from "./utf8";
-
-/** Protobuf strings must be valid UTF-8: names and values are made so before measuring. */
-function prepareHeaders(headers: Array<Header>): void {
-  for (let i = 0; i < headers.length; i++) {
-    const header = headers[i];
-    header.name = validUtf8(header.name);
-    header.value = validUtf8(header.value);
-  }
-}
 
 // message Header { string name = 1; string value = 2; }
 function headerSize(header: Header): i32 {
@@ -66,34 +56,23 @@ function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
   return putBytes(at, 8, response.name);
 }
 
-/** The identity fields every pair of a VM carries, as UTF-8 once. */
+/** The identity fields every pair of a VM carries: the proxy id as the contract takes it (valid
+ * UTF-8, cut to its limit) and the configuration's version. */
 export class PairOrigin {
-  proxyId: ArrayBuffer;
-  configVersion: ArrayBuffer;
-
-  constructor(proxyId: string, configVersion: string) {
-    this.proxyId = String.UTF8.encode(proxyId);
-    this.configVersion = String.UTF8.encode(configVersion);
-  }
+  constructor(public proxyId: ArrayBuffer, public configVersion: ArrayBuffer) {}
 }
 
-/** Makes the pair's text fields valid UTF-8 and returns the size of its encoded message. */
-export function preparePair(pair: Pair, origin: PairOrigin): i32 {
-  pair.id = validUtf8(pair.id);
-  pair.method = validUtf8(pair.method);
-  pair.authority = validUtf8(pair.authority);
-  pair.path = validUtf8(pair.path);
-  prepareHeaders(pair.requestHeaders);
-  prepareHeaders(pair.primary.headers);
-  if (pair.shadow.failure == ShadowFailure.None) prepareHeaders(pair.shadow.headers);
+/** The size of the pair's encoded message. */
+export function pairSize(pair: Pair, origin: PairOrigin): i32 {
   return bytesField(pair.id.byteLength) + bytesField(origin.proxyId.byteLength) +
     bytesField(origin.configVersion.byteLength) + bytesField(pair.method.byteLength) +
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
-    lengthField(responseSize(pair.primary)) + lengthField(responseSize(pair.shadow));
+    lengthField(responseSize(pair.primary)) + uintField(pair.idShortened ? 1 : 0) +
+    uintField(pair.pathTruncated ? 1 : 0) + lengthField(responseSize(pair.shadow));
 }
 
-/** message Pair, as capture.proto numbers its fields, written at `at` after preparePair;
+/** message Pair, as capture.proto numbers its fields, written at `at` (pairSize bytes);
  * returns where it ends. */
 export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putBytes(at, 1, pair.id);
@@ -105,14 +84,16 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putHeaders(at, 7, pair.requestHeaders);
   at = putUint(at, 8, pair.startUnixNanos);
   at = putResponse(at, 9, pair.primary);
+  at = putUint(at, 12, pair.idShortened ? 1 : 0);
+  at = putUint(at, 13, pair.pathTruncated ? 1 : 0);
   return putResponse(at, 14, pair.shadow);
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */
-export function pairEntrySize(pairSize: i32): i32 {
-  return lengthField(pairSize);
+export function pairEntrySize(size: i32): i32 {
+  return lengthField(size);
 }
 
-export function putPairEntry(at: usize, pairSize: i32): usize {
-  return putLengthHeader(at, 1, pairSize);
+export function putPairEntry(at: usize, size: i32): usize {
+  return putLengthHeader(at, 1, size);
 }

@@ -1,7 +1,7 @@
 // What is kept of one side's answer (the primary's or a shadow's): its status, the configured
 // headers (redacted), and its body up to max_body_bytes, with the body's whole size.
 import { Header, statusOf } from "../abi/headers";
-import { bufferBytesInPlace, getHeaderPairs } from "../abi/hostcalls";
+import { bufferBytesInPlace, headerPairsInPlace } from "../abi/hostcalls";
 import { BufferType, MapType } from "../abi/types";
 import { ByteBuffer } from "./byte-buffer";
 import { Config } from "./config";
@@ -58,8 +58,10 @@ export class CapturedResponse {
 
   /** :status and the configured response headers, redacted, from the host's `map`. */
   readHeaders(map: MapType, config: Config): void {
-    const headers = getHeaderPairs(map);
-    this.status = statusOf(headers);
-    this.headers = selectPairs(headers, config.responseHeaderKeys, config.redactHeaderKeys);
+    const headers = headerPairsInPlace(map);
+    if (headers === null) return;
+    this.status = statusOf(headers.ptr, headers.size);
+    this.headers = selectPairs(headers.ptr, headers.size, config.responseHeaderKeys, config.redactHeaderKeys);
+    headers.release();
   }
 }

@@ -1,49 +1,42 @@
 // Whether a request is mirrored, in the order the counters tell the story: tagged (never mirrored
-// again), method, path, sample, in-flight cap. One request header at a time, each read where the
-// host wrote it and released at once, so a request that is not mirrored leaves nothing in the
-// heap; the whole header map is fetched only for a request that is.
+// again), method, path, sample, body, in-flight cap. Everything it reads comes from the one walk
+// of the request's headers (request-headers.ts); the body check uses what Envoy already said:
+// whether the headers ended the request.
 import { bytesStartWith, indexOfBytes } from "../abi/headers";
-import { hasHeader, headerValueInPlace, removeHeader } from "../abi/hostcalls";
-import { MapType } from "../abi/types";
 import { Config } from "./config";
+import { RequestHeaders } from "./request-headers";
 import { sampled } from "./sampling";
 import { isValidUtf8, validUtf8 } from "./utf8";
 
-export enum Decision { Tagged, MethodSkipped, PathSkipped, SampledOut, OverCapacity, Mirror }
-
-const METHOD = String.UTF8.encode(":method");
-const PATH = String.UTF8.encode(":path");
+export enum Decision { Tagged, MethodSkipped, PathSkipped, SampledOut, WithBody, OverCapacity, Mirror }
 
 /** In on_request_headers; `shadowCallsInFlight` is what max_in_flight bounds. */
-export function decide(config: Config, shadowCallsInFlight: i32): Decision {
-  if (hasHeader(MapType.HttpRequestHeaders, config.tagHeaderKey)) {
+export function decide(config: Config, request: RequestHeaders, endOfStream: bool, shadowCallsInFlight: i32): Decision {
+  if (request.tagged) {
     // Nobody outside may make the primary believe a request is shadow traffic.
-    removeHeader(MapType.HttpRequestHeaders, config.tagHeaderKey);
+    request.stripTag(config);
     return Decision.Tagged;
   }
-  if (!methodAllowed(config)) return Decision.MethodSkipped;
-  if (!pathAllowed(config)) return Decision.PathSkipped;
-  if (!sampled(config)) return Decision.SampledOut;
+  if (!methodAllowed(config, request)) return Decision.MethodSkipped;
+  if (!pathAllowed(config, request)) return Decision.PathSkipped;
+  if (!sampled(config, request)) return Decision.SampledOut;
+  // A body follows the headers (content-length, chunked, or HTTP/2 DATA frames): the shadow would
+  // get the headers without it, so the request is not mirrored until bodies are.
+  if (!endOfStream) return Decision.WithBody;
   if (<u32>shadowCallsInFlight >= config.maxInFlight) return Decision.OverCapacity;
   return Decision.Mirror;
 }
 
-function methodAllowed(config: Config): bool {
-  const method = headerValueInPlace(MapType.HttpRequestHeaders, METHOD);
-  if (method === null) return false;
-  const allowed = indexOfBytes(config.methodKeys, method.ptr, method.size) >= 0;
-  method.release();
-  return allowed;
+function methodAllowed(config: Config, request: RequestHeaders): bool {
+  const method = request.method;
+  return method.found && indexOfBytes(config.methodKeys, method.ptr, method.size) >= 0;
 }
 
-function pathAllowed(config: Config): bool {
-  // With no prefixes every path is allowed: the path is not even read.
+function pathAllowed(config: Config, request: RequestHeaders): bool {
+  // With no prefixes every path is allowed.
   if (config.excludePathKeys.length == 0 && config.includePathKeys.length == 0) return true;
-  const path = headerValueInPlace(MapType.HttpRequestHeaders, PATH);
-  if (path === null) return prefixesAllow(config, 0, 0); // an absent path reads as empty
-  const allowed = prefixesAllow(config, path.ptr, path.size);
-  path.release();
-  return allowed;
+  const path = request.path;
+  return path.found ? prefixesAllow(config, path.ptr, path.size) : prefixesAllow(config, 0, 0); // an absent path reads as empty
 }
 
 /** Prefixes compare as text: invalid UTF-8 in a path reads as U+FFFD, as it would decoded. */

@@ -2,11 +2,13 @@
 // itself, and the batch is flushed to the collector as one unary shadowdiff.v1.Collector/Report
 // call when it is full (batch_max_pairs or batch_max_bytes) and on every tick
 // (flush_interval_ms). A report that fails drops its pairs and is counted; nothing is retried.
+// With a collector_token, every report carries `authorization: Bearer <token>` as gRPC metadata.
+// Once its plugin is retired (closing), the exporter sends each pair as soon as it completes.
 import { Header, encodeHeaderPairs } from "../abi/headers";
 import { grpcCall, log, setTickPeriod } from "../abi/hostcalls";
 import { GrpcStatus, LogLevel, Status } from "../abi/types";
 import { ByteBuffer } from "./byte-buffer";
-import { PairOrigin, pairEntrySize, preparePair, putPair, putPairEntry } from "./capture-codec";
+import { PairOrigin, pairEntrySize, pairSize, putPair, putPairEntry } from "./capture-codec";
 import { Config } from "./config";
 import { encodeGrpcService } from "./grpc-service";
 import { Metrics } from "./metrics";
@@ -14,10 +16,19 @@ import { Pair } from "./pair";
 
 const SERVICE = String.UTF8.encode("shadowdiff.v1.Collector");
 const METHOD = String.UTF8.encode("Report");
-const NO_METADATA = encodeHeaderPairs(new Array<Header>());
+
+/** The reports' initial metadata: the collector's bearer token, or nothing. */
+function reportMetadata(token: string): ArrayBuffer {
+  const headers = new Array<Header>();
+  if (token.length > 0) headers.push(new Header(String.UTF8.encode("authorization"), String.UTF8.encode("Bearer " + token)));
+  return encodeHeaderPairs(headers);
+}
 
 export class Exporter {
   private service: ArrayBuffer;
+  private metadata: ArrayBuffer;
+  /** The plugin was retired: no tick may come soon enough, so every pair goes at once. */
+  closing: bool = false;
   /** The encoded Batch message; bounded by batch_max_bytes plus one pair, kept between flushes. */
   private batch: ByteBuffer = new ByteBuffer();
   private pairs: i32 = 0;
@@ -27,17 +38,28 @@ export class Exporter {
   /** Made in on_configure (the root context): arms the tick that flushes. */
   constructor(private config: Config, private metrics: Metrics, private origin: PairOrigin) {
     this.service = encodeGrpcService(config.collectorCluster, config.collectorAuthority);
+    this.metadata = reportMetadata(config.collectorToken);
     setTickPeriod(config.flushIntervalMs);
   }
 
   /** A complete pair joins the batch; a full batch is flushed at once. */
   add(pair: Pair): void {
-    const pairSize = preparePair(pair, this.origin);
-    const start = this.batch.reserve(pairEntrySize(pairSize));
-    const end = putPair(putPairEntry(start, pairSize), pair, this.origin);
+    const size = pairSize(pair, this.origin);
+    const start = this.batch.reserve(pairEntrySize(size));
+    const end = putPair(putPairEntry(start, size), pair, this.origin);
     this.batch.advance(<i32>(end - start));
     this.pairs++;
-    if (<u32>this.pairs >= this.config.batchMaxPairs || <u32>this.batch.length >= this.config.batchMaxBytes) this.flush();
+    if (this.closing || <u32>this.pairs >= this.config.batchMaxPairs || <u32>this.batch.length >= this.config.batchMaxBytes) this.flush();
+  }
+
+  /** Complete pairs not sent yet. */
+  get holdsPairs(): bool {
+    return this.pairs > 0;
+  }
+
+  /** Reports sent and not answered yet. */
+  get inFlight(): i32 {
+    return this.reports.size;
   }
 
   /** Sends whatever the batch holds (on_tick, or full); the batch is empty afterwards. */
@@ -45,7 +67,7 @@ export class Exporter {
     const pairs = this.pairs;
     if (pairs == 0) return;
     // Envoy copies the message during the call: the buffer is free again right after.
-    const call = grpcCall(this.service, SERVICE, METHOD, NO_METADATA, this.batch.ptr, <usize>this.batch.length,
+    const call = grpcCall(this.service, SERVICE, METHOD, this.metadata, this.batch.ptr, <usize>this.batch.length,
       this.config.collectorTimeoutMs);
     this.batch.clear();
     this.pairs = 0;

@@ -1,30 +1,14 @@
-// Identities: the configuration's version (a hash of its bytes) and a pair id made from host
-// randomness when a request has no x-request-id.
+// Identities: the configuration's version (a hash of its text, less the collector's token) and a
+// pair id made from host randomness when a request has no x-request-id.
 import { randomU64 } from "../abi/hostcalls";
+import { fnv1a32, hex } from "./hash";
 
-function fnv1a32(bytes: ArrayBuffer): u32 {
-  let h: u32 = 0x811c9dc5;
-  const base = changetype<usize>(bytes);
-  for (let i = 0; i < bytes.byteLength; i++) {
-    h ^= <u32>load<u8>(base + <usize>i);
-    h *= 0x01000193;
-  }
-  return h;
-}
-
-const HEX = "0123456789abcdef";
-
-function hex(value: u64, digits: i32): string {
-  let out = "";
-  for (let i = digits - 1; i >= 0; i--) {
-    out += HEX.charAt(<i32>((value >> (<u64>i * 4)) & 0xf));
-  }
-  return out;
-}
-
-/** 8 hex digits that change when any byte of the plugin configuration does. */
-export function configVersion(configuration: ArrayBuffer): string {
-  return hex(<u64>fnv1a32(configuration), 8);
+/** 8 hex digits that change when any character of the plugin configuration does, but those of
+ * the token at [tokenStart, tokenEnd): nothing of a secret travels in a pair. */
+export function configVersion(text: string, tokenStart: i32, tokenEnd: i32): string {
+  const kept = tokenEnd > tokenStart ? text.substring(0, tokenStart) + text.substring(tokenEnd) : text;
+  const bytes = String.UTF8.encode(kept);
+  return hex(<u64>fnv1a32(changetype<usize>(bytes), <usize>bytes.byteLength), 8);
 }
 
 /** 32 hex digits from 128 random bits. */

@@ -1,8 +1,14 @@
-// A small JSON reader for the plugin configuration: the whole document into a tree, or the byte
-// offset where it stops being JSON. Objects keep their keys in order, duplicates included, so the
-// configuration rules can refuse them by name.
+// A small JSON reader for the plugin configuration: the whole document into a tree, or why and
+// where it stopped. It reads RFC 8259's grammar exactly (no leading zeros, no "+1", ".5", "1.",
+// NaN or Infinity) and holds no more than limits.ts allows: nesting, string length, entries per
+// array or object. Objects keep their keys in order, duplicates included, so the configuration
+// rules can refuse them by name.
+import { MAX_JSON_DEPTH, MAX_JSON_ENTRIES, MAX_JSON_STRING } from "./limits";
 
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
+
+/** Why reading stopped: not JSON at all, or JSON past one of the reader's limits. */
+export enum JsonError { None, Syntax, TooDeep, StringTooLong, TooManyEntries }
 
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
@@ -11,15 +17,44 @@ export class JsonValue {
   text: string = "";
   items: Array<JsonValue> = [];
   keys: Array<string> = [];
+  /** Where the value lies in the text: [start, end) characters. */
+  start: i32 = 0;
+  end: i32 = 0;
 }
 
 export class JsonResult {
-  constructor(public value: JsonValue | null, public errorOffset: i32) {}
+  constructor(
+    public value: JsonValue | null,
+    public error: JsonError,
+    /** Character offset where reading stopped. */
+    public errorOffset: i32,
+    /** The top-level key whose value was being read when it stopped; "" outside one. */
+    public errorKey: string,
+  ) {}
+}
+
+// Numbers are read without a general decimal parser (the module's size is bounded): a mantissa
+// below 2^53 scaled by an exact power of ten is correctly rounded, which covers every setting
+// (integers, and decimals up to 15 significant digits and 22 places); beyond that, close.
+const EXACT_MANTISSA: f64 = 900719925474099.0; // 2^53 / 10: one more digit keeps it exact
+const EXPONENT_CAP: f64 = 100000; // past any finite double
+
+function scaled(mantissa: f64, exponent: i32): f64 {
+  let power: f64 = 1;
+  const steps = exponent < 0 ? -exponent : exponent;
+  for (let i = 0; i < steps && power < Infinity; i++) power *= 10;
+  return exponent < 0 ? mantissa / power : mantissa * power;
 }
 
 class Reader {
   pos: i32 = 0;
   failed: bool = false;
+  error: JsonError = JsonError.None;
+  /** The top-level key being read, so an error can name it. */
+  key: string = "";
+  /** The number being read: mantissa × 10^exponent. */
+  mantissa: f64 = 0;
+  exponent: i32 = 0;
   constructor(public src: string) {}
 
   peek(): i32 { return this.pos < this.src.length ? this.src.charCodeAt(this.pos) : -1; }
@@ -32,14 +67,23 @@ class Reader {
     }
   }
 
-  fail(): JsonValue {
+  fail(error: JsonError = JsonError.Syntax): JsonValue {
+    if (!this.failed) this.error = error;
     this.failed = true;
     return new JsonValue();
   }
 
   value(depth: i32): JsonValue {
-    if (depth > 32) return this.fail();
+    if (depth >= MAX_JSON_DEPTH) return this.fail(JsonError.TooDeep);
     this.skipSpace();
+    const start = this.pos;
+    const v = this.bareValue(depth);
+    v.start = start;
+    v.end = this.pos;
+    return v;
+  }
+
+  bareValue(depth: i32): JsonValue {
     const c = this.peek();
     if (c == 0x7b) return this.object(depth);
     if (c == 0x5b) return this.array(depth);
@@ -71,11 +115,16 @@ class Reader {
     while (!this.failed) {
       this.skipSpace();
       if (this.peek() != 0x22) return this.fail();
+      if (v.keys.length == MAX_JSON_ENTRIES) return this.fail(JsonError.TooManyEntries);
       const key = this.string();
+      if (this.failed) return v;
       this.skipSpace();
       if (this.peek() != 0x3a) return this.fail();
       this.pos++;
+      if (depth == 0) this.key = key;
       const item = this.value(depth + 1);
+      if (this.failed) return v;
+      if (depth == 0) this.key = "";
       v.keys.push(key);
       v.items.push(item);
       this.skipSpace();
@@ -94,7 +143,9 @@ class Reader {
     this.skipSpace();
     if (this.peek() == 0x5d) { this.pos++; return v; }
     while (!this.failed) {
+      if (v.items.length == MAX_JSON_ENTRIES) return this.fail(JsonError.TooManyEntries);
       v.items.push(this.value(depth + 1));
+      if (this.failed) return v;
       this.skipSpace();
       const c = this.peek();
       if (c == 0x2c) { this.pos++; continue; }
@@ -112,7 +163,7 @@ class Reader {
       if (c >= 0x30 && c <= 0x39) d = c - 0x30;
       else if (c >= 0x61 && c <= 0x66) d = c - 0x61 + 10;
       else if (c >= 0x41 && c <= 0x46) d = c - 0x41 + 10;
-      if (d < 0) { this.failed = true; return 0; }
+      if (d < 0) { this.fail(); return 0; }
       code = (code << 4) | d;
       this.pos++;
     }
@@ -124,8 +175,9 @@ class Reader {
     let out = "";
     let runStart = this.pos;
     while (true) {
+      if (out.length + this.pos - runStart > MAX_JSON_STRING) { this.fail(JsonError.StringTooLong); return out; }
       const c = this.peek();
-      if (c < 0 || c < 0x20) { this.failed = true; return out; }
+      if (c < 0x20) { this.fail(); return out; }
       if (c == 0x22) {
         out += this.src.substring(runStart, this.pos);
         this.pos++;
@@ -145,48 +197,66 @@ class Reader {
       else if (e == 0x72) out += "\r";
       else if (e == 0x74) out += "\t";
       else if (e == 0x75) out += String.fromCharCode(this.hex4());
-      else { this.failed = true; return out; }
+      else { this.fail(); return out; }
       if (this.failed) return out;
       runStart = this.pos;
     }
   }
 
   number(): JsonValue {
-    const start = this.pos;
-    if (this.peek() == 0x2d) this.pos++;
-    if (!this.digits()) return this.fail();
+    const negative = this.peek() == 0x2d;
+    if (negative) this.pos++;
+    const integerStart = this.pos;
+    if (!this.digits(true)) return this.fail();
+    // A leading zero stands alone: "05" is not JSON.
+    if (this.src.charCodeAt(integerStart) == 0x30 && this.pos - integerStart > 1) return this.fail();
     if (this.peek() == 0x2e) {
       this.pos++;
-      if (!this.digits()) return this.fail();
+      const fractionStart = this.pos;
+      if (!this.digits(true)) return this.fail();
+      this.exponent -= this.pos - fractionStart;
     }
     const e = this.peek();
     if (e == 0x65 || e == 0x45) {
       this.pos++;
       const sign = this.peek();
       if (sign == 0x2b || sign == 0x2d) this.pos++;
-      if (!this.digits()) return this.fail();
+      const mantissa = this.mantissa;
+      this.mantissa = 0;
+      if (!this.digits(false)) return this.fail();
+      this.exponent += sign == 0x2d ? -<i32>this.mantissa : <i32>this.mantissa;
+      this.mantissa = mantissa;
     }
     const v = new JsonValue();
     v.kind = JsonKind.Number;
-    v.number = parseFloat(this.src.substring(start, this.pos));
+    v.number = scaled(negative ? -this.mantissa : this.mantissa, this.exponent);
+    this.mantissa = 0;
+    this.exponent = 0;
     return v;
   }
 
-  digits(): bool {
+  /** Reads digits into `mantissa`: while it stays exact (a significand digit past that only
+   * moves the exponent, when `significand`), or up to a cap (an exponent). */
+  digits(significand: bool): bool {
     const start = this.pos;
+    const cap = significand ? EXACT_MANTISSA : EXPONENT_CAP;
     while (true) {
       const c = this.peek();
       if (c < 0x30 || c > 0x39) break;
+      if (cap > this.mantissa) this.mantissa = this.mantissa * 10 + <f64>(c - 0x30);
+      else if (significand) this.exponent++;
       this.pos++;
     }
     return this.pos > start;
   }
+
 }
 
 export function parseJson(text: string): JsonResult {
   const reader = new Reader(text);
   const value = reader.value(0);
   reader.skipSpace();
-  if (reader.failed || reader.pos != text.length) return new JsonResult(null, reader.pos);
-  return new JsonResult(value, -1);
+  if (!reader.failed && reader.pos != text.length) reader.fail();
+  if (reader.failed) return new JsonResult(null, reader.error, reader.pos, reader.key);
+  return new JsonResult(value, JsonError.None, -1, "");
 }

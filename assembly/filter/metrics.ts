@@ -20,6 +20,7 @@ export class Metrics {
   private requestsMethodSkipped: u32 = counter("requests_method_skipped");
   private requestsPathSkipped: u32 = counter("requests_path_skipped");
   private requestsSampledOut: u32 = counter("requests_sampled_out");
+  private requestsWithBody: u32 = counter("requests_with_body");
   private requestsOverCapacity: u32 = counter("requests_over_capacity");
   private requestsMirrored: u32 = counter("requests_mirrored");
   private shadowOk: u32 = counter("shadow_ok");
@@ -41,6 +42,7 @@ export class Metrics {
     else if (decision == Decision.MethodSkipped) count(this.requestsMethodSkipped);
     else if (decision == Decision.PathSkipped) count(this.requestsPathSkipped);
     else if (decision == Decision.SampledOut) count(this.requestsSampledOut);
+    else if (decision == Decision.WithBody) count(this.requestsWithBody);
     else if (decision == Decision.OverCapacity) count(this.requestsOverCapacity);
     else count(this.requestsMirrored);
   }

@@ -1,49 +1,66 @@
 // The shadow copy of a request: the same method, path, scheme and end-to-end headers, the
 // configured authority and the tag header that marks it as shadow traffic. Built straight from
-// the request's serialized header map into the serialized map proxy_http_call takes.
+// the request's serialized header map into the serialized map proxy_http_call takes. The copy
+// has no body, so it carries no framing header: content-length and transfer-encoding describe
+// a body it does not send.
 import { PairsCursor, bytesEqual, indexOfBytes } from "../abi/headers";
+import { lowerAsciiBytes } from "./ascii";
 import { Config } from "./config";
+import { isTagSpelling } from "./request-headers";
 
 const HOP_BY_HOP: Array<ArrayBuffer> = [
   String.UTF8.encode("connection"), String.UTF8.encode("keep-alive"), String.UTF8.encode("proxy-connection"),
   String.UTF8.encode("transfer-encoding"), String.UTF8.encode("te"), String.UTF8.encode("trailer"),
-  String.UTF8.encode("upgrade"),
+  String.UTF8.encode("upgrade"), String.UTF8.encode("content-length"),
 ];
 const CONNECTION = HOP_BY_HOP[0];
 const AUTHORITY = String.UTF8.encode(":authority");
+const COMMA: u8 = 0x2c;
 
 /** Header names listed in `connection` are hop-by-hop too (RFC 9110, 7.6.1). */
-function connectionNamed(pairs: ArrayBuffer): Array<ArrayBuffer> {
+function connectionNamed(base: usize, size: usize): Array<ArrayBuffer> {
   const names = new Array<ArrayBuffer>();
-  const cursor = new PairsCursor(pairs);
+  const cursor = new PairsCursor(base, size);
   while (cursor.next()) {
     if (!cursor.nameIs(CONNECTION)) continue;
-    const tokens = String.UTF8.decodeUnsafe(cursor.valuePtr, cursor.valueSize).split(",");
-    for (let t = 0; t < tokens.length; t++) {
-      const name = tokens[t].trim().toLowerCase();
-      if (name.length > 0) names.push(String.UTF8.encode(name));
+    const value = cursor.valuePtr;
+    const end = cursor.valueSize;
+    let start: usize = 0;
+    for (let i: usize = 0; i <= end; i++) {
+      if (i < end && load<u8>(value + i) != COMMA) continue;
+      let from = start;
+      let to = i;
+      while (from < to && isSpace(load<u8>(value + from))) from++;
+      while (to > from && isSpace(load<u8>(value + to - 1))) to--;
+      if (to > from) names.push(lowerAsciiBytes(value + from, to - from));
+      start = i + 1;
     }
   }
   return names;
+}
+
+function isSpace(c: u8): bool {
+  return c == 0x20 || c == 0x09;
 }
 
 function kept(config: Config, cursor: PairsCursor, dropped: Array<ArrayBuffer>): bool {
   const ptr = cursor.namePtr;
   const size = cursor.nameSize;
   if (indexOfBytes(HOP_BY_HOP, ptr, size) >= 0 || indexOfBytes(dropped, ptr, size) >= 0) return false;
-  return !bytesEqual(ptr, size, AUTHORITY) && !bytesEqual(ptr, size, config.tagHeaderKey);
+  return !bytesEqual(ptr, size, AUTHORITY) && !isTagSpelling(ptr, size, config.tagHeaderKey);
 }
 
-/** The shadow request's serialized header map: the request's entries in order, less hop-by-hop
- * ones, :authority and a client's tag; then :authority and the tag. */
-export function shadowRequestPairs(config: Config, pairs: ArrayBuffer, requestAuthority: ArrayBuffer): ArrayBuffer {
-  const dropped = connectionNamed(pairs);
+/** The shadow request's serialized header map: the request's entries (the `size` bytes at
+ * `base`) in order, less hop-by-hop and framing ones, :authority and a client's tag; then
+ * :authority and the tag. */
+export function shadowRequestPairs(config: Config, base: usize, size: usize, requestAuthority: ArrayBuffer): ArrayBuffer {
+  const dropped = connectionNamed(base, size);
   const authority = config.shadowAuthority.length > 0 ? config.shadowAuthorityBytes : requestAuthority;
   const tagName = config.tagHeaderKey;
   const tagValue = config.tagValueBytes;
   let count: usize = 2;
   let bytes: usize = <usize>(AUTHORITY.byteLength + authority.byteLength + tagName.byteLength + tagValue.byteLength + 4);
-  let cursor = new PairsCursor(pairs);
+  let cursor = new PairsCursor(base, size);
   while (cursor.next()) {
     if (!kept(config, cursor, dropped)) continue;
     count++;
@@ -51,11 +68,11 @@ export function shadowRequestPairs(config: Config, pairs: ArrayBuffer, requestAu
   }
   const total: usize = <usize>4 + count * <usize>8 + bytes;
   const out = new ArrayBuffer(<i32>total);
-  const base = changetype<usize>(out);
-  store<u32>(base, <u32>count);
-  let sizes = base + 4;
+  const outBase = changetype<usize>(out);
+  store<u32>(outBase, <u32>count);
+  let sizes = outBase + 4;
   let data = sizes + count * 8;
-  cursor = new PairsCursor(pairs);
+  cursor = new PairsCursor(base, size);
   while (cursor.next()) {
     if (!kept(config, cursor, dropped)) continue;
     store<u32>(sizes, <u32>cursor.nameSize);

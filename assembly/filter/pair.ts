@@ -11,11 +11,17 @@ export namespace ShadowFailure {
   export const Overflow: i32 = 4;
 }
 
+/** What a pair holds is already as the contract takes it (text-limits.ts): valid UTF-8, within
+ * the limits of capture.proto. */
 export class Pair {
   id: ArrayBuffer = new ArrayBuffer(0);
+  /** The request id was longer than the contract allows: `id` is its shortened form. */
+  idShortened: bool = false;
   method: ArrayBuffer = new ArrayBuffer(0);
   authority: ArrayBuffer = new ArrayBuffer(0);
+  /** Query parameters redacted, cut at max_path_bytes. */
   path: ArrayBuffer = new ArrayBuffer(0);
+  pathTruncated: bool = false;
   requestHeaders: Array<Header> = [];
   startUnixNanos: u64 = 0;
   startMonotonicNanos: u64 = 0;

@@ -1,46 +1,65 @@
 // The plugin's root context: wiring. on_configure builds the configuration, the counters, the
 // export and the pairing; each stream gets what it needs of them; the root's callbacks (the tick,
 // shadow answers, report answers) are handed to their owner.
+//
+// A configuration change retires the root (Envoy calls on_done once its last stream has ended)
+// while its shadow calls and reports may still be in flight; the root is deleted, and those
+// answers lost, unless on_done answers false. So it answers false while anything is in flight,
+// sends every pair as it completes, and calls proxy_done when nothing is left. The wait is bounded
+// by the calls' own timeouts (shadow_timeout_ms, then collector_timeout_ms), which Envoy enforces.
 import { RootContext, HttpContext } from "../abi/context";
-import { getBufferBytes, getProperty, log, monotonicNanos } from "../abi/hostcalls";
+import { done, getBufferBytes, getProperty, log, monotonicNanos } from "../abi/hostcalls";
 import { BufferType, LogLevel } from "../abi/types";
 import { PairOrigin } from "./capture-codec";
 import { Config, parseConfig } from "./config";
 import { Exporter } from "./export";
 import { configVersion } from "./ids";
+import { MAX_CONFIG_BYTES, MAX_PROXY_ID_BYTES } from "./limits";
 import { Metrics } from "./metrics";
 import { Pairing } from "./pairing";
 import { readShadowAnswer } from "./shadow-outcome";
 import { ShadowStream } from "./stream";
-import { textOf } from "./utf8";
+import { fitText } from "./text-limits";
 
 /** What a configured plugin runs on. */
 class Running {
   constructor(public config: Config, public metrics: Metrics, public exporter: Exporter, public pairing: Pairing) {}
+
+  /** Nothing in flight and nothing waiting to be sent. */
+  get idle(): bool {
+    return this.pairing.inFlight == 0 && this.exporter.inFlight == 0 && !this.exporter.holdsPairs;
+  }
 }
 
 export class ShadowRoot extends RootContext {
   private running: Running | null = null;
 
   onConfigure(size: usize): bool {
-    const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, size);
-    const configuration = bytes !== null ? bytes : new ArrayBuffer(0);
-    const parsed = parseConfig(String.UTF8.decode(configuration));
+    // Only the first MAX_CONFIG_BYTES are read: enough to name the key of a value past the
+    // reader's limits, and all a configuration may hold.
+    const tooLarge = size > <usize>MAX_CONFIG_BYTES;
+    const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, tooLarge ? <usize>MAX_CONFIG_BYTES : size);
+    const text = String.UTF8.decode(bytes !== null ? bytes : new ArrayBuffer(0));
+    const parsed = parseConfig(text);
     const config = parsed.config;
-    if (config === null) {
-      log(LogLevel.Critical, parsed.error);
+    if (config === null || tooLarge) {
+      log(LogLevel.Critical, config === null && (parsed.overLimit || !tooLarge) ? parsed.error
+        : "shadowdiff: configuration is larger than " + MAX_CONFIG_BYTES.toString() + " bytes");
       return false;
     }
-    const version = configVersion(configuration);
+    const version = configVersion(text, parsed.tokenStart, parsed.tokenEnd);
     // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
     const nodeId = getProperty(["xds", "node", "id"]);
-    const origin = new PairOrigin(nodeId !== null ? textOf(nodeId) : "", version);
+    const proxyId = nodeId !== null ? fitText(changetype<usize>(nodeId), nodeId.byteLength, MAX_PROXY_ID_BYTES) : new ArrayBuffer(0);
+    const origin = new PairOrigin(proxyId, String.UTF8.encode(version));
     const metrics = new Metrics();
     const exporter = new Exporter(config, metrics, origin);
     const pairing = new Pairing(config.maxPendingPairs, metrics, exporter);
     this.running = new Running(config, metrics, exporter, pairing);
+    // Never the token.
     log(LogLevel.Info, "shadowdiff: configured, shadow cluster \"" + config.shadowCluster +
-      "\", collector cluster \"" + config.collectorCluster + "\", config version " + version);
+      "\", collector cluster \"" + config.collectorCluster + "\", config version " + version +
+      (config.collectorToken.length > 0 ? ", reports carry a token" : ""));
     return true;
   }
 
@@ -51,26 +70,50 @@ export class ShadowRoot extends RootContext {
 
   onTick(): void {
     const running = this.running;
-    if (running !== null) running.exporter.flush();
+    if (running === null) return;
+    running.exporter.flush();
+    this.finishIfRetired(running);
   }
 
   onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
     const running = this.running;
     if (running === null) return;
     const pair = running.pairing.shadowAnswered(token);
-    if (pair === null) return;
-    pair.shadow.latencyNanos = monotonicNanos() - pair.startMonotonicNanos;
-    running.pairing.shadowEnded(pair, readShadowAnswer(running.config, pair.shadow, numHeaders, bodySize));
+    if (pair !== null) {
+      pair.shadow.latencyNanos = monotonicNanos() - pair.startMonotonicNanos;
+      running.pairing.shadowEnded(pair, readShadowAnswer(running.config, pair.shadow, numHeaders, bodySize));
+    }
+    this.finishIfRetired(running);
   }
 
   onGrpcReceive(token: u32, messageSize: usize): void {
     const running = this.running;
-    if (running !== null) running.exporter.reportAnswered(token);
+    if (running === null) return;
+    running.exporter.reportAnswered(token);
+    this.finishIfRetired(running);
   }
 
   onGrpcClose(token: u32, statusCode: u32): void {
     const running = this.running;
-    if (running !== null) running.exporter.reportClosed(token, statusCode);
+    if (running === null) return;
+    running.exporter.reportClosed(token, statusCode);
+    this.finishIfRetired(running);
+  }
+
+  /** Retired: send what is held; done now when nothing is in flight, else at its last answer. */
+  onDone(): bool {
+    const running = this.running;
+    if (running === null) return true;
+    running.exporter.closing = true;
+    running.exporter.flush();
+    return running.idle;
+  }
+
+  private finishIfRetired(running: Running): void {
+    if (running.exporter.closing && running.idle) {
+      this.running = null;
+      done();
+    }
   }
 }
 

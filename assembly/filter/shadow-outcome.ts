@@ -11,6 +11,7 @@ import { CapturedResponse } from "./capture";
 import { Config } from "./config";
 import { ShadowFailure } from "./pair";
 import { textOf } from "./utf8";
+import { lowerAscii } from "./ascii";
 
 // Envoy's local replies are short; a longer body is the shadow's own.
 const LOCAL_REPLY_MAX_BYTES: usize = 256;
@@ -21,7 +22,7 @@ function contains(haystack: string, needle: string): bool {
 
 /** After 0 headers: overflow when Envoy's message names the buffer limit, else a reset. */
 export function failureFromStatusMessage(message: string): i32 {
-  const m = message.toLowerCase();
+  const m = lowerAscii(message);
   if (contains(m, "overflow") || contains(m, "buffer") || contains(m, "exceed") || contains(m, "too large")) {
     return ShadowFailure.Overflow;
   }

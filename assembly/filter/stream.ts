@@ -3,28 +3,22 @@
 // decide() strips). The stream knows the configuration, the counters and the pairing, never the
 // root context.
 import { HttpContext } from "../abi/context";
-import { findPairValue } from "../abi/headers";
-import { getHeaderPairs, httpCall, monotonicNanos, realtimeNanos } from "../abi/hostcalls";
+import { copyBytes } from "../abi/headers";
+import { httpCall, monotonicNanos, realtimeNanos } from "../abi/hostcalls";
 import { Action, BufferType, MapType, Status } from "../abi/types";
 import { Config } from "./config";
 import { Decision, decide } from "./decision";
 import { randomPairId } from "./ids";
+import { MAX_AUTHORITY_BYTES } from "./limits";
 import { Metrics } from "./metrics";
 import { shadowRequestPairs } from "./mirror";
 import { Pair } from "./pair";
 import { Pairing } from "./pairing";
+import { redactQuery } from "./query-redaction";
 import { selectPairs } from "./redact";
+import { RequestHeaders, requestHeaders } from "./request-headers";
 import { failureFromCallStatus } from "./shadow-outcome";
-
-const EMPTY = new ArrayBuffer(0);
-const METHOD = String.UTF8.encode(":method");
-const PATH = String.UTF8.encode(":path");
-const AUTHORITY = String.UTF8.encode(":authority");
-const REQUEST_ID = String.UTF8.encode("x-request-id");
-
-function valueOr(value: ArrayBuffer | null, otherwise: ArrayBuffer): ArrayBuffer {
-  return value !== null ? value : otherwise;
-}
+import { fitText, lastCut, lastShortened, pairId } from "./text-limits";
 
 export class ShadowStream extends HttpContext {
   private pair: Pair | null = null;
@@ -34,27 +28,37 @@ export class ShadowStream extends HttpContext {
   }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): Action {
-    const decision = decide(this.config, this.pairing.inFlight);
+    const request = requestHeaders;
+    request.read(this.config);
+    const decision = decide(this.config, request, endOfStream, this.pairing.inFlight);
     this.metrics.decided(decision);
-    if (decision == Decision.Mirror) this.mirror();
+    if (decision == Decision.Mirror) this.mirror(request);
+    request.release();
     return Action.Continue;
   }
 
   /** Sends the shadow its copy of the request, and starts the pair. */
-  private mirror(): void {
+  private mirror(request: RequestHeaders): void {
     const config = this.config;
-    const headers = getHeaderPairs(MapType.HttpRequestHeaders);
     const pair = new Pair(<i32>config.maxBodyBytes, config.shadowNameBytes);
-    const requestId = findPairValue(headers, REQUEST_ID);
-    pair.id = requestId !== null ? requestId : randomPairId();
-    pair.method = valueOr(findPairValue(headers, METHOD), EMPTY);
-    pair.path = valueOr(findPairValue(headers, PATH), EMPTY);
-    pair.authority = valueOr(findPairValue(headers, AUTHORITY), EMPTY);
-    pair.requestHeaders = selectPairs(headers, config.requestHeaderKeys, config.redactHeaderKeys);
+    const id = request.requestId;
+    if (id.found && id.size > 0) {
+      pair.id = pairId(id.ptr, id.size);
+      pair.idShortened = lastShortened;
+    } else {
+      pair.id = randomPairId();
+    }
+    pair.method = copyBytes(request.method.ptr, request.method.size);
+    pair.path = capturedPath(config, request);
+    pair.pathTruncated = lastCut;
+    const authority = request.authority;
+    const requestAuthority = authority.found ? copyBytes(authority.ptr, authority.size) : new ArrayBuffer(0);
+    pair.authority = fitText(changetype<usize>(requestAuthority), requestAuthority.byteLength, MAX_AUTHORITY_BYTES);
+    pair.requestHeaders = selectPairs(request.ptr, request.size, config.requestHeaderKeys, config.redactHeaderKeys);
     pair.startUnixNanos = realtimeNanos();
     pair.startMonotonicNanos = monotonicNanos();
     this.pair = pair;
-    const call = httpCall(config.shadowClusterBytes, shadowRequestPairs(config, headers, pair.authority), config.shadowTimeoutMs);
+    const call = httpCall(config.shadowClusterBytes, shadowRequestPairs(config, request.ptr, request.size, requestAuthority), config.shadowTimeoutMs);
     if (call.status == Status.Ok) this.pairing.shadowSent(call.token, pair);
     else this.pairing.shadowEnded(pair, failureFromCallStatus(call.status));
   }
@@ -96,4 +100,13 @@ export class ShadowStream extends HttpContext {
   onDelete(): void {
     this.pair = null;
   }
+}
+
+/** The path as a pair carries it: secret query values redacted, then cut at max_path_bytes
+ * (fitText's lastCut tells whether it was). The shadow gets the request's own path. */
+function capturedPath(config: Config, request: RequestHeaders): ArrayBuffer {
+  const path = request.path;
+  const raw = path.found ? copyBytes(path.ptr, path.size) : new ArrayBuffer(0);
+  const redacted = redactQuery(raw, config.redactQueryParamKeys);
+  return fitText(changetype<usize>(redacted), redacted.byteLength, <i32>config.maxPathBytes);
 }

@@ -30,6 +30,12 @@ export type ShadowMode =
       plugin?: PluginConfiguration;
       /** Envoy samples before the VM (gate.ts); unsampled requests never enter it. */
       gate?: GateOptions;
+      /**
+       * The filter's configuration from a file Envoy watches (ECDS with a path config source)
+       * instead of inline: write filterDiscoveryFile() there, and replace the file (write, then
+       * rename) to change the configuration while Envoy runs.
+       */
+      discoveryPath?: string;
     };
 
 export interface BootstrapOptions {
@@ -80,7 +86,13 @@ export function renderBootstrap(options: BootstrapOptions): Json {
   }
   if (mode.kind === "filter") {
     clusters.push(staticCluster(SHADOW_CLUSTER, mode.shadow), http2Cluster(COLLECTOR_CLUSTER, mode.collector));
-    if (mode.gate === undefined) {
+    if (mode.discoveryPath !== undefined) {
+      if (mode.gate !== undefined) throw new Error("shadowdiff: the gated filter's configuration cannot come from a discovery file here");
+      httpFilters.push({
+        name: DISCOVERED_FILTER_NAME,
+        config_discovery: { config_source: { path_config_source: { path: mode.discoveryPath } }, type_urls: [WASM_TYPE_URL] },
+      });
+    } else if (mode.gate === undefined) {
       httpFilters.push({ name: "envoy.filters.http.wasm", typed_config: wasmTypedConfig(mode.wasmPath, pluginConfiguration(mode)) });
     } else {
       const plugin = gatedPlugin(pluginConfiguration(mode));
@@ -142,9 +154,27 @@ function httpConnectionManager(route: Json, httpFilters: Json[], options: Connec
   };
 }
 
+const WASM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+const DISCOVERED_FILTER_NAME = "shadowdiff";
+
+/** The content of a filter mode's discoveryPath: a discovery response holding the filter's
+ * configuration as the one TypedExtensionConfig; `version` names this configuration. */
+export function filterDiscoveryFile(mode: Extract<ShadowMode, { kind: "filter" }>, version: string): Json {
+  return {
+    version_info: version,
+    resources: [
+      {
+        "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+        name: DISCOVERED_FILTER_NAME,
+        typed_config: wasmTypedConfig(mode.wasmPath, pluginConfiguration(mode)),
+      },
+    ],
+  };
+}
+
 function wasmTypedConfig(wasmPath: string, plugin: PluginConfiguration): Json {
   return {
-    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+    "@type": WASM_TYPE_URL,
     config: {
       name: "shadowdiff",
       root_id: "shadowdiff",

@@ -60,4 +60,12 @@ describe("rendered Envoy bootstraps", () => {
       response_headers: ["etag"],
     });
   });
+
+  it("puts the filter behind a discovery file only without the gate", () => {
+    const mode = { kind: "filter", shadow, collector, wasmPath: filterWasmPath(), discoveryPath: "/tmp/filter.json" } as const;
+    const filters = JSON.stringify(renderBootstrap({ primary, mode }));
+    expect(filters).toContain('"path_config_source":{"path":"/tmp/filter.json"}');
+    expect(filters).not.toContain("envoy.filters.http.wasm\"");
+    expect(() => renderBootstrap({ primary, mode: { ...mode, gate: { percent: 1 } } })).toThrow(/gated filter's configuration cannot come from a discovery file/);
+  });
 });

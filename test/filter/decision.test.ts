@@ -1,4 +1,4 @@
-// The mirroring decision, in order: tagged, method, path, sample, in-flight cap. Each is counted.
+// The mirroring decision, in order: tagged, method, path, sample, body, in-flight cap. Each is counted.
 import { describe, expect, it } from "vitest";
 import { SHADOW_CLUSTER, header, metric, requestHeaders, startFilter } from "./fixture.js";
 

@@ -88,6 +88,13 @@ export abstract class CalloutTable<C extends Callout> {
     return context ? this.contexts.rootOf(context) : this.contexts.root;
   }
 
+  /** A root context was deleted: Envoy's ~Context cancels its pending calls, whose answers never come. */
+  cancelAllOf(root: RootContextState): void {
+    for (const call of this.calls) {
+      if (call.state === "pending" && call.contextId === root.id) call.state = "cancelled";
+    }
+  }
+
   /** Pending calls' timeouts, as timer events. */
   dueTimeouts(): DueEvent[] {
     return this.calls

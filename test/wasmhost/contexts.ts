@@ -22,6 +22,8 @@ export class RootContextState {
   httpCallResponse: HttpCallResponseView | undefined;
   /** Set only during on_grpc_receive. */
   grpcReceiveBuffer: Uint8Array | undefined;
+  /** on_done answered false: the root lives on until it calls proxy_done (WasmBase::pending_done_). */
+  pendingDone = false;
   constructor(readonly id: number) {}
 }
 
@@ -69,24 +71,45 @@ export type ContextState = RootContextState | StreamContextState;
 export const VM_CONTEXT_ID = 0;
 export const ROOT_CONTEXT_ID = 1;
 
-/** Live context ids, as Envoy's WasmBase keeps them (0 is the VM context, 1 the plugin's root). */
+/**
+ * Live context ids, as Envoy's WasmBase keeps them (0 is the VM context, 1 the first plugin's
+ * root). A new plugin configuration in the same VM gets a root of its own with the next id; new
+ * streams belong to the newest root, while older roots live on until they are deleted.
+ */
 export class ContextRegistry {
   private readonly byId = new Map<number, ContextState>();
   readonly vm = new RootContextState(VM_CONTEXT_ID);
-  readonly root = new RootContextState(ROOT_CONTEXT_ID);
+  private current = new RootContextState(ROOT_CONTEXT_ID);
   private nextId = ROOT_CONTEXT_ID + 1;
 
   constructor() {
     this.byId.set(this.vm.id, this.vm);
-    this.byId.set(this.root.id, this.root);
+    this.byId.set(this.current.id, this.current);
+  }
+
+  /** The newest root: the one new streams belong to. */
+  get root(): RootContextState {
+    return this.current;
+  }
+
+  /** A root for a new plugin configuration; it becomes the newest. */
+  addRoot(): RootContextState {
+    this.current = new RootContextState(this.nextId++);
+    this.byId.set(this.current.id, this.current);
+    return this.current;
   }
 
   get(id: number): ContextState | undefined {
     return this.byId.get(id);
   }
 
+  /** Root contexts not deleted yet, oldest first. */
+  roots(): RootContextState[] {
+    return [...this.byId.values()].filter((context): context is RootContextState => context.kind === "root" && context !== this.vm);
+  }
+
   newStream(): StreamContextState {
-    return new StreamContextState(this.nextId++, this.root.id);
+    return new StreamContextState(this.nextId++, this.current.id);
   }
 
   add(context: ContextState): void {
@@ -100,6 +123,6 @@ export class ContextRegistry {
   rootOf(context: ContextState): RootContextState {
     if (context.kind === "root") return context;
     const root = this.byId.get(context.rootId);
-    return root?.kind === "root" ? root : this.root;
+    return root?.kind === "root" ? root : this.current;
   }
 }

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { LogLevel, StreamType, Status, type LogLevelName } from "./abi.js";
 import { TokenAllocator, toBytes, type GrpcCall, type HttpCall, type HttpCallResponse } from "./callouts.js";
 import { FakeClock } from "./clock.js";
-import { ContextRegistry, type ContextState } from "./contexts.js";
+import { ContextRegistry, type ContextState, type RootContextState } from "./contexts.js";
 import { createEnvImports, type HostCallEnv } from "./env-imports.js";
 import { ImportRejectedError, LifecycleError } from "./errors.js";
 import { GrpcCallouts } from "./grpc-callouts.js";
@@ -72,12 +72,12 @@ export class ProxyWasmHost {
   private readonly vmConfig: Uint8Array;
   private pluginConfig: Uint8Array = new Uint8Array();
   private readonly sequence = new TimerSequence();
-  private readonly ticks = new TickTimer(this.sequence);
+  /** Each root context's tick timer (Envoy's Wasm::timer_, keyed by root context id). */
+  private readonly ticks = new Map<number, TickTimer>();
   private readonly http: HttpCallouts;
   private readonly grpc: GrpcCallouts;
   private vm!: WasmVm;
   private started = false;
-  private rootPendingDone = false;
 
   private constructor(
     private readonly label: string,
@@ -160,7 +160,7 @@ export class ProxyWasmHost {
       grpcCall: (root, service, serviceName, method, metadata, message, timeoutMs) =>
         this.grpc.start(root, service, serviceName, method, metadata, message, timeoutMs),
       grpcCancel: (_root, token) => this.grpc.cancel(token),
-      setTickPeriod: (_root, periodMs) => this.ticks.setPeriod(periodMs, this.clock.nowMs()),
+      setTickPeriod: (root, periodMs) => this.tickTimer(root).setPeriod(periodMs, this.clock.nowMs()),
       done: (context) => this.proxyDone(context),
       continueStream: (context, type) => this.continueStream(context, type),
       closeStream: (context, type) => {
@@ -193,7 +193,21 @@ export class ProxyWasmHost {
   start(pluginConfiguration: string | Uint8Array = ""): boolean {
     if (this.started) throw new LifecycleError("start() was already called");
     this.started = true;
-    const root = this.contexts.root;
+    return this.startRoot(this.contexts.root, pluginConfiguration);
+  }
+
+  /**
+   * Envoy's answer to a changed plugin configuration in the same VM (the same vm_id, code and VM
+   * configuration): a new root context, the next context id, started as start() starts the first
+   * (proxy_on_context_create, proxy_on_vm_start, proxy_on_configure). Streams made afterwards
+   * belong to it; the older roots keep running until retire(). True when it started.
+   */
+  reconfigure(pluginConfiguration: string | Uint8Array): boolean {
+    this.requireStarted("reconfigure");
+    return this.startRoot(this.contexts.addRoot(), pluginConfiguration);
+  }
+
+  private startRoot(root: RootContextState, pluginConfiguration: string | Uint8Array): boolean {
     this.pluginConfig = toBytes(pluginConfiguration);
     root.pluginConfigurationVisible = true;
     try {
@@ -228,27 +242,51 @@ export class ProxyWasmHost {
   }
 
   /**
-   * Plugin shutdown: proxy_on_done on the root; if it returns true, proxy_on_delete at once,
+   * Plugin shutdown: proxy_on_done on the newest root; if it returns true, proxy_on_delete at once,
    * otherwise the root waits for proxy_done. Returns whether the root was deleted.
    */
   shutdown(): boolean {
     this.requireStarted("shutdown");
-    const root = this.contexts.root;
+    return this.retire(this.contexts.root.id);
+  }
+
+  /**
+   * A root whose plugin configuration was replaced, once its last stream has ended
+   * (WasmBase::startShutdown(plugin_key)): proxy_on_done; if it returns true, proxy_on_delete at
+   * once, otherwise the root lives on, its callouts and ticks still delivered, until it calls
+   * proxy_done. Deleting a root cancels its pending callouts. Returns whether it was deleted.
+   */
+  retire(rootId: number): boolean {
+    const root = this.contexts.get(rootId);
+    if (root?.kind !== "root" || root === this.contexts.vm) throw new LifecycleError(`retire(${rootId}): no such root context`);
+    if (root.pendingDone) throw new LifecycleError(`retire(${rootId}): the root is already waiting to finish`);
     if (this.vm.invoke("proxy_on_done", root, [root.id], 1) === 0) {
-      this.rootPendingDone = true;
+      root.pendingDone = true;
       return false;
     }
-    this.vm.invoke("proxy_on_delete", root, [root.id], 0);
+    this.deleteRoot(root);
     return true;
+  }
+
+  /** Ids of the root contexts not deleted yet, oldest first. */
+  get liveRootIds(): number[] {
+    return this.contexts.roots().map((root) => root.id);
   }
 
   private proxyDone(context: ContextState): Status {
     // WasmBase::done: only a root context that answered false to proxy_on_done may finish.
-    const root = this.contexts.root;
-    if (context !== root || !this.rootPendingDone) return Status.NotFound;
-    this.rootPendingDone = false;
-    this.vm.afterCall(() => this.vm.invoke("proxy_on_delete", root, [root.id], 0));
+    if (context.kind !== "root" || !context.pendingDone) return Status.NotFound;
+    context.pendingDone = false;
+    this.vm.afterCall(() => this.deleteRoot(context));
     return Status.Ok;
+  }
+
+  private deleteRoot(root: RootContextState): void {
+    this.vm.invoke("proxy_on_delete", root, [root.id], 0);
+    this.contexts.remove(root);
+    this.ticks.delete(root.id);
+    this.http.cancelAllOf(root);
+    this.grpc.cancelAllOf(root);
   }
 
   private continueStream(context: ContextState, type: number): Status {
@@ -271,35 +309,48 @@ export class ProxyWasmHost {
 
   // ---- time ----------------------------------------------------------------------------------
 
-  /** The period the module asked for with proxy_set_tick_period_milliseconds (0: no ticks). */
-  get tickPeriodMs(): number {
-    return this.ticks.periodMs;
+  private tickTimer(root: RootContextState): TickTimer {
+    let timer = this.ticks.get(root.id);
+    if (!timer) {
+      timer = new TickTimer(this.sequence);
+      this.ticks.set(root.id, timer);
+    }
+    return timer;
   }
 
-  /** Fires proxy_on_tick on the root now, as the timer would, and re-arms the timer. */
+  /** The period the newest root asked for with proxy_set_tick_period_milliseconds (0: no ticks). */
+  get tickPeriodMs(): number {
+    return this.ticks.get(this.contexts.root.id)?.periodMs ?? 0;
+  }
+
+  /** Fires proxy_on_tick on the newest root now, as the timer would, and re-arms the timer. */
   tick(): void {
     this.requireStarted("tick");
-    if (this.ticks.periodMs <= 0) throw new LifecycleError("tick(): the module set no tick period, so Envoy would never tick");
-    this.ticks.arm(this.clock.nowMs());
-    this.fireTick();
+    const root = this.contexts.root;
+    const timer = this.ticks.get(root.id);
+    if (!timer || timer.periodMs <= 0) throw new LifecycleError("tick(): the module set no tick period, so Envoy would never tick");
+    timer.arm(this.clock.nowMs());
+    this.fireTick(root);
   }
 
-  private fireTick(): void {
-    const root = this.contexts.root;
+  private fireTick(root: RootContextState): void {
     this.vm.invoke("proxy_on_tick", root, [root.id], 0);
   }
 
   /**
-   * Moves both clocks forward. On the way, fires every tick that falls due and (timeouts "auto")
-   * times out every callout whose timeout elapses, in time order, as Envoy's timers would.
+   * Moves both clocks forward. On the way, fires every tick that falls due (every live root's) and
+   * (timeouts "auto") times out every callout whose timeout elapses, in time order, as Envoy's
+   * timers would.
    */
   advanceClock(ms: number): void {
     if (!(ms >= 0)) throw new Error(`advanceClock(${ms}): the clock only moves forward`);
     const target = this.clock.nowMs() + ms;
     for (;;) {
       const timeouts = this.options.timeouts === "manual" ? [] : [...this.http.dueTimeouts(), ...this.grpc.dueTimeouts()];
-      const tick = this.started ? this.ticks.due(() => this.fireTick()) : undefined;
-      const next = earliestDue([...timeouts, tick], target);
+      const ticks = this.started
+        ? this.contexts.roots().map((root) => this.ticks.get(root.id)?.due(() => this.fireTick(root)))
+        : [];
+      const next = earliestDue([...timeouts, ...ticks], target);
       if (!next) break;
       this.clock.advance(Math.max(0, next.at - this.clock.nowMs()));
       next.fire();

@@ -162,4 +162,34 @@ describe("properties and contexts", () => {
     expect(host.shutdown()).toBe(true);
     expect(messages(host).slice(-2)).toEqual(["done 1 header=2", "delete 1"]);
   });
+
+  it("starts a new plugin configuration as a new root, while the old one runs until retired", async () => {
+    const host = await startEcho();
+    const oldStream = host.newStream();
+    oldStream.requestHeaders(get("/", [["x-op", "http"], ["x-cluster", "shadow"]]));
+    const oldCall = host.httpCalls[0]!;
+
+    expect(host.reconfigure("second-config")).toBe(true);
+    const [oldRoot, newRoot] = host.liveRootIds;
+    expect(oldRoot).toBe(1);
+    expect(host.rootContextId).toBe(newRoot);
+    expect(messages(host)).toContain(`create ${newRoot} 0`);
+    expect(lastLog(host, "vm_start")).toMatchObject({ root: String(newRoot) });
+    expect(lastLog(host, "configure")).toMatchObject({ config: "second-config" });
+    const newStream = host.newStream();
+    newStream.requestHeaders(get("/"));
+    expect(messages(host)).toContain(`create ${newStream.contextId} ${newRoot}`);
+
+    // The old root still gets its answers, then retires; its pending calls die with it.
+    host.respondHttpCall(oldCall.token, { status: 200 });
+    expect(lastLog(host, "http_response")).toMatchObject({ ctx: "1", token: String(oldCall.token) });
+    oldStream.requestHeaders(get("/", [["x-op", "http"], ["x-cluster", "shadow"]]));
+    const lateCall = host.httpCalls[1]!;
+    expect(host.retire(1)).toBe(true);
+    expect(messages(host).slice(-2)).toEqual(["done 1 header=2", "delete 1"]);
+    expect(host.liveRootIds).toEqual([newRoot]);
+    expect(lateCall.state).toBe("cancelled");
+    expect(() => host.respondHttpCall(lateCall.token, { status: 200 })).toThrow(/already cancelled/);
+    expect(() => host.retire(1)).toThrow(/no such root context/);
+  });
 });
