@@ -1,0 +1,20 @@
+import type { Polled } from "./hooks.js";
+
+/** Whether what is shown is current: the time of the last answer, or why the last ask failed. */
+export function LiveStatus({ polled }: { polled: Polled<unknown> }) {
+  const at = polled.updatedAt?.toLocaleTimeString("en-GB");
+  if (polled.error !== undefined) {
+    return (
+      <p class="live live-stale" role="status">
+        <span class="live-dot" aria-hidden="true" />
+        Cannot reach the collector ({polled.error.message}){at === undefined ? "" : `; showing what it said at ${at}`}. Retrying.
+      </p>
+    );
+  }
+  return (
+    <p class="live" role="status" data-updated={polled.updatedAt?.getTime()}>
+      <span class="live-dot" aria-hidden="true" />
+      {at === undefined ? "Loading…" : `Live, updated ${at}`}
+    </p>
+  );
+}
