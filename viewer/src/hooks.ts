@@ -1,6 +1,6 @@
 // State the views share: the current view (from the location hash), data polled from the
 // collector, and the colour theme.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { parseHash, type View } from "./hash-route.js";
 
 export function useView(): View {
@@ -85,7 +85,8 @@ export function useTheme(): { theme: Theme; choice: ThemeChoice; choose(choice: 
     return () => query.removeEventListener("change", changed);
   }, []);
   const theme: Theme = choice === "auto" ? (systemDark ? "dark" : "light") : choice;
-  useEffect(() => {
+  // Before the browser paints, so a dark page never flashes light.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   return {
