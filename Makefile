@@ -86,6 +86,9 @@ screenshots: node_modules/.installed chromium build build/tools/.built
 bench-collector: node_modules/.installed build build/tools/.built
 	node build/tools/bench/collector.js
 
+bench-viewer: node_modules/.installed chromium build build/tools/.built
+	node build/tools/bench/viewer.js
+
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
 	node build/tools/bench/envoy.js
