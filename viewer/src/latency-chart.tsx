@@ -6,6 +6,8 @@ import { count, duration, times } from "./format.js";
 import type { Theme } from "./hooks.js";
 
 const HEIGHT = 260;
+/** Past this spread (slowest ÷ fastest), latencies are drawn on a log scale, or the tail squeezes the rest. */
+const LOG_SPREAD = 20;
 const QUANTILES = [0.5, 0.9, 0.95, 0.99];
 
 function cssColour(name: string): string {
@@ -17,6 +19,9 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = cdfSeries(latency.primary.seconds, latency.shadow.seconds);
+  const fastest = data[0][0] ?? 0;
+  const slowest = data[0][data[0].length - 1] ?? 0;
+  const log = fastest > 0 && slowest / fastest > LOG_SPREAD;
 
   useEffect(() => {
     const element = box.current;
@@ -28,17 +33,18 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 200),
       height: HEIGHT,
-      scales: { x: { time: false }, y: { range: [0, 1] } },
+      scales: { x: log ? { time: false, distr: 3, log: 10 } : { time: false }, y: { range: [0, 1] } },
       axes: [
-        { ...axis, label: "latency (ms)", labelFont: "12px system-ui, sans-serif" },
+        { ...axis, label: log ? "latency (ms, log scale)" : "latency (ms)", labelFont: "12px system-ui, sans-serif" },
         { ...axis, values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
       ],
       cursor: { drag: { x: false, y: false } },
-      legend: { live: true },
+      // The table under the chart names the lines and gives their percentiles.
+      legend: { show: false },
       series: [
-        { label: "latency", value: (_u, v) => (v == null ? "–" : `${v.toFixed(2)} ms`) },
-        { label: "primary", stroke: cssColour("--primary-line"), width: 2, ...(stepped ? { paths: stepped } : {}), value: (_u, v) => (v == null ? "–" : `${(v * 100).toFixed(1)}%`) },
-        { label: "shadow", stroke: cssColour("--shadow-line"), width: 2, ...(stepped ? { paths: stepped } : {}), value: (_u, v) => (v == null ? "–" : `${(v * 100).toFixed(1)}%`) },
+        { label: "latency" },
+        { label: "primary", stroke: cssColour("--primary-line"), width: 2, ...(stepped ? { paths: stepped } : {}) },
+        { label: "shadow", stroke: cssColour("--shadow-line"), width: 2, ...(stepped ? { paths: stepped } : {}) },
       ],
     };
     const chart = new uPlot(options, data, element);
@@ -50,7 +56,7 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
       chart.destroy();
       plot.current = null;
     };
-  }, [theme]);
+  }, [theme, log]);
 
   useEffect(() => {
     plot.current?.setData(data);

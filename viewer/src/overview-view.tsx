@@ -26,7 +26,7 @@ export function OverviewView({ thresholds }: { thresholds: Thresholds }) {
       ) : (
         <Overview summary={summary.data} thresholds={thresholds} />
       )}
-      <Card title="Newest mismatches">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute />}</Card>
+      <Card title="Newest mismatching and inconclusive pairs">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute />}</Card>
     </>
   );
 }

@@ -8,7 +8,7 @@ import { MismatchTable } from "./mismatch-table.js";
 import { routeVerdict, type Thresholds } from "./verdicts.js";
 import { Card, Empty, KindBadge, Problem, Stat, VerdictPill } from "./widgets.js";
 
-const NEWEST = 50;
+const NEWEST = 25;
 
 export function RouteView({ route, thresholds, theme }: { route: string; thresholds: Thresholds; theme: Theme }) {
   const detail = usePoll((signal) => fetchRoute(route, signal), `route\u0000${route}`);
@@ -31,7 +31,7 @@ export function RouteView({ route, thresholds, theme }: { route: string; thresho
         <Problem title="No pairs on this route.">The collector has compared none since it started (route labels are per collector and restart from nothing).</Problem>
       )}
       {detail.data !== undefined && <RouteBody detail={detail.data} thresholds={thresholds} theme={theme} />}
-      <Card title={`Newest mismatches on this route`}>{newest.data !== undefined && <MismatchTable items={newest.data} showRoute={false} />}</Card>
+      <Card title="Newest mismatching and inconclusive pairs on this route">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute={false} />}</Card>
     </>
   );
 }
