@@ -76,8 +76,9 @@ test: deps build image
 test-unit: node_modules/.installed build
 	npx vitest run --project unit
 
+# KEEP=1 keeps everything up after the verdict, until Ctrl-C, to look at the collector's page.
 demo: node_modules/.installed envoy build build/tools/.built
-	node build/tools/demo/main.js
+	KEEP=$(KEEP) node build/tools/demo/main.js
 
 # docs/screenshots/*.png: each view of the collector's page, light and dark, from showcase pairs.
 screenshots: node_modules/.installed chromium build build/tools/.built
