@@ -1,3 +1,4 @@
+import { ApiError } from "./api.js";
 import type { Polled } from "./hooks.js";
 
 /** Whether what is shown is current: the time of the last answer, or why the last ask failed. */
@@ -7,7 +8,8 @@ export function LiveStatus({ polled }: { polled: Polled<unknown> }) {
     return (
       <p class="live live-stale" role="status">
         <span class="live-dot" aria-hidden="true" />
-        Cannot reach the collector ({polled.error.message}){at === undefined ? "" : `; showing what it said at ${at}`}. Retrying.
+        {polled.error instanceof ApiError ? `The collector answered: ${polled.error.message}` : `Cannot reach the collector (${polled.error.message})`}
+        {at === undefined ? "" : `; showing what it said at ${at}`}. Asking again.
       </p>
     );
   }
