@@ -14,7 +14,7 @@ import { eventually } from "../support/eventually.js";
 import { repoRoot } from "../support/paths.js";
 import { loadAverage } from "../support/proc.js";
 import { encodeBatch, ReportClient, type WirePair } from "../support/report-client.js";
-import { jsonResponse } from "../support/wire-pairs.js";
+import { jsonPair, jsonResponse } from "../support/wire-pairs.js";
 import { writeBenchResults } from "./lib/bench-results.js";
 import { startSteadyLoad } from "./lib/steady-load.js";
 
@@ -29,20 +29,9 @@ const API_CALLS = 60;
 const MAX_LOAD_SECONDS = 300;
 
 function pair(n: number, mismatched: boolean): WirePair {
-  const route = n % ROUTES;
   const body = { id: n, name: `item ${n}`, price: 10 + (n % 50), tags: ["a", "b"], stock: { count: n % 7 } };
-  return {
-    id: `bench-${n}`,
-    proxy_id: "bench",
-    config_version: "bench",
-    method: "GET",
-    authority: "bench.local",
-    path: `/bench/r${route}/items/${n}`,
-    request_headers: [{ name: "accept", value: "application/json" }],
-    start_unix_nanos: Date.now() * 1e6,
-    primary: jsonResponse(body, 2 + (n % 5)),
-    targets: [{ ...jsonResponse(mismatched ? { ...body, price: body.price + 1 } : body, 2 + (n % 7)), name: "shadow" }],
-  };
+  const shadow = mismatched ? { ...body, price: body.price + 1 } : body;
+  return { ...jsonPair(`/bench/r${n % ROUTES}/items/${n}`, jsonResponse(body, 2 + (n % 5)), jsonResponse(shadow, 2 + (n % 7))), id: `bench-${n}` };
 }
 
 async function compared(url: string): Promise<number> {
