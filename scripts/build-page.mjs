@@ -23,8 +23,7 @@ const result = await build({
   target: ["chrome111", "firefox113", "safari16.4"],
   jsx: "automatic",
   jsxImportSource: "preact",
-  // The libraries' licences, in one file beside the bundle.
-  legalComments: "linked",
+  legalComments: "none",
   metafile: true,
   logLevel: "warning",
 });
@@ -38,3 +37,14 @@ const named = (extension) => {
 const html = readFileSync(join(root, "viewer", "index.html"), "utf8").replace("{{script}}", named(".js")).replace("{{style}}", named(".css"));
 writeFileSync(join(out, "index.html"), html);
 copyFileSync(join(root, "viewer", "favicon.svg"), join(out, "favicon.svg"));
+
+// The bundle holds these libraries' code, so it ships their licences beside it.
+const bundled = Object.keys(result.metafile.inputs)
+  .map((input) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1])
+  .filter((name) => name !== undefined);
+const licences = [...new Set(bundled)].sort().map((name) => {
+  const { version, license } = JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8"));
+  const text = readFileSync(join(root, "node_modules", name, "LICENSE"), "utf8").trim();
+  return `${name} ${version} (${license})\n\n${text}\n`;
+});
+writeFileSync(join(out, "licences.txt"), `The page bundles these libraries:\n\n${licences.join("\n")}`);
