@@ -98,7 +98,9 @@ function RouteRow({ row, targets }: { row: Row & { verdict: RouteVerdict }; targ
             {row.topFields.slice(0, 3).map((field) => (
               <li key={`${field.field}\u0000${field.kind}`} class="chip">
                 <KindBadge kind={field.kind} />
-                <span class="mono chip-field">{field.field}</span>
+                <span class="mono chip-field" title={field.field}>
+                  {field.field}
+                </span>
                 <span class="chip-count">×{count(field.count)}</span>
               </li>
             ))}
