@@ -12,6 +12,7 @@ import { eventually } from "../../support/eventually.js";
 import { ReportClient, type WirePair, type WireResponse } from "../../support/report-client.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
 import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
+import { duration } from "../../viewer/src/format.js";
 
 const HOSTILE_PATH = "/hostile/<script>window.__pwnedPath=1</script>";
 const HOSTILE_BODY = '<img src=x onerror="window.__pwnedBody=1">';
@@ -175,6 +176,10 @@ describe("from a route to a pair", () => {
     const fields = await page.$$eval("table.fields tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((td) => td.textContent).join(" ")));
     expect(fields.sort()).toEqual(["$.extra added", "$.price changed"]);
     await page.waitForSelector(".chart-box canvas");
+    // The chart's percentiles are the collector's own, from the same reservoir sample.
+    const users = (await summary()).routes.find((route) => route.route === "/users/{id}")!;
+    const p50s = await page.$$eval("table.quantiles tbody tr", (trs) => trs.slice(0, 2).map((tr) => tr.querySelector("td")?.textContent));
+    expect(p50s).toEqual([duration(users.primaryLatency.p50), duration(users.shadowLatency.p50)]);
 
     await page.click("table.mismatches tbody tr a");
     await page.waitForSelector("[data-diff-path]");
