@@ -5,7 +5,8 @@ import { BodyPanel, type Focus } from "./body-panel.js";
 import { CurlBox } from "./curl-box.js";
 import { bytes, clock, count, duration } from "./format.js";
 import { overviewHref, routeHref } from "./hash-route.js";
-import { headerRows, HeadersDiff, HeaderValue } from "./headers-diff.js";
+import { headerRows } from "./header-rows.js";
+import { HeadersDiff, HeaderValue } from "./headers-diff.js";
 import { usePoll } from "./hooks.js";
 import { Card, Empty, KindBadge, OutcomePill, Problem } from "./widgets.js";
 
