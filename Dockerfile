@@ -1,4 +1,4 @@
-# The shadowdiff collector image: the packed project (npm pack: dist/host, proto, the filter)
+# The shadowdiff collector image: the packed project (npm pack: dist/host, the page, proto, the filter)
 # installed with production dependencies only, run as a non-root user; nothing is written outside
 # the examples volume, so the root filesystem can be read-only.
 #
@@ -19,8 +19,11 @@ COPY asconfig.json tsconfig.json tsconfig.build.json ./
 COPY assembly assembly
 COPY host host
 COPY proto proto
+COPY viewer viewer
+COPY scripts/build-page.mjs scripts/build-page.mjs
 RUN npx asc assembly/index.ts --target release \
  && npx tsc -p tsconfig.build.json \
+ && node scripts/build-page.mjs \
  && npm pack --pack-destination /tmp
 # The production install: what `npm install -g` of the tarball gives any Node user.
 RUN npm install --global --prefix /opt/shadowdiff --omit=dev --no-audit --no-fund /tmp/shadowdiff-*.tgz

@@ -14,9 +14,10 @@ export ENVOY
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ASSEMBLY_SOURCES := $(shell find assembly -name '*.ts')
 HOST_SOURCES := $(shell find host -name '*.ts')
-TOOLS_SOURCES := $(shell find host support demo bench -name '*.ts')
+PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
+TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy clean \
+.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-envoy bench-viewer clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -27,10 +28,12 @@ build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
 	npx asc assembly/index.ts --target release
 	npx asc assembly/index.ts --target debug
 
-# Rebuilt from nothing, so that no file of an older layout lingers in what ships.
-dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES)
+# Rebuilt from nothing, so that no file of an older layout lingers in what ships: the command
+# (dist/host) and the page the collector serves (dist/page, bundled by esbuild from viewer/).
+dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES) $(PAGE_SOURCES)
 	rm -rf dist
 	npx tsc -p tsconfig.build.json
+	node scripts/build-page.mjs
 	touch $@
 
 build/tools/.built: node_modules/.installed tsconfig.json tsconfig.tools.json $(TOOLS_SOURCES)
@@ -55,22 +58,37 @@ prometheus:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
 
-deps: node_modules/.installed envoy prometheus tools registry
+# Debian's chromium: the browser the page's tests and screenshots drive (playwright-core).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+deps: node_modules/.installed envoy prometheus chromium tools registry
 
 # Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes).
 test: deps build image
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p viewer/tsconfig.json
 	npx vitest run
 
 # The unit project alone: no process started, seconds.
 test-unit: node_modules/.installed build
 	npx vitest run --project unit
 
+# KEEP=1 keeps everything up after the verdict, until Ctrl-C, to look at the collector's page.
 demo: node_modules/.installed envoy build build/tools/.built
-	node build/tools/demo/main.js
+	KEEP=$(KEEP) node build/tools/demo/main.js
+
+# docs/screenshots/*.png: each view of the collector's page, light and dark, from showcase pairs.
+screenshots: node_modules/.installed chromium build build/tools/.built
+	node build/tools/demo/screenshots.js
 
 bench-collector: node_modules/.installed build build/tools/.built
 	node build/tools/bench/collector.js
+
+bench-viewer: node_modules/.installed chromium build build/tools/.built
+	node build/tools/bench/viewer.js
 
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'

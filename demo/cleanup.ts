@@ -22,9 +22,17 @@ export class Cleanup {
   onSignals(): void {
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       process.once(signal, () => {
+        if (this.awaitingSignal) return this.awaitingSignal();
         console.error(`\nshadowdiff demo: ${signal}, stopping what the demo started`);
         void this.run().finally(() => process.exit(code));
       });
     }
+  }
+
+  private awaitingSignal: (() => void) | undefined;
+
+  /** Resolves at the next SIGINT or SIGTERM (Ctrl-C), which then ends the wait instead of the process. */
+  untilSignal(): Promise<void> {
+    return new Promise((resolve) => (this.awaitingSignal = resolve));
   }
 }

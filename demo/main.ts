@@ -2,6 +2,7 @@
 // Envoy with the shadowdiff filter in front; a few thousand requests; then the collector's
 // per-route summary and the canary verdict. v2 is wrong on purpose (a changed price on
 // /products/{id}, slower answers on /users/{id}), so the demo ends with a FAIL verdict and exit 0.
+// With KEEP=1 (`make demo KEEP=1`) everything stays up until Ctrl-C, to look at the collector's page.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,6 +133,14 @@ async function main(): Promise<number> {
         ? "v2 is not ready for canary, as intended: the demo's v2 carries a deliberate regression"
         : `verdict ${verdict.outcome}; the demo's v2 was expected to fail`,
     );
+    say(`the page, every route and every difference: ${collector.url}/`);
+    if (process.env.KEEP === "1") {
+      say("everything stays up until Ctrl-C (KEEP=1)");
+      await cleanup.untilSignal();
+      say("Ctrl-C: stopping what the demo started");
+    } else {
+      say("`make demo KEEP=1` keeps it all up to look at the page");
+    }
     return 0;
   } finally {
     await cleanup.run();

@@ -6,11 +6,13 @@ import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
 import { validateConfig } from "./config/validate.js";
 import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
+import { loadPageAssets } from "./http/page-assets.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
 import { PairQueue } from "./intake/pair-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
 import { FieldLabeler } from "./metrics/field-labels.js";
+import { pageAssetsPath } from "./package-files.js";
 import { createPairProcessor } from "./pipeline/pair-processor.js";
 import { SummaryBook } from "./summary/summary.js";
 
@@ -26,6 +28,8 @@ export interface RunningCollector {
 export interface CollectorOptions {
   /** Where log lines go; JSON lines on stdout by default. */
   log?: Logger;
+  /** The page's files; dist/page in the package by default. */
+  pageDir?: string;
 }
 
 /** Distinct `field` label values on shadowdiff_mismatch_fields_total. */
@@ -87,7 +91,9 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       closing: () => closing,
     });
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
-    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, mismatches, log, ready: () => ready });
+    const page = loadPageAssets(options.pageDir ?? pageAssetsPath());
+    if (!page.ok) log.warn("no page to serve at /", { problem: page.problem });
+    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, mismatches, log, ready: () => ready, page });
   } catch (error) {
     await intake?.close();
     mismatches.close();

@@ -22,3 +22,8 @@ export function captureProtoPath(): string {
 export function filterWasmPath(): string {
   return join(packageRoot(), "build", "shadowdiff.wasm");
 }
+
+/** The page the collector serves at `/`, as `make build` bundles it (shipped in the package). */
+export function pageAssetsPath(): string {
+  return join(packageRoot(), "dist", "page");
+}

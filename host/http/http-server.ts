@@ -5,6 +5,7 @@ import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
 import type { SummaryBook } from "../summary/summary.js";
+import type { PageAsset, PageAssets } from "./page-assets.js";
 
 export interface HttpParts {
   registry: Registry;
@@ -13,6 +14,8 @@ export interface HttpParts {
   log: Logger;
   /** False before start-up completes and once shutdown begins. */
   ready: () => boolean;
+  /** The page served at `/`, or why there is none. */
+  page: PageAssets;
 }
 
 export interface HttpServer {
@@ -22,8 +25,23 @@ export interface HttpServer {
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
+/** Longer than any route label the collector makes (paths are cut at 8192 bytes). */
+const MAX_ROUTE_CHARS = 10_000;
 
-/** The collector's HTTP endpoints: /metrics, /healthz, /readyz and the JSON /api/*. */
+/**
+ * On every answer. The page runs only its own script and styles, reads only this server, and
+ * cannot be framed; no answer is ever sniffed into another type.
+ */
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
+/** The collector's HTTP endpoints: /metrics, /healthz, /readyz, the JSON /api/* and the page at `/`. */
 export async function startHttpServer(host: string, port: number, parts: HttpParts): Promise<HttpServer> {
   const server = createServer((request, response) => {
     handle(request, response, parts).catch((error: unknown) => {
@@ -48,7 +66,9 @@ export async function startHttpServer(host: string, port: number, parts: HttpPar
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, parts: HttpParts): Promise<void> {
-  const url = new URL(request.url ?? "/", "http://collector");
+  // Joined to the origin as text: `new URL("//x", base)` would take "x" for a host name.
+  const url = new URL(`http://collector${request.url?.startsWith("/") ? request.url : `/${request.url ?? ""}`}`);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
     sendJson(response, 405, { error: `method ${request.method} not allowed` });
@@ -83,11 +103,35 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const stored = parts.mismatches.get(id);
     return stored ? sendJson(response, 200, mismatchView(stored)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
   }
+  if (path === "/api/route") {
+    const route = url.searchParams.get("route");
+    if (route === null || route === "" || route.length > MAX_ROUTE_CHARS) {
+      return sendJson(response, 400, { error: `route must be a route label of 1 to ${MAX_ROUTE_CHARS} characters, as /api/summary lists it` });
+    }
+    const detail = parts.summary.detail(route);
+    return detail ? sendJson(response, 200, detail) : sendJson(response, 404, { error: "no pairs on that route" });
+  }
+  if (!path.startsWith("/api/")) {
+    if (!parts.page.ok) return path === "/" ? sendJson(response, 404, { error: parts.page.problem }) : sendJson(response, 404, { error: `no endpoint ${path}` });
+    const asset = parts.page.assets.get(path);
+    if (asset) return sendAsset(request, response, asset);
+  }
   sendJson(response, 404, { error: `no endpoint ${path}` });
+}
+
+function sendAsset(request: IncomingMessage, response: ServerResponse, asset: PageAsset): void {
+  const headers = { "content-type": asset.contentType, etag: asset.etag, "cache-control": asset.cacheControl };
+  if (request.headers["if-none-match"] === asset.etag) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  response.writeHead(200, { ...headers, "content-length": asset.body.length });
+  response.end(asset.body);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
   response.end(text);
 }

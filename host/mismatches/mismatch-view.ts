@@ -1,9 +1,30 @@
+import { isUtf8 } from "node:buffer";
 import type { Header } from "../capture/pair.js";
 import type { Comparison } from "../compare/comparison.js";
+import { decodeContentEncoding } from "../compare/content-encoding.js";
+import { DEFAULT_COMPARE_LIMITS } from "../compare/limits.js";
 import type { StoredResponse } from "./mismatch-record.js";
 import type { MismatchHeadline, StoredMismatch } from "./mismatch-store.js";
 
 // How stored mismatches read in the HTTP API (`/api/mismatches`, `/api/mismatches/{id}`).
+
+/** A body with a content-encoding, as a person reads it: decoded, or why it could not be. */
+export type DecodedBody =
+  | {
+      contentEncoding: string;
+      body: string;
+      bodyEncoding: "utf8" | "base64";
+      /** Decoded bytes shown (at most 256 KiB). */
+      bytes: number;
+      /** Less than the whole body: the stored bytes were cut, or the decoded text was. */
+      cut: boolean;
+    }
+  | { contentEncoding: string; error: string };
+
+/** A stored response, with its body decoded when it has a content-encoding. */
+export interface ResponseView extends StoredResponse {
+  decoded?: DecodedBody;
+}
 
 /** One mismatch (or inconclusive pair) in full. */
 export interface MismatchView {
@@ -18,8 +39,8 @@ export interface MismatchView {
   proxyId: string;
   configVersion: string;
   requestHeaders: Header[];
-  primary: StoredResponse;
-  shadow: StoredResponse | null;
+  primary: ResponseView;
+  shadow: ResponseView | null;
   shadowFailure: string | null;
   comparison: Comparison;
 }
@@ -51,8 +72,8 @@ export function mismatchView(stored: StoredMismatch): MismatchView {
     proxyId: detail.proxyId,
     configVersion: detail.configVersion,
     requestHeaders: detail.requestHeaders,
-    primary: detail.primary,
-    shadow: detail.shadow,
+    primary: responseView(detail.primary),
+    shadow: detail.shadow && responseView(detail.shadow),
     shadowFailure: stored.shadowFailure,
     comparison: detail.comparison,
   };
@@ -70,4 +91,38 @@ export function mismatchListItem(headline: MismatchHeadline): MismatchListItem {
     shadowFailure: headline.shadowFailure,
     summary: headline.summary,
   };
+}
+
+/** Decoded bytes shown per side: enough to read, little enough for a browser to lay out. */
+const DECODED_SHOWN_BYTES = 256 * 1024;
+
+function responseView(stored: StoredResponse): ResponseView {
+  const contentEncoding = stored.headers.find((header) => header.name.toLowerCase() === "content-encoding")?.value.trim() ?? "";
+  if (contentEncoding === "" || contentEncoding.toLowerCase() === "identity") return stored;
+  const raw = Buffer.from(stored.body, stored.bodyEncoding === "base64" ? "base64" : "utf8");
+  const storedWhole = stored.storedBytes >= stored.bodySize && !stored.truncated;
+  // Decoded with the comparator's own bound, so a small body cannot expand without limit here either.
+  const decoded = decodeContentEncoding(raw, contentEncoding, DEFAULT_COMPARE_LIMITS.maxDecodedBytes, !storedWhole);
+  if (!decoded.ok) return { ...stored, decoded: { contentEncoding, error: decoded.detail } };
+  const shown = textOrBytes(decoded.bytes.subarray(0, DECODED_SHOWN_BYTES));
+  const utf8 = isUtf8(shown);
+  return {
+    ...stored,
+    decoded: {
+      contentEncoding,
+      body: shown.toString(utf8 ? "utf8" : "base64"),
+      bodyEncoding: utf8 ? "utf8" : "base64",
+      bytes: shown.length,
+      cut: !storedWhole || shown.length < decoded.bytes.length,
+    },
+  };
+}
+
+/** `bytes`, less a character cut in half at its end when the rest is UTF-8 text (cut bodies end anywhere). */
+function textOrBytes(bytes: Buffer): Buffer {
+  for (let drop = 1; drop <= 3 && !isUtf8(bytes) && drop < bytes.length; drop++) {
+    const shorter = bytes.subarray(0, bytes.length - drop);
+    if (isUtf8(shorter)) return shorter;
+  }
+  return bytes;
 }

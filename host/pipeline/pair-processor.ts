@@ -90,11 +90,13 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     for (const { field, kind } of differing) metrics.mismatchFields.labels(route, field, kind).inc();
     summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
 
+    // Inconclusive pairs are kept too, so that a person can see why they could not be compared.
+    if (comparison.outcome === "match") return comparison;
+    const exampleId = mismatches.add(mismatchRecord(pair, route, comparison));
     if (comparison.outcome === "mismatch") {
-      const exampleId = mismatches.add(mismatchRecord(pair, route, comparison));
       if (log.enabled("debug")) log.debug("pair mismatched", { pairId: pair.id, route, exampleId, shadowFailure: comparison.shadowFailure, fields: differing });
-    } else if (comparison.outcome === "inconclusive" && log.enabled("debug")) {
-      log.debug("pair inconclusive", { pairId: pair.id, route, reason: comparison.inconclusive?.reason, detail: comparison.inconclusive?.detail });
+    } else if (log.enabled("debug")) {
+      log.debug("pair inconclusive", { pairId: pair.id, route, exampleId, reason: comparison.inconclusive?.reason, detail: comparison.inconclusive?.detail });
     }
     return comparison;
   };

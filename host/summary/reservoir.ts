@@ -23,11 +23,21 @@ export class Reservoir {
     this.seen++;
   }
 
+  /** Values added so far (the sample holds at most its size of them). */
+  get count(): number {
+    return this.seen;
+  }
+
+  /** The sample in ascending order, a copy. */
+  sorted(): Float64Array {
+    return this.samples.slice(0, Math.min(this.seen, this.samples.length)).sort();
+  }
+
   /** Nearest-rank percentiles (q in 0..1) of the sample; null when empty. */
   quantiles(qs: readonly number[]): (number | null)[] {
-    const count = Math.min(this.seen, this.samples.length);
+    const sorted = this.sorted();
+    const count = sorted.length;
     if (count === 0) return qs.map(() => null);
-    const sorted = this.samples.slice(0, count).sort();
     return qs.map((q) => sorted[Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1))] as number);
   }
 }

@@ -19,7 +19,28 @@ export interface RouteSummary {
   shadowLatency: LatencySummary;
   /** shadowLatency.p95 / primaryLatency.p95; null when either is missing. */
   latencyRatioP95: number | null;
-  topFields: { field: string; kind: string; count: number }[];
+  topFields: FieldCount[];
+}
+
+export interface FieldCount {
+  field: string;
+  kind: string;
+  count: number;
+}
+
+/** The latencies behind a route's percentiles: the reservoir's sample, ascending, in seconds. */
+export interface LatencySample {
+  /** Latencies recorded since the collector started; the sample keeps at most 1024 of them. */
+  seen: number;
+  seconds: number[];
+}
+
+/** `GET /api/route?route=`: one route's summary row, every field it counts, its latency sample. */
+export interface RouteDetail {
+  summary: RouteSummary;
+  /** Every field and kind counted on the route, most frequent first (100 at most, then `other`). */
+  fields: FieldCount[];
+  latency: { primary: LatencySample; shadow: LatencySample };
 }
 
 export interface Summary {
@@ -53,17 +74,21 @@ class RouteTally {
     }
   }
 
-  summarize(route: string): RouteSummary {
-    const [p50, p95] = this.primaryLatency.quantiles([0.5, 0.95]);
-    const [s50, s95] = this.shadowLatency.quantiles([0.5, 0.95]);
-    const decided = this.matched + this.mismatched;
-    const topFields = [...this.fields.entries()]
+  /** Fields and kinds, most frequent first, then by name. */
+  fieldCounts(): FieldCount[] {
+    return [...this.fields.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, TOP_FIELDS)
       .map(([key, count]) => {
         const [field, kind] = key.split("\u0000") as [string, string];
         return { field, kind, count };
       });
+  }
+
+  summarize(route: string): RouteSummary {
+    const [p50, p95] = this.primaryLatency.quantiles([0.5, 0.95]);
+    const [s50, s95] = this.shadowLatency.quantiles([0.5, 0.95]);
+    const decided = this.matched + this.mismatched;
+    const topFields = this.fieldCounts().slice(0, TOP_FIELDS);
     return {
       route,
       pairs: decided + this.inconclusive,
@@ -96,6 +121,18 @@ export class SummaryBook {
     }
     tally.record(comparison, primarySeconds, shadowSeconds, fields);
     this.total.record(comparison, primarySeconds, shadowSeconds, fields);
+  }
+
+  /** One route in full; undefined for a route with no pairs. */
+  detail(route: string): RouteDetail | undefined {
+    const tally = this.routes.get(route);
+    if (!tally) return undefined;
+    const sample = (reservoir: Reservoir): LatencySample => ({ seen: reservoir.count, seconds: Array.from(reservoir.sorted()) });
+    return {
+      summary: tally.summarize(route),
+      fields: tally.fieldCounts(),
+      latency: { primary: sample(tally.primaryLatency), shadow: sample(tally.shadowLatency) },
+    };
   }
 
   summarize(): Summary {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { RouteMeasurement } from "./decide.js";
 import { SourceError, fetchJson } from "./http.js";
+import { measurementOf } from "./summary-measurement.js";
 
 const routeSummary = z.object({
   route: z.string(),
@@ -21,10 +22,5 @@ export async function measurementsFromCollector(collectorUrl: string, timeoutMs:
     const issue = parsed.error.issues[0];
     throw new SourceError(`the collector's summary is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());
   }
-  return parsed.data.routes.map((route) => ({
-    route: route.route,
-    pairs: route.matched + route.mismatched,
-    matchRatio: route.matchRatio,
-    latencyRatioP95: route.latencyRatioP95,
-  }));
+  return parsed.data.routes.map(measurementOf);
 }

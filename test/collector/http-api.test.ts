@@ -109,10 +109,14 @@ describe("HTTP API", () => {
     });
   });
 
-  it("/api/mismatches lists newest first, filters by route, and /api/mismatches/{id} has both sides and the diff", async () => {
+  it("/api/mismatches lists mismatching and inconclusive pairs newest first, filters by route, and /api/mismatches/{id} has both sides and the diff", async () => {
     const c = await loaded();
-    const all = await getJson<{ mismatches: { id: number; pairId: string; route: string }[] }>(`${c.httpUrl}/api/mismatches`);
-    expect(all.body.mismatches.map((m) => m.pairId)).toEqual(["bad-2", "bad-1"]);
+    const all = await getJson<{ mismatches: { id: number; pairId: string; route: string; outcome: string }[] }>(`${c.httpUrl}/api/mismatches`);
+    expect(all.body.mismatches.map((m) => [m.pairId, m.outcome])).toEqual([
+      ["cut-1", "inconclusive"],
+      ["bad-2", "mismatch"],
+      ["bad-1", "mismatch"],
+    ]);
     const users = await getJson<{ mismatches: { id: number; pairId: string }[] }>(`${c.httpUrl}/api/mismatches?route=${encodeURIComponent("/users/{name}")}&limit=5`);
     expect(users.body.mismatches.map((m) => m.pairId)).toEqual(["bad-1"]);
     const one = await getJson<Record<string, unknown>>(`${c.httpUrl}/api/mismatches/${users.body.mismatches[0]?.id}`);
@@ -124,7 +128,7 @@ describe("HTTP API", () => {
       shadow: { body: '{"id":42,"price":12}' },
       comparison: { outcome: "mismatch", body: { differences: [{ path: "$.price", kind: "changed" }] } },
     });
-    expect((await getJson(`${c.httpUrl}/api/mismatches?limit=1`)).body).toMatchObject({ mismatches: [{ pairId: "bad-2" }] });
+    expect((await getJson(`${c.httpUrl}/api/mismatches?limit=1`)).body).toMatchObject({ mismatches: [{ pairId: "cut-1" }] });
   });
 
   it.each([

@@ -53,13 +53,16 @@ describe("shadowdiff installed from the packed tarball", () => {
     expect(result.code).toBe(2);
   });
 
-  it("holds the built command, the contract and the filter, and no development dependency", () => {
+  it("holds the built command, the page, the contract and the filter, and no development dependency", () => {
     expect(existsSync(join(installed, "dist", "host", "cli.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist", "page", "index.html"))).toBe(true);
     expect(existsSync(join(installed, "proto", "shadowdiff", "v1", "capture.proto"))).toBe(true);
     expect(existsSync(join(installed, "build", "shadowdiff.wasm"))).toBe(true);
     const modules = readdirSync(join(installed, "node_modules"));
     expect(modules).toEqual(expect.arrayContaining(["better-sqlite3", "@grpc", "prom-client"]));
-    for (const dev of ["typescript", "vitest", "assemblyscript", "fast-check", "@grafana"]) expect(modules, dev).not.toContain(dev);
+    for (const dev of ["typescript", "vitest", "assemblyscript", "fast-check", "@grafana", "esbuild", "preact", "uplot", "playwright-core"]) {
+      expect(modules, dev).not.toContain(dev);
+    }
     expect(existsSync(join(installed, "assembly"))).toBe(false);
     expect(existsSync(join(installed, "test"))).toBe(false);
   });
@@ -97,6 +100,18 @@ describe("the installed collector", () => {
       const response = await fetch(`http://127.0.0.1:${ports.httpPort}${path}`);
       expect(response.status, path).toBe(200);
     }
+  });
+
+  it("serves the page at / with the script it names", async () => {
+    const url = `http://127.0.0.1:${ports.httpPort}`;
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const script = /src="(app-[A-Z0-9]{8}\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    const bundle = await fetch(`${url}/${script}`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
   });
 
   it("takes a Report over gRPC and counts the pair", async () => {

@@ -1,0 +1,50 @@
+// The collector's /api/*, as the page reads it (the same endpoints `shadowdiff report` and
+// `shadowdiff verdict --collector` read). URLs are relative, so the page also works behind a
+// proxy that serves the collector under a path prefix.
+import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
+import type { RouteDetail, RouteSummary, Summary } from "../../host/summary/summary.js";
+
+export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Summary };
+
+/** An answer other than 200, with the collector's own message when it gave one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, { signal: signal ?? null, headers: { accept: "application/json" } });
+  if (!response.ok) {
+    let message = `${path}: HTTP ${response.status}`;
+    try {
+      const body = (await response.json()) as { error?: unknown };
+      if (typeof body.error === "string") message = body.error;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiError(response.status, message);
+  }
+  return (await response.json()) as T;
+}
+
+export function fetchSummary(signal?: AbortSignal): Promise<Summary> {
+  return getJson<Summary>("api/summary", signal);
+}
+
+export function fetchRoute(route: string, signal?: AbortSignal): Promise<RouteDetail> {
+  return getJson<RouteDetail>(`api/route?route=${encodeURIComponent(route)}`, signal);
+}
+
+export async function fetchMismatches(options: { route?: string; limit: number }, signal?: AbortSignal): Promise<MismatchListItem[]> {
+  const query = new URLSearchParams({ limit: String(options.limit) });
+  if (options.route !== undefined) query.set("route", options.route);
+  return (await getJson<{ mismatches: MismatchListItem[] }>(`api/mismatches?${query}`, signal)).mismatches;
+}
+
+export function fetchPair(id: number, signal?: AbortSignal): Promise<MismatchView> {
+  return getJson<MismatchView>(`api/mismatches/${id}`, signal);
+}

@@ -1,0 +1,104 @@
+import { ApiError, fetchMismatches, fetchRoute, type RouteDetail } from "./api.js";
+import { count, duration, ratioPercent, times } from "./format.js";
+import { overviewHref } from "./hash-route.js";
+import { usePoll, type Theme } from "./hooks.js";
+import { LatencyChart } from "./latency-chart.js";
+import { LiveStatus } from "./live-status.js";
+import { MismatchTable } from "./mismatch-table.js";
+import { routeVerdict, type Thresholds } from "./verdicts.js";
+import { Card, Empty, KindBadge, Problem, Stat, VerdictPill } from "./widgets.js";
+
+const NEWEST = 25;
+
+export function RouteView({ route, thresholds, theme }: { route: string; thresholds: Thresholds; theme: Theme }) {
+  const detail = usePoll((signal) => fetchRoute(route, signal), `route\u0000${route}`);
+  const newest = usePoll((signal) => fetchMismatches({ route, limit: NEWEST }, signal), `newest\u0000${route}`);
+  const missing = detail.error instanceof ApiError && detail.error.status === 404;
+  return (
+    <>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={overviewHref()}>Routes</a>
+        <span aria-hidden="true"> / </span>
+        <span class="mono">{route}</span>
+      </nav>
+      <div class="title-row">
+        <h1 tabIndex={-1} class="mono wrap route-title">
+          {route}
+        </h1>
+        <LiveStatus polled={detail} />
+      </div>
+      {missing && (
+        <Problem title="No pairs on this route.">The collector has compared none since it started (route labels are per collector and restart from nothing).</Problem>
+      )}
+      {detail.data !== undefined && <RouteBody detail={detail.data} thresholds={thresholds} theme={theme} />}
+      <Card title="Newest mismatching and inconclusive pairs on this route">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute={false} />}</Card>
+    </>
+  );
+}
+
+function RouteBody({ detail, thresholds, theme }: { detail: RouteDetail; thresholds: Thresholds; theme: Theme }) {
+  const row = detail.summary;
+  const verdict = routeVerdict(row, thresholds);
+  return (
+    <>
+      <div class={`verdict-line row-${verdict.outcome}`}>
+        <VerdictPill outcome={verdict.outcome} />
+        <span>{verdict.reasons.length > 0 ? verdict.reasons.join("; ") : "within every threshold"}</span>
+      </div>
+      <div class="stats">
+        <Stat label="Pairs" value={count(row.pairs)} detail={`${count(row.inconclusive)} inconclusive`} />
+        <Stat label="Matched" value={count(row.matched)} />
+        <Stat label="Mismatched" value={count(row.mismatched)} tone={row.mismatched > 0 ? "bad" : undefined} />
+        <Stat label="Match ratio" value={ratioPercent(row.matchRatio)} detail={`needs ≥ ${ratioPercent(thresholds.minMatchRatio)}`} />
+        <Stat label="p95 primary" value={duration(row.primaryLatency.p95)} detail={`p50 ${duration(row.primaryLatency.p50)}`} />
+        <Stat label="p95 shadow" value={duration(row.shadowLatency.p95)} detail={`p50 ${duration(row.shadowLatency.p50)}`} />
+        <Stat label="p95 ratio" value={times(row.latencyRatioP95)} detail={`needs ≤ ${thresholds.maxLatencyRatio}`} />
+      </div>
+      <div class="columns">
+        <Card title="Differing fields">
+          <FieldTable detail={detail} />
+        </Card>
+        <Card title="Latency distribution">
+          {detail.latency.primary.seconds.length === 0 ? <Empty>No latency recorded yet.</Empty> : <LatencyChart latency={detail.latency} theme={theme} />}
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function FieldTable({ detail }: { detail: RouteDetail }) {
+  const { fields, summary } = detail;
+  if (fields.length === 0) return <Empty>No field has differed on this route.</Empty>;
+  const decided = summary.matched + summary.mismatched;
+  return (
+    <div class="table-wrap">
+      <table class="fields">
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Kind</th>
+            <th scope="col" class="num">Pairs</th>
+            <th scope="col" class="num">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {fields.map((field) => (
+            <tr key={`${field.field}\u0000${field.kind}`}>
+              <td class="mono wrap">{field.field}</td>
+              <td>
+                <KindBadge kind={field.kind} />
+              </td>
+              <td class="num">{count(field.count)}</td>
+              <td class="num">
+                <span class="share">
+                  <span class="share-bar" style={{ width: `${decided === 0 ? 0 : Math.min(100, (field.count / decided) * 100)}%` }} />
+                </span>
+                {ratioPercent(decided === 0 ? null : field.count / decided)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
