@@ -7,6 +7,7 @@ import { validateConfig } from "./config/validate.js";
 import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
+import { IntakeToken, readTokenFile } from "./intake/intake-token.js";
 import { PairQueue } from "./intake/pair-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
@@ -46,6 +47,8 @@ const SLICE_MILLIS = 2;
 export async function startCollector(config: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Promise<RunningCollector> {
   const settings = validateConfig(config);
   const log = options.log ?? createLogger((line) => process.stdout.write(line));
+  const tokenFile = settings.grpc.tokenFile;
+  const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const registry = new Registry();
   const metrics = createCollectorMetrics(registry);
   const summary = new SummaryBook();
@@ -84,6 +87,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       metrics,
       log,
       maxMessageBytes: settings.grpc.maxMessageBytes,
+      ...(token === undefined ? {} : { token }),
       closing: () => closing,
     });
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
@@ -102,6 +106,8 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     grpcAddress: settings.grpc.address,
     httpAddress: settings.http.address,
     examplesPath: settings.examples.path,
+    // Where the token comes from, never the token.
+    intakeAuth: tokenFile === undefined ? "none" : `token from ${tokenFile}`,
   });
 
   let closed: Promise<void> | undefined;

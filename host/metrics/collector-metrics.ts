@@ -55,13 +55,13 @@ export function createCollectorMetrics(registry: Registry) {
     }),
     pairsDropped: new Counter({
       name: "shadowdiff_pairs_dropped_total",
-      help: "Pairs refused at intake, by reason (queue_full, invalid).",
+      help: "Pairs not taken at intake, by reason: queue_full, or the contract rule a pair broke (malformed, invalid_id, invalid_status, invalid_field, too_large).",
       labelNames: ["reason"] as const,
       registers,
     }),
     reports: new Counter({
       name: "shadowdiff_reports_total",
-      help: "Report calls, by outcome (ok, invalid, exhausted).",
+      help: "Report calls, by outcome (ok, invalid, exhausted, unauthenticated).",
       labelNames: ["outcome"] as const,
       registers,
     }),

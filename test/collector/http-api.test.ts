@@ -32,7 +32,7 @@ async function loaded(): Promise<TestCollector> {
     wirePair({ id: "bad-2", path: "/orders/9", targets: [shadowTarget(shadowWith('{"id":42}', 404))] }),
     wirePair({ id: "cut-1", path: "/orders/10", targets: [shadowTarget({ ...shadowWith('{"id"'), truncated: true, body_size: 100 })] }),
   ];
-  expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5 });
+  expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5, dropped: 0 });
   await eventually(async () => expect((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs).toBe(5));
   return collector;
 }
