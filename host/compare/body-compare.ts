@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Difference } from "./difference.js";
 import { diffJson, type JsonDiffOptions } from "./json-diff.js";
+import { parseJsonBody } from "./json-parse.js";
 import { jsonTextsEqualOutsideIgnored } from "./json-text-equal.js";
 import { CONTAINER_WEIGHT, jsonCostAtMost } from "./json-size.js";
 import type { BodyKind } from "./media-type.js";
@@ -42,8 +43,8 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
   }
   // Most differing bodies differ only in ignored values: settled on the texts, without parsing.
   if (jsonTextsEqualOutsideIgnored(primary, shadow, options.ignore)) return { conclusive: true, kind: "json", differences: [], differencesCapped: false };
-  const p = parseJson(primary);
-  const s = parseJson(shadow);
+  const p = parseJsonBody(primary);
+  const s = parseJsonBody(shadow);
   if (!p.ok || !s.ok) {
     // Not JSON after all: the bytes differ, so the body differs as text.
     const text = compareText(primary, shadow);
@@ -52,14 +53,6 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
   const result = diffJson(p.value, s.value, options, budget);
   if (!result.complete) return { conclusive: false, reason: "budget", detail: `JSON walk stopped after ${budget.spent} nodes` };
   return { conclusive: true, kind: "json", differences: result.differences, differencesCapped: result.differencesCapped };
-}
-
-function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(bytes.toString("utf8")) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 const TEXT_PREVIEW_BYTES = 80;

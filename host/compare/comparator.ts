@@ -86,7 +86,7 @@ export class Comparator {
     const shadowBody = decodeContentEncoding(shadow.body, headerValue(shadow.headers, "content-encoding"), limits.maxDecodedBytes);
     if (!shadowBody.ok) return inconclusive(shadowBody.reason, `shadow: ${shadowBody.detail}`);
 
-    const budget = new WorkBudget(limits.maxNodes, performance.now() + limits.maxMillis);
+    const budget = new WorkBudget(limits.maxNodes);
     const body = compareBodies(primaryBody.bytes, shadowBody.bytes, kind, this.bodyOptions, budget);
     if (!body.conclusive) return inconclusive(body.reason, body.detail);
     const { conclusive: _, ...bodyResult } = body;

@@ -2,12 +2,13 @@ import type { PathMatcher, PathNode } from "../json-path/matcher.js";
 import { formatPath, type PathSegment } from "../json-path/syntax.js";
 import { preview, type Difference } from "./difference.js";
 import { canonicalJson } from "./json-canonical.js";
+import { decimalOfDouble, ExactNumber, sameDecimal, withinTolerance, type Decimal } from "./json-number.js";
 import type { WorkBudget } from "./work-budget.js";
 
 export interface JsonDiffOptions {
   ignore: PathMatcher;
   unordered: PathMatcher;
-  /** Numbers whose absolute difference is at most this are equal. */
+  /** Numbers whose absolute difference is at most this (as the decimal its shortest text spells) are equal. */
   numericTolerance: number;
   /** Differences listed before the walk stops (the pair is a mismatch either way). */
   maxDifferences: number;
@@ -33,7 +34,13 @@ type JsonType = "null" | "array" | "object" | "string" | "number" | "boolean";
 function jsonType(value: unknown): JsonType {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
+  if (value instanceof ExactNumber) return "number";
   return typeof value as JsonType;
+}
+
+/** A number's exact value: a double from JSON.parse holds its text's value exactly (see json-number.ts). */
+function decimal(value: number | ExactNumber): Decimal | null {
+  return typeof value === "number" ? decimalOfDouble(value) : value.decimal;
 }
 
 function pathOf(frame: Frame): string {
@@ -45,6 +52,7 @@ function pathOf(frame: Frame): string {
 class Walk {
   readonly differences: Difference[] = [];
   readonly stack: Frame[] = [];
+  private tolerance: Decimal | undefined;
 
   constructor(
     readonly options: JsonDiffOptions,
@@ -63,6 +71,18 @@ class Walk {
   elementIgnore(frame: Frame, index: number): PathNode | null {
     const ignore = this.options.ignore.step(frame.ignore, index);
     return ignore.matched ? null : ignore.node;
+  }
+
+  /** Whether two numbers are equal, exactly or within the tolerance. */
+  sameNumber(p: number | ExactNumber, s: number | ExactNumber): boolean {
+    if (typeof p === "number" && typeof s === "number" && p === s) return true;
+    const a = decimal(p);
+    const b = decimal(s);
+    // A number too large to work with equals only the same text.
+    if (a === null || b === null) return a === null && b === null && (p as ExactNumber).text === (s as ExactNumber).text;
+    if (this.options.numericTolerance === 0) return sameDecimal(a, b);
+    this.tolerance ??= decimalOfDouble(this.options.numericTolerance);
+    return withinTolerance(a, b, this.tolerance);
   }
 
   /** Records a difference; true when the list is full and the walk should stop. */
@@ -119,8 +139,7 @@ function visit(walk: Walk, frame: Frame): Step {
   const pType = jsonType(p);
   if (pType !== jsonType(s)) return walk.report(frame, "type", p, s) ? "full" : "continue";
   if (pType === "number") {
-    const equal = p === s || Math.abs((p as number) - (s as number)) <= walk.options.numericTolerance;
-    return !equal && walk.report(frame, "changed", p, s) ? "full" : "continue";
+    return !walk.sameNumber(p as number | ExactNumber, s as number | ExactNumber) && walk.report(frame, "changed", p, s) ? "full" : "continue";
   }
   if (pType === "array") {
     return frame.unorderedHere
