@@ -4,6 +4,7 @@ import { RouteLabeler } from "./routes/route-labels.js";
 import { parseAddress } from "./config/schema.js";
 import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
 import { validateConfig } from "./config/validate.js";
+import { ALWAYS_REDACTED_BODY_PATHS, BodyRedactor } from "./mismatches/body-redaction.js";
 import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
@@ -56,13 +57,15 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   let ready = false;
   let closing = false;
 
+  const redactBodyPaths = [...ALWAYS_REDACTED_BODY_PATHS, ...settings.examples.redactBodyPaths];
   const processPair = createPairProcessor({
-    comparator: new Comparator(settings.compare),
+    comparator: new Comparator({ ...settings.compare, redactPaths: redactBodyPaths }),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     metrics,
     summary,
     mismatches,
+    bodies: new BodyRedactor(settings.examples.redactBodyPaths),
     log,
   });
   const queue = new PairQueue(

@@ -46,9 +46,11 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
   const p = parseJsonBody(primary);
   const s = parseJsonBody(shadow);
   if (!p.ok || !s.ok) {
-    // Not JSON after all: the bytes differ, so the body differs as text.
+    // Not JSON after all: the bytes differ, so the body differs as text. Text that is not JSON
+    // cannot be redacted, so with redaction paths it is not shown either.
     const text = compareText(primary, shadow);
-    return { ...text, kind: "json" };
+    const redacting = options.redact !== undefined && !options.redact.isEmpty;
+    return { ...text, kind: "json", ...(redacting ? { differences: text.differences.map(withheld) } : {}) };
   }
   const result = diffJson(p.value, s.value, options, budget);
   if (!result.complete) return { conclusive: false, reason: "budget", detail: `JSON walk stopped after ${budget.spent} nodes` };
@@ -56,6 +58,11 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
 }
 
 const TEXT_PREVIEW_BYTES = 80;
+const WITHHELD = "[withheld: not valid JSON, so it cannot be redacted]";
+
+function withheld(difference: Difference): Difference {
+  return { ...difference, primary: WITHHELD, shadow: WITHHELD };
+}
 
 function compareText(primary: Buffer, shadow: Buffer): BodyComparison & { conclusive: true } {
   const offset = firstDifference(primary, shadow);

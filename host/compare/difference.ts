@@ -11,6 +11,8 @@ export interface Difference {
 }
 
 const PREVIEW_CHARS = 120;
+/** The preview of a value a redaction path names. */
+export const REDACTED_PREVIEW = "[redacted]";
 
 /** A short, bounded rendering of a JSON value for people reading a difference. */
 export function preview(value: unknown): string {

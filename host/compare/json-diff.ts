@@ -1,6 +1,6 @@
 import type { PathMatcher, PathNode } from "../json-path/matcher.js";
 import { formatPath, type PathSegment } from "../json-path/syntax.js";
-import { preview, type Difference } from "./difference.js";
+import { preview, REDACTED_PREVIEW, type Difference } from "./difference.js";
 import { canonicalJson } from "./json-canonical.js";
 import { decimalOfDouble, ExactNumber, sameDecimal, withinTolerance, type Decimal } from "./json-number.js";
 import type { WorkBudget } from "./work-budget.js";
@@ -12,6 +12,8 @@ export interface JsonDiffOptions {
   numericTolerance: number;
   /** Differences listed before the walk stops (the pair is a mismatch either way). */
   maxDifferences: number;
+  /** Values whose previews read "[redacted]" (examples.redactBodyPaths): they may be secrets. */
+  redact?: PathMatcher;
 }
 
 export type JsonDiffResult =
@@ -27,6 +29,10 @@ interface Frame {
   unordered: PathNode;
   /** An `unordered` pattern names exactly this place. */
   unorderedHere: boolean;
+  /** Where redaction patterns stand; null once redacted, or without patterns. */
+  redactNode: PathNode | null;
+  /** A redaction pattern names this place or one above it. */
+  redacted: boolean;
 }
 
 type JsonType = "null" | "array" | "object" | "string" | "number" | "boolean";
@@ -64,7 +70,13 @@ class Walk {
     const ignore = this.options.ignore.step(frame.ignore, segment);
     if (ignore.matched) return null;
     const unordered = this.options.unordered.step(frame.unordered, segment);
-    return { primary, shadow, parent: frame, segment, ignore: ignore.node, unordered: unordered.node, unorderedHere: unordered.matched };
+    let { redactNode, redacted } = frame;
+    if (redactNode !== null) {
+      const redact = (this.options.redact as PathMatcher).step(redactNode, segment);
+      redacted = redact.matched;
+      redactNode = redacted ? null : redact.node;
+    }
+    return { primary, shadow, parent: frame, segment, ignore: ignore.node, unordered: unordered.node, unorderedHere: unordered.matched, redactNode, redacted };
   }
 
   /** The ignore place of an element of an unordered array, or null when it is ignored. */
@@ -88,8 +100,8 @@ class Walk {
   /** Records a difference; true when the list is full and the walk should stop. */
   report(frame: Frame, kind: Difference["kind"], primary: unknown, shadow: unknown): boolean {
     const difference: Difference = { path: pathOf(frame), kind };
-    if (primary !== undefined) difference.primary = preview(primary);
-    if (shadow !== undefined) difference.shadow = preview(shadow);
+    if (primary !== undefined) difference.primary = frame.redacted ? REDACTED_PREVIEW : preview(primary);
+    if (shadow !== undefined) difference.shadow = frame.redacted ? REDACTED_PREVIEW : preview(shadow);
     this.differences.push(difference);
     return this.differences.length >= this.options.maxDifferences;
   }
@@ -120,6 +132,8 @@ export function diffJson(primary: unknown, shadow: unknown, options: JsonDiffOpt
     ignore: options.ignore.root,
     unordered: options.unordered.root,
     unorderedHere: options.unordered.matchesRoot,
+    redactNode: options.redact === undefined || options.redact.isEmpty || options.redact.matchesRoot ? null : options.redact.root,
+    redacted: options.redact?.matchesRoot ?? false,
   };
   if (!budget.spend(1)) return { complete: false };
   walk.stack.push(root);

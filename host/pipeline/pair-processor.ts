@@ -2,6 +2,7 @@ import type { Pair } from "../capture/pair.js";
 import type { Comparator } from "../compare/comparator.js";
 import type { Comparison } from "../compare/comparison.js";
 import type { RouteLabeler } from "../routes/route-labels.js";
+import type { BodyRedactor } from "../mismatches/body-redaction.js";
 import { mismatchRecord } from "../mismatches/mismatch-record.js";
 import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import type { Logger } from "../log.js";
@@ -16,6 +17,8 @@ export interface PairProcessorParts {
   metrics: CollectorMetrics;
   summary: SummaryBook;
   mismatches: MismatchStore;
+  /** What of a body may be kept with a mismatch. */
+  bodies: BodyRedactor;
   log: Logger;
 }
 
@@ -60,7 +63,7 @@ function routeChildren(metrics: CollectorMetrics, route: string) {
 
 /** Compares one accepted pair and records the result everywhere it is looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => Comparison {
-  const { comparator, routes, fields, metrics, summary, mismatches, log } = parts;
+  const { comparator, routes, fields, metrics, summary, mismatches, bodies, log } = parts;
   const children = new Map<string, ReturnType<typeof routeChildren>>();
   return (pair) => {
     const route = routes.label(pair.path);
@@ -91,7 +94,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
 
     if (comparison.outcome === "mismatch") {
-      const exampleId = mismatches.add(mismatchRecord(pair, route, comparison));
+      const exampleId = mismatches.add(mismatchRecord(pair, route, comparison, bodies));
       if (log.enabled("debug")) log.debug("pair mismatched", { pairId: pair.id, route, exampleId, shadowFailure: comparison.shadowFailure, fields: differing });
     } else if (comparison.outcome === "inconclusive" && log.enabled("debug")) {
       log.debug("pair inconclusive", { pairId: pair.id, route, reason: comparison.inconclusive?.reason, detail: comparison.inconclusive?.detail });
