@@ -130,12 +130,40 @@ describe("HTTP API", () => {
   it.each([
     ["/api/mismatches?limit=0", 400],
     ["/api/mismatches?limit=abc", 400],
+    ["/api/mismatches?limit=1e3", 400],
+    ["/api/mismatches?limit=0x10", 400],
+    ["/api/mismatches?limit=%201", 400],
+    ["/api/mismatches?limit=1%20", 400],
+    ["/api/mismatches?limit=1.0", 400],
+    ["/api/mismatches?limit=+5", 400],
+    ["/api/mismatches?limit=-1", 400],
+    ["/api/mismatches?limit=", 400],
+    ["/api/mismatches?limit=1001", 400],
+    ["/api/mismatches?limit=00000000000000000001", 400],
+    ["/api/mismatches?limit=%EF%BC%91", 400],
+    ["/api/mismatches?limit=1000", 200],
+    ["/api/mismatches?limit=0005", 200],
     ["/api/mismatches/999", 404],
     ["/api/mismatches/x", 400],
+    ["/api/mismatches/0x1", 400],
+    ["/api/mismatches/1e0", 400],
+    ["/api/mismatches/%201", 400],
+    ["/api/mismatches/1.0", 400],
+    ["/api/mismatches/0", 400],
+    ["/api/mismatches/-1", 400],
+    ["/api/mismatches/99999999999999999999", 400],
     ["/nothing", 404],
   ])("%s → %i", async (path, status) => {
     collector = await startTestCollector();
     expect((await getJson(`${collector.httpUrl}${path}`)).status).toBe(status);
+  });
+
+  it("reads a mismatch id of leading zeros as its number, and names the rule for 0x1", async () => {
+    const c = await loaded();
+    const [first] = (await getJson<{ mismatches: { id: number }[] }>(`${c.httpUrl}/api/mismatches?limit=1`)).body.mismatches;
+    expect((await getJson<{ id: number }>(`${c.httpUrl}/api/mismatches/000${first?.id}`)).body.id).toBe(first?.id);
+    expect(await getJson(`${c.httpUrl}/api/mismatches/0x1`)).toEqual({ status: 400, body: { error: "mismatch id must be a positive whole number, in decimal digits" } });
+    expect(await getJson(`${c.httpUrl}/api/mismatches?limit=1e3`)).toEqual({ status: 400, body: { error: "limit must be a whole number from 1 to 1000, in decimal digits" } });
   });
 
   it("refuses other methods", async () => {
