@@ -51,8 +51,8 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   const tokenFile = settings.grpc.tokenFile;
   const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const registry = new Registry();
-  const metrics = createCollectorMetrics(registry);
   const summary = new SummaryBook();
+  const metrics = createCollectorMetrics(registry, { proxies: () => summary.proxies() });
   const mismatches = new MismatchStore(settings.examples.path, settings.examples, { log });
   let ready = false;
   let closing = false;

@@ -91,7 +91,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     }
     if (comparison.shadowFailure) metrics.shadowFailures.labels(route, comparison.shadowFailure).inc();
     for (const { field, kind } of differing) metrics.mismatchFields.labels(route, field, kind).inc();
-    summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
+    summary.record(route, comparison, primarySeconds, shadowSeconds, differing, pair.proxyId);
 
     if (comparison.outcome === "mismatch") {
       const exampleId = mismatches.add(mismatchRecord(pair, route, comparison, bodies));

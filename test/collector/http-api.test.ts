@@ -71,6 +71,7 @@ describe("HTTP API", () => {
     expect(users).toEqual({
       route: "/users/{name}",
       pairs: 3,
+      proxies: 1,
       matched: 2,
       mismatched: 1,
       inconclusive: 0,
@@ -80,7 +81,7 @@ describe("HTTP API", () => {
       latencyRatioP95: 1.5,
       topFields: [{ field: "$.price", kind: "changed", count: 1 }],
     });
-    expect(body.total).toMatchObject({ route: "*", pairs: 5, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
+    expect(body.total).toMatchObject({ route: "*", pairs: 5, proxies: 1, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
     expect(body.total.topFields).toEqual(
       expect.arrayContaining([
         { field: "$.price", kind: "changed", count: 1 },
@@ -97,6 +98,7 @@ describe("HTTP API", () => {
       total: {
         route: "*",
         pairs: 0,
+        proxies: 0,
         matched: 0,
         mismatched: 0,
         inconclusive: 0,
