@@ -16,7 +16,7 @@ ASSEMBLY_SOURCES := $(shell find assembly -name '*.ts')
 HOST_SOURCES := $(shell find host -name '*.ts')
 TOOLS_SOURCES := $(shell find host support demo bench -name '*.ts')
 
-.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy clean \
+.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-soak bench-envoy clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -71,6 +71,10 @@ demo: node_modules/.installed envoy build build/tools/.built
 
 bench-collector: node_modules/.installed build build/tools/.built
 	node build/tools/bench/collector.js
+
+# The collector's memory under minutes of hostile pairs (SOAK_BATCHES=N for another length).
+bench-soak: node_modules/.installed build build/tools/.built
+	node build/tools/bench/soak.js
 
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Comparison } from "../../host/compare/comparison.js";
 import { DistinctCount, hashString } from "../../host/summary/distinct-count.js";
 import { SummaryBook } from "../../host/summary/summary.js";
 
@@ -27,7 +28,7 @@ describe("distinct proxies", () => {
 
   it("per route and in total in the summary", () => {
     const book = new SummaryBook();
-    const match = { outcome: "match", headers: [], latencyRatio: 1 } as const;
+    const match: Comparison = { outcome: "match", headers: [], latencyRatio: 1 };
     for (const proxy of ["a", "b", "c"]) book.record("/users/{id}", match, 0.001, 0.001, [], proxy);
     book.record("/orders/{id}", match, 0.001, 0.001, [], "a");
     const summary = book.summarize();
