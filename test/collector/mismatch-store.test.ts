@@ -230,6 +230,20 @@ describe("mismatch examples in SQLite", () => {
     reopened.close();
   });
 
+  it("lists from the columns alone: a row whose detail cannot be read still lists", () => {
+    const path = join(dir, "examples.db");
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    const id = store.add(record("listed", "/users/{id}"));
+    store.close();
+    const raw = new Database(path);
+    raw.prepare("UPDATE mismatches SET detail = '{not json' WHERE id = ?").run(id);
+    raw.close();
+    const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    expect(reopened.list(10).map((item) => item.pairId)).toEqual(["listed"]);
+    expect(() => reopened.get(id)).toThrow(SyntaxError);
+    reopened.close();
+  });
+
   it("a file from a layout this version does not know is an error at start-up naming the file", () => {
     const path = join(dir, "future.db");
     const future = new Database(path);
