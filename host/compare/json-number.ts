@@ -45,14 +45,45 @@ export function isSafeNumberText(text: string): boolean {
   return digits <= SAFE_DIGITS;
 }
 
-// A number token right after `:`, `,` or `[` (or at the start) with 16 digits or dots in a row,
-// or with an exponent: the bodies JSON.parse might read inexactly. A string that looks so only
-// sends a body the exact way, never the other way.
-const MAYBE_INEXACT = /(?:^|[:,[])\s*-?(?:[\d.]{16}|\d+(?:\.\d+)?[eE])/;
+/**
+ * Whether the bytes hold 16 digits or dots in a row, or a digit followed by an exponent mark: what
+ * a number that JSON.parse might read inexactly needs. Strings match too (a hash, a version),
+ * which only means a closer look. One pass over the bytes, faster than a regular expression.
+ */
+export function mayHoldInexactNumbers(bytes: Buffer): boolean {
+  let run = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if ((b >= 0x30 && b <= 0x39) || b === 0x2e) {
+      if (++run >= 16) return true;
+    } else {
+      if ((b === 0x65 || b === 0x45) && run > 0) return true;
+      run = 0;
+    }
+  }
+  return false;
+}
 
-/** False when every number in the JSON text is one JSON.parse reads exactly. */
-export function mayHoldInexactNumbers(text: string): boolean {
-  return MAYBE_INEXACT.test(text);
+/** Every place a number token can start, and the characters a number token can hold. */
+const NUMBER_TOKENS = /(?:^|[:,[])\s*(-?\d[\d.eE+-]*)/g;
+
+/**
+ * True when JSON.parse's doubles tell the JSON text's numbers apart as their decimals do (a text
+ * for which mayHoldInexactNumbers is true): every
+ * number has at most 15 digits, or is exactly the shortest text of its double (as
+ * 0.30000000000000004 is: services that write doubles write such numbers). Then two numbers are
+ * equal decimals exactly when their doubles are equal, and a double's shortest text is its number.
+ */
+export function doublesHoldExactly(text: string): boolean {
+  // A match inside a string only makes the answer false, which is always safe.
+  for (const match of text.matchAll(NUMBER_TOKENS)) {
+    const token = match[1] as string;
+    if (isSafeNumberText(token)) continue;
+    const decimal = decimalOf(token);
+    const double = Number(token);
+    if (decimal === null || !Number.isFinite(double) || !sameDecimal(decimal, decimalOfDouble(double))) return false;
+  }
+  return true;
 }
 
 /** The decimal a number token spells, or null when its exponent is too large to work with. */

@@ -1,5 +1,5 @@
 import { JSON_BYTES, jsonLexer } from "./json-lexer.js";
-import { ExactNumber, isSafeNumberText, mayHoldInexactNumbers } from "./json-number.js";
+import { doublesHoldExactly, ExactNumber, isSafeNumberText, mayHoldInexactNumbers } from "./json-number.js";
 
 // Constants of this module, so that V8 inlines them into the loop (see json-lexer.ts).
 const { CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, MINUS, NINE, OPEN_ARRAY, OPEN_OBJECT, QUOTE, ZERO } = JSON_BYTES;
@@ -8,13 +8,13 @@ const { skipLiteral, skipNumber, skipSpace, skipString } = jsonLexer;
 export type ParsedJson = { ok: true; value: unknown } | { ok: false };
 
 /**
- * Parses a JSON body for the structural diff. Numbers that JSON.parse would read exactly become
- * doubles; where the body may hold others, it is read by parseKeepingNumbers instead, whose
- * numbers past a double's precision are ExactNumbers. Either way the values are the same JSON.
+ * Parses a JSON body for the structural diff: by JSON.parse when its doubles hold every number
+ * exactly, else by parseKeepingNumbers, whose numbers past a double's precision are
+ * ExactNumbers. Either way the values are the same JSON.
  */
 export function parseJsonBody(bytes: Buffer): ParsedJson {
   const text = bytes.toString("utf8");
-  if (mayHoldInexactNumbers(text)) return parseKeepingNumbers(bytes);
+  if (mayHoldInexactNumbers(bytes) && !doublesHoldExactly(text)) return parseKeepingNumbers(bytes);
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
