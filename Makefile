@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-envoy bench-viewer clean \
+.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-viewer clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -89,6 +89,10 @@ bench-collector: node_modules/.installed build build/tools/.built
 
 bench-viewer: node_modules/.installed chromium build build/tools/.built
 	node build/tools/bench/viewer.js
+
+# The collector's memory under minutes of hostile pairs (SOAK_BATCHES=N for another length).
+bench-soak: node_modules/.installed build build/tools/.built
+	node build/tools/bench/soak.js
 
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'

@@ -44,7 +44,7 @@ function encodeBatches(pairs: BenchPair[]): Buffer[] {
       path: p.path,
       start_unix_nanos: 1_700_000_000_000_000_000,
       primary: { status: 200, headers: header, body: p.primaryBody, body_size: p.primaryBody.length, latency_nanos: 2_000_000 + (i % 10) * 100_000 },
-      shadow: { status: 200, headers: header, body: p.shadowBody, body_size: p.shadowBody.length, latency_nanos: 2_200_000 + (i % 10) * 100_000 },
+      targets: [{ name: "shadow", status: 200, headers: header, body: p.shadowBody, body_size: p.shadowBody.length, latency_nanos: 2_200_000 + (i % 10) * 100_000 }],
     }));
     batches.push(encodeBatch(wire));
   }
@@ -96,7 +96,7 @@ async function drive(port: number, httpPort: number, batches: Buffer[], sentPair
 /** In-process, one thread: shadowdiff's comparator and the article's approach on the same pairs. */
 function compareInProcess(batches: Buffer[], comparator: Comparator) {
   const reader = new BatchReader();
-  const pairs: Pair[] = batches.flatMap((batch) => reader.read(batch));
+  const pairs: Pair[] = batches.flatMap((batch) => reader.read(batch).pairs);
   const time = (run: () => number, rounds: number) => {
     run(); // warm up the JIT
     const started = performance.now();

@@ -126,7 +126,8 @@ async function main(): Promise<number> {
 
     console.log(`\nper-route summary (${collector.url}/api/summary):\n`);
     console.log(formatSummary(await fetchSummary(collector.url)));
-    const verdict = decide(await measurementsFromCollector(collector.url, 5_000), DEFAULT_THRESHOLDS);
+    const measured = await measurementsFromCollector(collector.url, 5_000);
+    const verdict = decide(measured.routes, DEFAULT_THRESHOLDS, measured.proxies);
     console.log(renderTable(verdict, { kind: "collector", url: collector.url }));
     say(
       verdict.outcome === "fail"

@@ -4,10 +4,12 @@ import { RouteLabeler } from "./routes/route-labels.js";
 import { parseAddress } from "./config/schema.js";
 import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
 import { validateConfig } from "./config/validate.js";
+import { ALWAYS_REDACTED_BODY_PATHS, BodyRedactor } from "./mismatches/body-redaction.js";
 import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
 import { loadPageAssets } from "./http/page-assets.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
+import { IntakeToken, readTokenFile } from "./intake/intake-token.js";
 import { PairQueue } from "./intake/pair-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
@@ -50,20 +52,24 @@ const SLICE_MILLIS = 2;
 export async function startCollector(config: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Promise<RunningCollector> {
   const settings = validateConfig(config);
   const log = options.log ?? createLogger((line) => process.stdout.write(line));
+  const tokenFile = settings.grpc.tokenFile;
+  const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const registry = new Registry();
-  const metrics = createCollectorMetrics(registry);
   const summary = new SummaryBook();
+  const metrics = createCollectorMetrics(registry, { proxies: () => summary.proxies() });
   const mismatches = new MismatchStore(settings.examples.path, settings.examples, { log });
   let ready = false;
   let closing = false;
 
+  const redactBodyPaths = [...ALWAYS_REDACTED_BODY_PATHS, ...settings.examples.redactBodyPaths];
   const processPair = createPairProcessor({
-    comparator: new Comparator(settings.compare),
+    comparator: new Comparator({ ...settings.compare, redactPaths: redactBodyPaths }),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     metrics,
     summary,
     mismatches,
+    bodies: new BodyRedactor(settings.examples.redactBodyPaths),
     log,
   });
   const queue = new PairQueue(
@@ -88,6 +94,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       metrics,
       log,
       maxMessageBytes: settings.grpc.maxMessageBytes,
+      ...(token === undefined ? {} : { token }),
       closing: () => closing,
     });
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
@@ -108,6 +115,8 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     grpcAddress: settings.grpc.address,
     httpAddress: settings.http.address,
     examplesPath: settings.examples.path,
+    // Where the token comes from, never the token.
+    intakeAuth: tokenFile === undefined ? "none" : `token from ${tokenFile}`,
   });
 
   let closed: Promise<void> | undefined;

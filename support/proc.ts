@@ -32,3 +32,22 @@ function statusKib(pid: number, field: string): number {
   const kib = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1];
   return kib === undefined ? 0 : Number(kib);
 }
+
+export interface RssWatch {
+  /** The largest resident memory seen so far, in bytes. */
+  peak(): number;
+  stop(): void;
+}
+
+/** Reads the process' resident memory every `intervalMs` and keeps the largest reading. */
+export function watchRss(pid: number, intervalMs = 200): RssWatch {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssBytes(pid));
+    } catch {
+      // The process is gone: the readings so far stand.
+    }
+  }, intervalMs);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}

@@ -49,22 +49,32 @@ export function encodeBatch(pairs: readonly (WirePair | Record<string, unknown>)
   return Buffer.from(BatchType.encode(BatchType.fromObject({ pairs })).finish());
 }
 
-export type ReportResult = { accepted: number; error?: undefined } | { error: grpc.ServiceError; accepted?: undefined };
+export type ReportResult = { accepted: number; dropped: number; error?: undefined } | { error: grpc.ServiceError; accepted?: undefined; dropped?: undefined };
 
-type ReportMethod = (bytes: Buffer, callback: grpc.requestCallback<ReportReply>) => grpc.ClientUnaryCall;
+type ReportMethod = (bytes: Buffer, metadata: grpc.Metadata, callback: grpc.requestCallback<ReportReply>) => grpc.ClientUnaryCall;
+
+export interface ReportClientOptions {
+  /** Sent as `authorization: Bearer <token>` with every call, as the filter does. */
+  token?: string;
+  grpc?: grpc.ClientOptions;
+}
 
 export class ReportClient {
   private readonly client: InstanceType<typeof ReportClientBase>;
+  private readonly token: string | undefined;
 
-  constructor(address: string, options: grpc.ClientOptions = {}) {
-    this.client = new ReportClientBase(address, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": -1, ...options });
+  constructor(address: string, options: ReportClientOptions = {}) {
+    this.client = new ReportClientBase(address, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": -1, ...options.grpc });
+    this.token = options.token;
   }
 
-  /** Sends the bytes as they are, so a test can send what a correct client never would. */
-  report(bytes: Buffer): Promise<ReportResult> {
+  /** Sends the bytes as they are, so a test can send what a correct client never would; `metadata` replaces the token's. */
+  report(bytes: Buffer, metadata?: grpc.Metadata): Promise<ReportResult> {
     const reportMethod = this.client.Report as ReportMethod;
+    const sent = metadata ?? new grpc.Metadata();
+    if (metadata === undefined && this.token !== undefined) sent.set("authorization", `Bearer ${this.token}`);
     return new Promise((resolve) => {
-      reportMethod.call(this.client, bytes, (error, reply) => resolve(error ? { error } : { accepted: reply?.accepted ?? 0 }));
+      reportMethod.call(this.client, bytes, sent, (error, reply) => resolve(error ? { error } : { accepted: reply?.accepted ?? 0, dropped: reply?.dropped ?? 0 }));
     });
   }
 

@@ -21,7 +21,7 @@ export async function startReportSink(): Promise<ReportSink> {
       reports++;
       const accepted = countPairs(call.request);
       pairs += accepted;
-      callback(null, { accepted });
+      callback(null, { accepted, dropped: 0 });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -1,83 +1,128 @@
 import type protobuf from "protobufjs";
+import { CAPTURE_LIMITS, type PairDropReason } from "./capture-limits.js";
 import { loadCaptureProto } from "./capture-proto.js";
-import { WireDecoder, WireDecodeError, type WireMessage, type WireValue } from "./wire-decoder.js";
+import { lengthDelimitedSpans, WireDecoder, WireDecodeError, type WireMessage } from "./wire-decoder.js";
 import { SHADOW_FAILURE_KINDS, type CapturedResponse, type Header, type Pair, type ShadowFailureKind } from "./pair.js";
 
-/** A batch that cannot be taken; `message` names the pair, the field and the rule. */
-export class InvalidBatchError extends Error {
+/** Bytes that cannot be cut into pairs at all; `message` says where and why. */
+export class InvalidBatchError extends Error {}
+
+/** A pair of the batch that was not taken: where it was, why, and a message naming the field and the rule. */
+export interface DroppedPair {
+  index: number;
+  reason: PairDropReason;
+  message: string;
+}
+
+export interface BatchContents {
+  /** The valid pairs, in batch order. */
+  pairs: Pair[];
+  dropped: DroppedPair[];
+}
+
+/**
+ * Reads `shadowdiff.v1.Batch` bytes pair by pair: the batch is cut into its pairs first, then each
+ * pair is decoded and checked against the contract's limits on its own, so a bad pair is dropped
+ * (with its reason) and never costs its neighbours.
+ */
+export class BatchReader {
+  private readonly pairDecoder: WireDecoder;
+  private readonly pairsField: { id: number; name: string };
+
+  constructor(contract: protobuf.Root = loadCaptureProto()) {
+    const batch = contract.lookupType("shadowdiff.v1.Batch");
+    const pairs = batch.fields.pairs;
+    if (pairs === undefined) throw new Error("shadowdiff.v1.Batch has no field pairs");
+    this.pairsField = { id: pairs.id, name: pairs.name };
+    this.pairDecoder = new WireDecoder(contract.lookupType("shadowdiff.v1.Pair"));
+  }
+
+  /** Throws InvalidBatchError only when the bytes cannot be cut into pairs. */
+  read(bytes: Uint8Array): BatchContents {
+    let spans;
+    try {
+      spans = lengthDelimitedSpans(bytes, this.pairsField.id, this.pairsField.name);
+    } catch (error) {
+      if (error instanceof WireDecodeError) throw new InvalidBatchError(error.message);
+      throw error;
+    }
+    const pairs: Pair[] = [];
+    const dropped: DroppedPair[] = [];
+    spans.forEach(({ start, end }, index) => {
+      let raw: WireMessage | undefined;
+      try {
+        raw = this.pairDecoder.decode(bytes, start, end);
+        pairs.push(toPair(raw));
+      } catch (error) {
+        const refusal = error instanceof PairError ? error : error instanceof WireDecodeError ? new PairError("malformed", error.message) : undefined;
+        if (refusal === undefined) throw error;
+        dropped.push({ index, reason: refusal.reason, message: `pairs[${index}]${idNote(raw)}: ${refusal.message}` });
+      }
+    });
+    return { pairs, dropped };
+  }
+}
+
+/** A pair that breaks the contract; `message` names the field and the rule. */
+class PairError extends Error {
   constructor(
+    readonly reason: PairDropReason,
     message: string,
-    /** Pairs the batch held, when it could be decoded that far. */
-    readonly pairCount: number,
   ) {
     super(message);
   }
 }
 
-/** Decodes and validates `shadowdiff.v1.Batch` bytes into pairs, or throws InvalidBatchError. */
-export class BatchReader {
-  private readonly decoder: WireDecoder;
+const ID_IN_MESSAGES = 64;
 
-  constructor(contract: protobuf.Root = loadCaptureProto()) {
-    this.decoder = new WireDecoder(contract.lookupType("shadowdiff.v1.Batch"));
-  }
-
-  read(bytes: Uint8Array): Pair[] {
-    let batch: WireMessage;
-    try {
-      batch = this.decoder.decode(bytes);
-    } catch (error) {
-      if (error instanceof WireDecodeError) throw new InvalidBatchError(error.message, 0);
-      throw error;
-    }
-    const rawPairs = (batch.pairs as WireMessage[] | undefined) ?? [];
-    return rawPairs.map((raw, index) => {
-      try {
-        return toPair(raw);
-      } catch (error) {
-        if (!(error instanceof FieldError)) throw error;
-        const id = typeof raw.id === "string" && raw.id !== "" ? ` (id "${raw.id}")` : "";
-        throw new InvalidBatchError(`pairs[${index}]${id}: ${error.message}`, rawPairs.length);
-      }
-    });
-  }
+function idNote(raw: WireMessage | undefined): string {
+  const id = raw?.id;
+  if (typeof id !== "string" || id === "") return "";
+  return ` (id ${JSON.stringify(id.length > ID_IN_MESSAGES ? `${id.slice(0, ID_IN_MESSAGES)}…` : id)})`;
 }
 
-class FieldError extends Error {}
-
-const MAX_ID_LENGTH = 256;
+const L = CAPTURE_LIMITS;
 
 function toPair(raw: WireMessage): Pair {
-  const id = requiredString(raw, "id");
-  if (id.length > MAX_ID_LENGTH) throw new FieldError(`field "id" is longer than ${MAX_ID_LENGTH} characters`);
+  const id = optionalString(raw, "id");
+  if (id === "") throw new PairError("invalid_id", 'field "id" is missing');
+  if (overBytes(id, L.idBytes)) throw new PairError("invalid_id", `field "id" is longer than ${L.idBytes} bytes`);
   // The pair's shadow is its first target (several targets and the secondary are not compared yet).
   const target = ((raw.targets as WireMessage[] | undefined) ?? [])[0];
-  if (target === undefined) throw new FieldError('field "targets" is missing');
+  if (target === undefined) throw new PairError("invalid_field", 'field "targets" is missing');
   const failureCode = optionalNumber(target, "failure");
   const shadowFailure = failureCode === 0 ? null : SHADOW_FAILURE_KINDS[failureCode - 1];
-  if (shadowFailure === undefined) throw new FieldError(`field "targets[0].failure" has unknown value ${failureCode}`);
+  if (shadowFailure === undefined) throw new PairError("invalid_field", `field "targets[0].failure" has unknown value ${failureCode}`);
+  if (shadowFailure !== null && optionalNumber(target, "status") !== 0) {
+    throw new PairError("invalid_status", `field "targets[0].status" must be 0 when the target failed, got ${optionalNumber(target, "status")}`);
+  }
+  const primary = raw.primary as WireMessage | undefined;
+  if (primary === undefined) throw new PairError("invalid_field", 'field "primary" is missing');
+  if (optionalNumber(primary, "failure") !== 0) throw new PairError("invalid_field", 'field "primary.failure" must be unset: the primary always answers');
   return {
     id,
-    proxyId: optionalString(raw, "proxy_id"),
-    configVersion: optionalString(raw, "config_version"),
-    method: requiredString(raw, "method"),
-    authority: optionalString(raw, "authority"),
-    path: requiredString(raw, "path"),
+    proxyId: boundedString(raw, "proxy_id", L.proxyIdBytes),
+    configVersion: boundedString(raw, "config_version", L.configVersionBytes),
+    method: requiredString(raw, "method", L.methodBytes),
+    authority: boundedString(raw, "authority", L.authorityBytes),
+    path: requiredString(raw, "path", L.pathBytes),
     requestHeaders: headers(raw, "request_headers"),
     startUnixNanos: optionalNumber(raw, "start_unix_nanos"),
-    primary: response(raw.primary as WireMessage | undefined, "primary"),
+    primary: response(primary, "primary"),
     shadow: shadowFailure === null ? response(target, "targets[0]") : null,
     shadowFailure: shadowFailure as ShadowFailureKind | null,
   };
 }
 
-function response(message: WireMessage | undefined, name: string): CapturedResponse {
-  if (message === undefined) throw new FieldError(`field "${name}" is missing`);
+function response(message: WireMessage, name: string): CapturedResponse {
   const status = optionalNumber(message, "status");
-  if (status < 100 || status > 599) throw new FieldError(`field "${name}.status" must be an HTTP status from 100 to 599, got ${status}`);
+  if (status < L.minStatus || status > L.maxStatus) {
+    throw new PairError("invalid_status", `field "${name}.status" must be an HTTP status from ${L.minStatus} to ${L.maxStatus}, got ${status}`);
+  }
   const body = (message.body as Buffer | undefined) ?? Buffer.alloc(0);
+  if (body.length > L.bodyBytes) throw new PairError("too_large", `field "${name}.body" is longer than ${L.bodyBytes} bytes`);
   const bodySize = optionalNumber(message, "body_size");
-  if (bodySize < body.length) throw new FieldError(`field "${name}.body_size" (${bodySize}) is smaller than the body (${body.length} bytes)`);
+  if (bodySize < body.length) throw new PairError("invalid_field", `field "${name}.body_size" (${bodySize}) is smaller than the body (${body.length} bytes)`);
   return {
     status,
     headers: headers(message, "headers", `${name}.`),
@@ -90,23 +135,40 @@ function response(message: WireMessage | undefined, name: string): CapturedRespo
 
 function headers(parent: WireMessage, name: string, prefix = ""): Header[] {
   const list = (parent[name] as WireMessage[] | undefined) ?? [];
+  if (list.length > L.headers) throw new PairError("too_large", `field "${prefix}${name}" has ${list.length} entries, more than ${L.headers}`);
   return list.map((header, index) => {
-    const headerName = header.name;
-    if (typeof headerName !== "string" || headerName === "") {
-      throw new FieldError(`field "${prefix}${name}[${index}].name" is missing`);
-    }
-    return { name: headerName.toLowerCase(), value: (header.value as string | undefined) ?? "" };
+    const field = `${prefix}${name}[${index}]`;
+    const headerName = optionalString(header, "name");
+    if (headerName === "") throw new PairError("invalid_field", `field "${field}.name" is missing`);
+    if (overBytes(headerName, L.headerNameBytes)) throw new PairError("too_large", `field "${field}.name" is longer than ${L.headerNameBytes} bytes`);
+    const value = optionalString(header, "value");
+    if (overBytes(value, L.headerValueBytes)) throw new PairError("too_large", `field "${field}.value" is longer than ${L.headerValueBytes} bytes`);
+    return { name: headerName.toLowerCase(), value };
   });
 }
 
-function requiredString(message: WireMessage, name: string): string {
-  const value = message[name];
-  if (typeof value !== "string" || value === "") throw new FieldError(`field "${name}" is missing`);
+function requiredString(message: WireMessage, name: string, maxBytes: number): string {
+  const value = boundedString(message, name, maxBytes);
+  if (value === "") throw new PairError("invalid_field", `field "${name}" is missing`);
   return value;
 }
 
+function boundedString(message: WireMessage, name: string, maxBytes: number): string {
+  const value = optionalString(message, name);
+  if (overBytes(value, maxBytes)) throw new PairError("too_large", `field "${name}" is longer than ${maxBytes} bytes`);
+  return value;
+}
+
+/** Whether the UTF-8 encoding of `text` is over `maxBytes`; counted only when its length leaves a doubt. */
+function overBytes(text: string, maxBytes: number): boolean {
+  // A UTF-16 code unit takes 1 to 3 bytes in UTF-8.
+  if (text.length > maxBytes) return true;
+  if (text.length * 3 <= maxBytes) return false;
+  return Buffer.byteLength(text, "utf8") > maxBytes;
+}
+
 function optionalString(message: WireMessage, name: string): string {
-  const value: WireValue | WireValue[] | undefined = message[name];
+  const value = message[name];
   return typeof value === "string" ? value : "";
 }
 

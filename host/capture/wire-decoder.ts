@@ -54,10 +54,30 @@ export class WireDecoder {
     this.plan = planOf(root, new Map());
   }
 
-  decode(bytes: Uint8Array): WireMessage {
-    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return new Decoding(buffer, this.strings).message(this.plan, buffer.length);
+  /** Decodes bytes[start, end) (all of `bytes` by default); bytes fields are views into `bytes`. */
+  decode(bytes: Uint8Array, start = 0, end = bytes.length): WireMessage {
+    return new Decoding(asBuffer(bytes), this.strings, start).message(this.plan, end);
   }
+}
+
+/** Where one occurrence of a field lies in the bytes of its message. */
+export interface FieldSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The spans of every occurrence of the length-delimited field `fieldNumber` (named `name`) at
+ * the top level of a message, other fields skipped: how a batch is cut into pairs, so that each
+ * pair is decoded, and refused, on its own.
+ */
+export function lengthDelimitedSpans(bytes: Uint8Array, fieldNumber: number, name: string): FieldSpan[] {
+  // No string is read here: a one-slot table will do.
+  return new Decoding(asBuffer(bytes), new RecentStrings(1), 0).spans(fieldNumber, name);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function planOf(type: protobuf.Type, plans: Map<protobuf.Type, MessagePlan>): MessagePlan {
@@ -92,7 +112,11 @@ const RECENT_MAX_BYTES = 64;
  * whose hash fell in it, so the table never grows.
  */
 class RecentStrings {
-  private readonly slots = new Array<string | undefined>(RECENT_SLOTS);
+  private readonly slots: (string | undefined)[];
+
+  constructor(slots = RECENT_SLOTS) {
+    this.slots = new Array<string | undefined>(slots);
+  }
 
   /** The UTF-8 text of bytes[start, end), or null when it is not valid UTF-8. */
   read(bytes: Buffer, start: number, end: number): string | null {
@@ -134,7 +158,32 @@ class Decoding {
   constructor(
     private readonly bytes: Buffer,
     private readonly strings: RecentStrings,
-  ) {}
+    start: number,
+  ) {
+    this.pos = start;
+  }
+
+  spans(fieldNumber: number, name: string): FieldSpan[] {
+    const spans: FieldSpan[] = [];
+    const end = this.bytes.length;
+    while (this.pos < end) {
+      const tag = this.varint();
+      const wireType = tag & 7;
+      if (tag >>> 3 !== fieldNumber) {
+        this.skip(wireType, tag >>> 3);
+        continue;
+      }
+      if (wireType !== WIRE_LENGTH_DELIMITED) {
+        throw new WireDecodeError(`malformed protobuf: field "${name}" has wire type ${wireType}, expected ${WIRE_LENGTH_DELIMITED}`);
+      }
+      const length = this.varint();
+      const start = this.pos;
+      if (start + length > end) throw new WireDecodeError(`malformed protobuf: field "${name}" is longer than the message`);
+      this.pos = start + length;
+      spans.push({ start, end: this.pos });
+    }
+    return spans;
+  }
 
   message(plan: MessagePlan, end: number): WireMessage {
     const message: WireMessage = {};
@@ -221,16 +270,28 @@ class Decoding {
     else if (wireType === WIRE_FIXED64) this.advance(8);
     else if (wireType === WIRE_FIXED32) this.advance(4);
     else if (wireType === WIRE_LENGTH_DELIMITED) this.advance(this.varint());
-    else if (wireType === WIRE_START_GROUP) {
-      for (;;) {
-        const tag = this.varint();
-        if ((tag & 7) === WIRE_END_GROUP) {
-          if (tag >>> 3 !== fieldNumber) throw new WireDecodeError(`malformed protobuf: group ${fieldNumber} ends as ${tag >>> 3}`);
-          return;
-        }
-        this.skip(tag & 7, tag >>> 3);
+    else if (wireType === WIRE_START_GROUP) this.skipGroup(fieldNumber);
+    else throw new WireDecodeError(`malformed protobuf: invalid wire type ${wireType} at byte ${this.pos}`);
+  }
+
+  /**
+   * Skips a (deprecated) group up to its end tag. Groups nest, and the input decides how deep:
+   * the open groups are kept in an array, never on the call stack.
+   */
+  private skipGroup(fieldNumber: number): void {
+    const open = [fieldNumber];
+    while (open.length > 0) {
+      const tag = this.varint();
+      const wireType = tag & 7;
+      if (wireType === WIRE_END_GROUP) {
+        const expected = open.pop();
+        if (tag >>> 3 !== expected) throw new WireDecodeError(`malformed protobuf: group ${expected} ends as ${tag >>> 3}`);
+      } else if (wireType === WIRE_START_GROUP) {
+        open.push(tag >>> 3);
+      } else {
+        this.skip(wireType, tag >>> 3);
       }
-    } else throw new WireDecodeError(`malformed protobuf: invalid wire type ${wireType} at byte ${this.pos}`);
+    }
   }
 
   private advance(count: number): void {

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_CANARY, checkCanaryPercent, renderCanary, type CanaryOptions } from "../verdict/canary.js";
-import { measurementsFromCollector } from "../verdict/collector-source.js";
-import { DEFAULT_THRESHOLDS, checkThresholds, decide, type RouteMeasurement, type Thresholds } from "../verdict/decide.js";
+import { measurementsFromCollector, type Measurements } from "../verdict/collector-source.js";
+import { DEFAULT_THRESHOLDS, checkThresholds, decide, type Thresholds } from "../verdict/decide.js";
 import { SourceError } from "../verdict/http.js";
 import { RECORDED_SERIES, measurementsFromPrometheus } from "../verdict/prometheus-source.js";
 import { renderJson, renderTable, type VerdictSource } from "../verdict/report.js";
@@ -56,7 +56,7 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     return EXIT_ERROR;
   }
 
-  let measurements: RouteMeasurement[];
+  let measurements: Measurements;
   try {
     measurements =
       request.source.kind === "prometheus"
@@ -68,7 +68,7 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     return EXIT_ERROR;
   }
 
-  const verdict = decide(measurements, request.thresholds);
+  const verdict = decide(measurements.routes, request.thresholds, measurements.proxies);
   if (verdict.routes.length === 0 && request.source.kind === "prometheus") {
     verdict.note = `no comparisons yet: Prometheus has no ${RECORDED_SERIES.pairs} series (are the shadowdiff rules loaded and the collector scraped?)`;
   }

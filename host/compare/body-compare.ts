@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Difference } from "./difference.js";
 import { diffJson, type JsonDiffOptions } from "./json-diff.js";
+import { parseJsonBody } from "./json-parse.js";
 import { jsonTextsEqualOutsideIgnored } from "./json-text-equal.js";
 import { CONTAINER_WEIGHT, jsonCostAtMost } from "./json-size.js";
 import type { BodyKind } from "./media-type.js";
@@ -42,27 +43,26 @@ function compareJson(primary: Buffer, shadow: Buffer, options: BodyCompareOption
   }
   // Most differing bodies differ only in ignored values: settled on the texts, without parsing.
   if (jsonTextsEqualOutsideIgnored(primary, shadow, options.ignore)) return { conclusive: true, kind: "json", differences: [], differencesCapped: false };
-  const p = parseJson(primary);
-  const s = parseJson(shadow);
+  const p = parseJsonBody(primary);
+  const s = parseJsonBody(shadow);
   if (!p.ok || !s.ok) {
-    // Not JSON after all: the bytes differ, so the body differs as text.
+    // Not JSON after all: the bytes differ, so the body differs as text. Text that is not JSON
+    // cannot be redacted, so with redaction paths it is not shown either.
     const text = compareText(primary, shadow);
-    return { ...text, kind: "json" };
+    const redacting = options.redact !== undefined && !options.redact.isEmpty;
+    return { ...text, kind: "json", ...(redacting ? { differences: text.differences.map(withheld) } : {}) };
   }
   const result = diffJson(p.value, s.value, options, budget);
   if (!result.complete) return { conclusive: false, reason: "budget", detail: `JSON walk stopped after ${budget.spent} nodes` };
   return { conclusive: true, kind: "json", differences: result.differences, differencesCapped: result.differencesCapped };
 }
 
-function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(bytes.toString("utf8")) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 const TEXT_PREVIEW_BYTES = 80;
+const WITHHELD = "[withheld: not valid JSON, so it cannot be redacted]";
+
+function withheld(difference: Difference): Difference {
+  return { ...difference, primary: WITHHELD, shadow: WITHHELD };
+}
 
 function compareText(primary: Buffer, shadow: Buffer): BodyComparison & { conclusive: true } {
   const offset = firstDifference(primary, shadow);

@@ -1,4 +1,5 @@
 import type { PathMatcher, PathNode } from "../json-path/matcher.js";
+import { ExactNumber } from "./json-number.js";
 import type { WorkBudget } from "./work-budget.js";
 
 interface Pending {
@@ -30,7 +31,7 @@ export function canonicalJson(value: unknown, ignorePaths: PathMatcher, ignore: 
         if (i > 0) stack.push(",");
       }
       out += "[";
-    } else if (v !== null && typeof v === "object") {
+    } else if (v !== null && typeof v === "object" && !(v instanceof ExactNumber)) {
       const record = v as Record<string, unknown>;
       const keys = Object.keys(record).sort();
       stack.push("}");
@@ -45,7 +46,7 @@ export function canonicalJson(value: unknown, ignorePaths: PathMatcher, ignore: 
       for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as Pending | string);
       out += "{";
     } else {
-      out += JSON.stringify(v);
+      out += v instanceof ExactNumber ? v.canonical() : JSON.stringify(v);
     }
   }
   return out;

@@ -1,16 +1,19 @@
 import type { PathMatcher, PathNode } from "../json-path/matcher.js";
 import { formatPath, type PathSegment } from "../json-path/syntax.js";
-import { preview, type Difference } from "./difference.js";
+import { preview, REDACTED_PREVIEW, type Difference } from "./difference.js";
 import { canonicalJson } from "./json-canonical.js";
+import { decimalOfDouble, ExactNumber, sameDecimal, withinTolerance, type Decimal } from "./json-number.js";
 import type { WorkBudget } from "./work-budget.js";
 
 export interface JsonDiffOptions {
   ignore: PathMatcher;
   unordered: PathMatcher;
-  /** Numbers whose absolute difference is at most this are equal. */
+  /** Numbers whose absolute difference is at most this (as the decimal its shortest text spells) are equal. */
   numericTolerance: number;
   /** Differences listed before the walk stops (the pair is a mismatch either way). */
   maxDifferences: number;
+  /** Values whose previews read "[redacted]" (examples.redactBodyPaths): they may be secrets. */
+  redact?: PathMatcher;
 }
 
 export type JsonDiffResult =
@@ -26,6 +29,10 @@ interface Frame {
   unordered: PathNode;
   /** An `unordered` pattern names exactly this place. */
   unorderedHere: boolean;
+  /** Where redaction patterns stand; null once redacted, or without patterns. */
+  redactNode: PathNode | null;
+  /** A redaction pattern names this place or one above it. */
+  redacted: boolean;
 }
 
 type JsonType = "null" | "array" | "object" | "string" | "number" | "boolean";
@@ -33,7 +40,13 @@ type JsonType = "null" | "array" | "object" | "string" | "number" | "boolean";
 function jsonType(value: unknown): JsonType {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
+  if (value instanceof ExactNumber) return "number";
   return typeof value as JsonType;
+}
+
+/** A number's exact value: a double from JSON.parse holds its text's value exactly (see json-number.ts). */
+function decimal(value: number | ExactNumber): Decimal | null {
+  return typeof value === "number" ? decimalOfDouble(value) : value.decimal;
 }
 
 function pathOf(frame: Frame): string {
@@ -45,6 +58,7 @@ function pathOf(frame: Frame): string {
 class Walk {
   readonly differences: Difference[] = [];
   readonly stack: Frame[] = [];
+  private tolerance: Decimal | undefined;
 
   constructor(
     readonly options: JsonDiffOptions,
@@ -56,7 +70,13 @@ class Walk {
     const ignore = this.options.ignore.step(frame.ignore, segment);
     if (ignore.matched) return null;
     const unordered = this.options.unordered.step(frame.unordered, segment);
-    return { primary, shadow, parent: frame, segment, ignore: ignore.node, unordered: unordered.node, unorderedHere: unordered.matched };
+    let { redactNode, redacted } = frame;
+    if (redactNode !== null) {
+      const redact = (this.options.redact as PathMatcher).step(redactNode, segment);
+      redacted = redact.matched;
+      redactNode = redacted ? null : redact.node;
+    }
+    return { primary, shadow, parent: frame, segment, ignore: ignore.node, unordered: unordered.node, unorderedHere: unordered.matched, redactNode, redacted };
   }
 
   /** The ignore place of an element of an unordered array, or null when it is ignored. */
@@ -65,11 +85,23 @@ class Walk {
     return ignore.matched ? null : ignore.node;
   }
 
+  /** Whether two numbers are equal, exactly or within the tolerance. */
+  sameNumber(p: number | ExactNumber, s: number | ExactNumber): boolean {
+    if (typeof p === "number" && typeof s === "number" && p === s) return true;
+    const a = decimal(p);
+    const b = decimal(s);
+    // A number too large to work with equals only the same text.
+    if (a === null || b === null) return a === null && b === null && (p as ExactNumber).text === (s as ExactNumber).text;
+    if (this.options.numericTolerance === 0) return sameDecimal(a, b);
+    this.tolerance ??= decimalOfDouble(this.options.numericTolerance);
+    return withinTolerance(a, b, this.tolerance);
+  }
+
   /** Records a difference; true when the list is full and the walk should stop. */
   report(frame: Frame, kind: Difference["kind"], primary: unknown, shadow: unknown): boolean {
     const difference: Difference = { path: pathOf(frame), kind };
-    if (primary !== undefined) difference.primary = preview(primary);
-    if (shadow !== undefined) difference.shadow = preview(shadow);
+    if (primary !== undefined) difference.primary = frame.redacted ? REDACTED_PREVIEW : preview(primary);
+    if (shadow !== undefined) difference.shadow = frame.redacted ? REDACTED_PREVIEW : preview(shadow);
     this.differences.push(difference);
     return this.differences.length >= this.options.maxDifferences;
   }
@@ -100,6 +132,8 @@ export function diffJson(primary: unknown, shadow: unknown, options: JsonDiffOpt
     ignore: options.ignore.root,
     unordered: options.unordered.root,
     unorderedHere: options.unordered.matchesRoot,
+    redactNode: options.redact === undefined || options.redact.isEmpty || options.redact.matchesRoot ? null : options.redact.root,
+    redacted: options.redact?.matchesRoot ?? false,
   };
   if (!budget.spend(1)) return { complete: false };
   walk.stack.push(root);
@@ -119,8 +153,7 @@ function visit(walk: Walk, frame: Frame): Step {
   const pType = jsonType(p);
   if (pType !== jsonType(s)) return walk.report(frame, "type", p, s) ? "full" : "continue";
   if (pType === "number") {
-    const equal = p === s || Math.abs((p as number) - (s as number)) <= walk.options.numericTolerance;
-    return !equal && walk.report(frame, "changed", p, s) ? "full" : "continue";
+    return !walk.sameNumber(p as number | ExactNumber, s as number | ExactNumber) && walk.report(frame, "changed", p, s) ? "full" : "continue";
   }
   if (pType === "array") {
     return frame.unorderedHere

@@ -39,6 +39,7 @@ export const collectorConfigSchema = z.strictObject(
       address: address.default("127.0.0.1:9000"),
       maxMessageBytes: integer(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
       maxQueuedPairs: integer(1, 1_000_000).default(10_000),
+      tokenFile: text("must be the path of a file holding the intake token").optional(),
     }, MAPPING).prefault({}),
     http: z.strictObject({
       address: address.default("127.0.0.1:9464"),
@@ -65,6 +66,8 @@ export const collectorConfigSchema = z.strictObject(
         .min(0.001, { error: "must be a number of hours from 0.001 to 87600" })
         .max(87_600, { error: "must be a number of hours from 0.001 to 87600" })
         .default(168),
+      maxBytes: integer(1024 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      redactBodyPaths: list(jsonPath, "must be a list of paths"),
     }, MAPPING).prefault({}),
   },
   MAPPING,

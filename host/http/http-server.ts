@@ -89,17 +89,17 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
   if (path === "/api/summary") return sendJson(response, 200, parts.summary.summarize());
   if (path === "/api/mismatches") {
     const limitText = url.searchParams.get("limit");
-    const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      return sendJson(response, 400, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` });
+    const limit = limitText === null ? DEFAULT_LIMIT : decimalDigits(limitText, 4);
+    if (limit === null || limit < 1 || limit > MAX_LIMIT) {
+      return sendJson(response, 400, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}, in decimal digits` });
     }
     const route = url.searchParams.get("route") ?? undefined;
     return sendJson(response, 200, { mismatches: parts.mismatches.list(limit, route === "" ? undefined : route).map(mismatchListItem) });
   }
   const byId = /^\/api\/mismatches\/([^/]+)$/.exec(path);
   if (byId) {
-    const id = Number(byId[1]);
-    if (!Number.isSafeInteger(id) || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive integer" });
+    const id = decimalDigits(byId[1] as string, 15);
+    if (id === null || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive whole number, in decimal digits" });
     const stored = parts.mismatches.get(id);
     return stored ? sendJson(response, 200, mismatchView(stored)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
   }
@@ -128,6 +128,14 @@ function sendAsset(request: IncomingMessage, response: ServerResponse, asset: Pa
   }
   response.writeHead(200, { ...headers, "content-length": asset.body.length });
   response.end(asset.body);
+}
+
+/**
+ * The number spelt by `text` when it is 1 to `maxDigits` decimal digits and nothing else; null
+ * otherwise. Number() would also take "1e3", "0x10", " 1" and "1.0".
+ */
+function decimalDigits(text: string, maxDigits: number): number | null {
+  return text.length <= maxDigits && /^[0-9]+$/.test(text) ? Number(text) : null;
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -2,20 +2,22 @@ import type { Pair } from "../capture/pair.js";
 
 export interface PairQueueLimits {
   maxPairs: number;
-  /** Captured body bytes held at once, both sides of every queued pair. */
+  /** Bytes held at once by the queued pairs: everything they hold, see pairCost. */
   maxBytes: number;
   /** Event-loop time one processing slice may take before yielding. */
   sliceMillis: number;
 }
 
 /**
- * Accepted pairs waiting for comparison. Bounded by pairs and by body bytes: a batch that does
+ * Accepted pairs waiting for comparison. Bounded by pairs and by bytes: a batch that does
  * not fit is refused whole, so the caller can answer RESOURCE_EXHAUSTED. Pairs are processed in
  * slices of a few milliseconds, yielding to the event loop between slices so intake and the HTTP
  * endpoints stay responsive under load.
  */
 export class PairQueue {
   private readonly pairs: Pair[] = [];
+  /** What each queued pair is charged, beside it in `pairs`. */
+  private readonly costs: number[] = [];
   private head = 0;
   private bytes = 0;
   private scheduled = false;
@@ -34,12 +36,24 @@ export class PairQueue {
     return this.pairs.length - this.head;
   }
 
-  /** Takes all of `batch`, or none of it when it would not fit. */
-  offer(batch: readonly Pair[]): boolean {
-    const batchBytes = batch.reduce((sum, pair) => sum + sizeOf(pair), 0);
+  /**
+   * Takes all of `batch`, or none of it when it would not fit. `messageBytes` is the size of the
+   * message the pairs were read from: their bodies are views into it, so it stays in memory
+   * until the last of them is compared, and its bytes are charged to them.
+   */
+  offer(batch: readonly Pair[], messageBytes = 0): boolean {
+    if (batch.length === 0) return true;
+    const costs = batch.map(pairCost);
+    const bodies = batch.reduce((sum, pair) => sum + pair.primary.body.length + (pair.shadow?.body.length ?? 0), 0);
+    // The rest of the message (what is not a body of these pairs) is shared out among them.
+    const share = Math.ceil(Math.max(0, messageBytes - bodies) / batch.length);
+    const batchBytes = costs.reduce((sum, cost) => sum + cost + share, 0);
     if (this.depth + batch.length > this.limits.maxPairs) return false;
     if (this.depth > 0 && this.bytes + batchBytes > this.limits.maxBytes) return false;
-    for (const pair of batch) this.pairs.push(pair);
+    batch.forEach((pair, index) => {
+      this.pairs.push(pair);
+      this.costs.push((costs[index] as number) + share);
+    });
     this.bytes += batchBytes;
     this.onDepth(this.depth);
     this.schedule();
@@ -72,8 +86,8 @@ export class PairQueue {
     while (this.head < this.pairs.length) {
       const pair = this.pairs[this.head] as Pair;
       this.pairs[this.head] = undefined as unknown as Pair;
+      this.bytes -= this.costs[this.head] as number;
       this.head++;
-      this.bytes -= sizeOf(pair);
       try {
         this.process(pair);
       } catch (error) {
@@ -86,9 +100,11 @@ export class PairQueue {
   private afterSlice(): void {
     if (this.head >= this.pairs.length) {
       this.pairs.length = 0;
+      this.costs.length = 0;
       this.head = 0;
     } else if (this.head > 4096) {
       this.pairs.splice(0, this.head);
+      this.costs.splice(0, this.head);
       this.head = 0;
     }
     this.onDepth(this.depth);
@@ -102,6 +118,25 @@ export class PairQueue {
   }
 }
 
-function sizeOf(pair: Pair): number {
-  return pair.primary.body.length + (pair.shadow?.body.length ?? 0);
+/** Object overheads in V8, rounded up: a pair and its two responses, and one header. */
+const PAIR_OVERHEAD_BYTES = 512;
+const HEADER_OVERHEAD_BYTES = 64;
+
+/**
+ * What a pair holds in memory: its bodies, its strings (two bytes per UTF-16 code unit, the most a
+ * string takes) and its objects.
+ */
+export function pairCost(pair: Pair): number {
+  const strings = pair.id.length + pair.proxyId.length + pair.configVersion.length + pair.method.length + pair.authority.length + pair.path.length;
+  return PAIR_OVERHEAD_BYTES + 2 * strings + headersCost(pair.requestHeaders) + responseCost(pair.primary) + (pair.shadow === null ? 0 : responseCost(pair.shadow));
+}
+
+function responseCost(response: Pair["primary"]): number {
+  return response.body.length + headersCost(response.headers);
+}
+
+function headersCost(headers: Pair["requestHeaders"]): number {
+  let cost = 0;
+  for (const header of headers) cost += HEADER_OVERHEAD_BYTES + 2 * (header.name.length + header.value.length);
+  return cost;
 }

@@ -36,6 +36,8 @@ export class PathMatcher {
   readonly root: PathNode;
   /** Some pattern is `$`: it names the whole body. */
   readonly matchesRoot: boolean;
+  /** No pattern at all: nothing is ever matched. */
+  readonly isEmpty: boolean;
   private readonly patterns: Step[][] = [];
   /** Names that `$..name` patterns match at any depth: a set lookup, not a step kept live everywhere. */
   private readonly anywhere = new Set<string>();
@@ -47,6 +49,7 @@ export class PathMatcher {
 
   /** Throws an Error naming the pattern and the rule it breaks. */
   constructor(texts: readonly string[]) {
+    this.isEmpty = texts.length === 0;
     let matchesRoot = false;
     for (const text of texts) {
       const steps = parseJsonPath(text);

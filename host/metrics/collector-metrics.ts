@@ -7,8 +7,14 @@ const COMPARE_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.
  * The collector's Prometheus metrics. `shadow_comparison_total`, `shadow_latency_seconds` and
  * `primary_latency_seconds` keep the names of the shadow-deployment article's recording rules.
  */
-export function createCollectorMetrics(registry: Registry) {
+export interface MetricSources {
+  /** Distinct proxies per route and over all, read at each scrape. */
+  proxies?: () => { byRoute: [string, number][]; total: number };
+}
+
+export function createCollectorMetrics(registry: Registry, sources: MetricSources = {}) {
   const registers = [registry];
+  const proxies = sources.proxies;
   return {
     comparisons: new Counter({
       name: "shadow_comparison_total",
@@ -55,13 +61,13 @@ export function createCollectorMetrics(registry: Registry) {
     }),
     pairsDropped: new Counter({
       name: "shadowdiff_pairs_dropped_total",
-      help: "Pairs refused at intake, by reason (queue_full, invalid).",
+      help: "Pairs not taken at intake, by reason: queue_full, or the contract rule a pair broke (malformed, invalid_id, invalid_status, invalid_field, too_large).",
       labelNames: ["reason"] as const,
       registers,
     }),
     reports: new Counter({
       name: "shadowdiff_reports_total",
-      help: "Report calls, by outcome (ok, invalid, exhausted).",
+      help: "Report calls, by outcome (ok, invalid, exhausted, unauthenticated).",
       labelNames: ["outcome"] as const,
       registers,
     }),
@@ -70,6 +76,24 @@ export function createCollectorMetrics(registry: Registry) {
       help: "Time spent comparing one pair.",
       buckets: COMPARE_BUCKETS,
       registers,
+    }),
+    routeProxies: new Gauge({
+      name: "shadowdiff_route_proxies",
+      help: "Distinct proxies (Envoy node ids) whose pairs were compared on the route since the collector started: exact up to 64, then estimated. One label per route, never per proxy.",
+      labelNames: ["route"] as const,
+      registers,
+      collect() {
+        if (proxies === undefined) return;
+        for (const [route, count] of proxies().byRoute) this.labels(route).set(count);
+      },
+    }),
+    proxies: new Gauge({
+      name: "shadowdiff_proxies",
+      help: "Distinct proxies (Envoy node ids) whose pairs were compared since the collector started: exact up to 64, then estimated.",
+      registers,
+      collect() {
+        if (proxies !== undefined) this.set(proxies().total);
+      },
     }),
     queueDepth: new Gauge({
       name: "shadowdiff_queue_depth",

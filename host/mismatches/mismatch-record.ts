@@ -1,18 +1,26 @@
 import { isUtf8 } from "node:buffer";
 import type { CapturedResponse, Header, Pair, ShadowFailureKind } from "../capture/pair.js";
 import type { Comparison, Outcome } from "../compare/comparison.js";
+import type { BodyRedactor } from "./body-redaction.js";
 
 // What the collector keeps of a mismatching (or inconclusive) pair: the fields lists and filters
-// need, and the rest as one detail document. Bodies are cut here, to bound the file.
+// need, and the rest as one detail document. Everything is cut here, so that one example is
+// bounded in bytes whatever the pair held, and bodies are redacted before anything is kept.
 
 /** One response as kept: the body as UTF-8 text when it is valid UTF-8, else base64. */
 export interface StoredResponse {
   status: number;
   headers: Header[];
+  /** Headers past the stored bytes (16 KiB) were cut or left out. */
+  headersCut?: true;
   body: string;
   bodyEncoding: "utf8" | "base64";
-  /** Bytes of the captured body kept (at most 64 KiB per side). */
+  /** Bytes of the body kept (at most 64 KiB per side). */
   storedBytes: number;
+  /** The body is kept decoded: its content-encoding was undone to redact it. */
+  bodyDecoded?: true;
+  /** Why no body is kept: a JSON body that could not be redacted. */
+  bodyWithheld?: string;
   bodySize: number;
   truncated: boolean;
   latencySeconds: number;
@@ -24,6 +32,7 @@ export interface MismatchDetail {
   proxyId: string;
   configVersion: string;
   requestHeaders: Header[];
+  requestHeadersCut?: true;
   primary: StoredResponse;
   shadow: StoredResponse | null;
   comparison: Comparison;
@@ -41,10 +50,19 @@ export interface MismatchRecord {
   detail: MismatchDetail;
 }
 
-const STORED_BODY_BYTES = 64 * 1024;
+/** Per example: bytes of each body, bytes of each header list, differences and their paths. */
+export const STORED_LIMITS = {
+  bodyBytes: 64 * 1024,
+  headerBytes: 16 * 1024,
+  differences: 100,
+  pathChars: 512,
+  headerDifferenceChars: 1024,
+} as const;
 const SUMMARY_DIFFERENCES = 5;
+const SUMMARY_PATH_CHARS = 200;
 
-export function mismatchRecord(pair: Pair, route: string, comparison: Comparison): MismatchRecord {
+export function mismatchRecord(pair: Pair, route: string, comparison: Comparison, bodies: BodyRedactor): MismatchRecord {
+  const requestHeaders = storedHeaders(pair.requestHeaders);
   return {
     pairId: pair.id,
     route,
@@ -57,27 +75,76 @@ export function mismatchRecord(pair: Pair, route: string, comparison: Comparison
       authority: pair.authority,
       proxyId: pair.proxyId,
       configVersion: pair.configVersion,
-      requestHeaders: pair.requestHeaders,
-      primary: storedResponse(pair.primary),
-      shadow: pair.shadow ? storedResponse(pair.shadow) : null,
-      comparison,
+      requestHeaders: requestHeaders.headers,
+      ...(requestHeaders.cut ? { requestHeadersCut: true as const } : {}),
+      primary: storedResponse(pair.primary, bodies),
+      shadow: pair.shadow ? storedResponse(pair.shadow, bodies) : null,
+      comparison: storedComparison(comparison),
     },
   };
 }
 
-function storedResponse(response: CapturedResponse): StoredResponse {
-  const kept = response.body.subarray(0, STORED_BODY_BYTES);
+function storedResponse(response: CapturedResponse, bodies: BodyRedactor): StoredResponse {
+  const storable = bodies.storable(response);
+  const kept = "withheld" in storable ? Buffer.alloc(0) : utf8Prefix(storable.bytes, STORED_LIMITS.bodyBytes);
   const utf8 = isUtf8(kept);
+  const headers = storedHeaders(response.headers);
   return {
     status: response.status,
-    headers: response.headers,
+    headers: headers.headers,
+    ...(headers.cut ? { headersCut: true as const } : {}),
     body: kept.toString(utf8 ? "utf8" : "base64"),
     bodyEncoding: utf8 ? "utf8" : "base64",
     storedBytes: kept.length,
+    ...("withheld" in storable ? { bodyWithheld: storable.withheld } : storable.decoded ? { bodyDecoded: true as const } : {}),
     bodySize: response.bodySize,
     truncated: response.truncated,
     latencySeconds: response.latencyNanos / 1e9,
   };
+}
+
+/** At most `max` bytes, not cutting a UTF-8 character in two (bytes that are not UTF-8 are cut anywhere). */
+function utf8Prefix(bytes: Buffer, max: number): Buffer {
+  if (bytes.length <= max) return bytes;
+  let end = max;
+  // Back off over continuation bytes (10xxxxxx) to the start of the character cut in two.
+  for (let back = 0; back < 3 && end > 0 && ((bytes[end] as number) & 0xc0) === 0x80; back++) end--;
+  return bytes.subarray(0, end);
+}
+
+/** The headers in order until their names and values reach STORED_LIMITS.headerBytes; the last one kept may be cut. */
+function storedHeaders(headers: readonly Header[]): { headers: Header[]; cut: boolean } {
+  const kept: Header[] = [];
+  let room = STORED_LIMITS.headerBytes;
+  for (const header of headers) {
+    const size = header.name.length + header.value.length;
+    if (size <= room) {
+      kept.push(header);
+      room -= size;
+      continue;
+    }
+    if (room > header.name.length) kept.push({ name: header.name, value: `${header.value.slice(0, room - header.name.length)}…` });
+    return { headers: kept, cut: true };
+  }
+  return { headers: kept, cut: false };
+}
+
+/** The comparison with its lists and long texts cut to the stored limits. */
+function storedComparison(comparison: Comparison): Comparison {
+  const stored: Comparison = {
+    ...comparison,
+    headers: comparison.headers.map((header) => ({ name: header.name, primary: cut(header.primary, STORED_LIMITS.headerDifferenceChars), shadow: cut(header.shadow, STORED_LIMITS.headerDifferenceChars) })),
+  };
+  const body = comparison.body;
+  if (body !== undefined) {
+    const differences = body.differences.slice(0, STORED_LIMITS.differences).map((difference) => ({ ...difference, path: cut(difference.path, STORED_LIMITS.pathChars) }));
+    stored.body = { ...body, differences, differencesCapped: body.differencesCapped || body.differences.length > differences.length };
+  }
+  return stored;
+}
+
+function cut<T extends string | null>(text: T, max: number): T {
+  return (text !== null && text.length > max ? `${text.slice(0, max)}…` : text) as T;
 }
 
 /** One line saying what differed, for lists. */
@@ -87,7 +154,7 @@ export function summarize(comparison: Comparison): string {
   if (comparison.status) parts.push(`status ${comparison.status.primary} → ${comparison.status.shadow}`);
   for (const header of comparison.headers) parts.push(`header ${header.name}`);
   const differences = comparison.body?.differences ?? [];
-  for (const difference of differences.slice(0, SUMMARY_DIFFERENCES)) parts.push(`${difference.kind} ${difference.path}`);
+  for (const difference of differences.slice(0, SUMMARY_DIFFERENCES)) parts.push(`${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
   if (differences.length > SUMMARY_DIFFERENCES) parts.push(`… ${differences.length - SUMMARY_DIFFERENCES} more`);
   if (comparison.inconclusive) parts.push(`inconclusive: ${comparison.inconclusive.reason}`);
   return parts.join("; ");

@@ -17,6 +17,8 @@ export class MismatchStoreError extends Error {}
 export interface RetentionBounds {
   maxCount: number;
   maxAgeHours: number;
+  /** Bytes the examples may take (their text as stored); none when left out. */
+  maxBytes?: number;
 }
 
 export interface MismatchStoreOptions {
@@ -26,8 +28,9 @@ export interface MismatchStoreOptions {
 }
 
 // The file's layout, numbered in SQLite's user_version. 0 with a `mismatch_examples` table is the
-// first layout (everything in one JSON column), migrated in place the first time it is opened.
-const SCHEMA_VERSION = 2;
+// first layout (everything in one JSON column), 2 the layout without the `bytes` column; both are
+// migrated in place the first time they are opened.
+const SCHEMA_VERSION = 3;
 const SCHEMA = `
   CREATE TABLE mismatches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -39,6 +42,7 @@ const SCHEMA = `
     path TEXT NOT NULL,
     shadow_failure TEXT,
     summary TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
     detail TEXT NOT NULL
   );
   CREATE INDEX mismatches_route ON mismatches (route, id);
@@ -46,16 +50,26 @@ const SCHEMA = `
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 const FROM_FIRST_LAYOUT = `
-  INSERT INTO mismatches (id, recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, detail)
+  INSERT INTO mismatches (id, recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, bytes, detail)
     SELECT id, recorded_at_ms, pair_id, route, outcome,
            coalesce(json_extract(example, '$.method'), ''), coalesce(json_extract(example, '$.path'), ''),
-           json_extract(example, '$.shadowFailure'), summary, example
+           json_extract(example, '$.shadowFailure'), summary, 0, example
     FROM mismatch_examples WHERE json_valid(example);
   -- Ids go on from where the old table's left off, so an id once given out never names another row.
   DELETE FROM sqlite_sequence WHERE name = 'mismatches';
   INSERT INTO sqlite_sequence (name, seq) SELECT 'mismatches', seq FROM sqlite_sequence WHERE name = 'mismatch_examples';
   DROP TABLE mismatch_examples;
 `;
+
+// Layout 2 had no bytes column; it is added (at the end, where ALTER TABLE puts it).
+const FROM_SECOND_LAYOUT = `
+  ALTER TABLE mismatches ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+/** A row's bytes: the UTF-8 size of its text, plus a little for the rest. */
+const ROW_OVERHEAD_BYTES = 64;
+const SET_ROW_BYTES = `UPDATE mismatches SET bytes = ${ROW_OVERHEAD_BYTES} + length(CAST(pair_id AS BLOB)) + length(CAST(route AS BLOB))
+  + length(CAST(path AS BLOB)) + length(CAST(summary AS BLOB)) + length(CAST(detail AS BLOB))`;
 
 const HEADLINE_COLUMNS = "id, recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary";
 
@@ -71,8 +85,9 @@ interface HeadlineRow {
   summary: string;
 }
 
-/** How often (in inserts) the count and age bounds are enforced; also at start-up. */
+/** How often (in inserts) the count and age bounds are enforced; also at start-up. The byte bound holds at every insert. */
 const PRUNE_EVERY = 50;
+const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Mismatches in one SQLite file, bounded by count and by age, kept across restarts. Opening
@@ -88,9 +103,14 @@ export class MismatchStore {
     newest: Database.Statement;
     newestOnRoute: Database.Statement;
     count: Database.Statement;
+    totalBytes: Database.Statement;
     deleteOlder: Database.Statement;
     deleteBeyondCount: Database.Statement;
+    oldest: Database.Statement;
+    deleteUpTo: Database.Statement;
   };
+  /** The bytes of every row, kept up to date with each insert and delete. */
+  private bytes = 0;
   private readonly now: () => number;
   private insertsSincePrune = 0;
   /** Inside batch(): records are added in one transaction, opened by the first of them. */
@@ -107,25 +127,31 @@ export class MismatchStore {
       db = new Database(path, { timeout: 1000 });
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
+      // The write-ahead log is cut back to this after each checkpoint, so it stays small on disk.
+      db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
       // BEGIN IMMEDIATE also proves the file is writable and not locked by another process.
       db.exec("BEGIN IMMEDIATE");
       const migrated = bringUpToDate(db);
       db.exec("COMMIT");
-      if (migrated !== undefined) options.log?.info("mismatch database migrated", { path, fromSchema: 1, toSchema: SCHEMA_VERSION, ...migrated });
+      if (migrated !== undefined) options.log?.info("mismatch database migrated", { path, toSchema: SCHEMA_VERSION, ...migrated });
       this.db = db;
       this.statements = {
         insert: db.prepare(
-          "INSERT INTO mismatches (recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO mismatches (recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ),
         byId: db.prepare(`SELECT ${HEADLINE_COLUMNS}, detail FROM mismatches WHERE id = ?`),
         newest: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches ORDER BY id DESC LIMIT ?`),
         newestOnRoute: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches WHERE route = ? ORDER BY id DESC LIMIT ?`),
         count: db.prepare("SELECT count(*) AS n FROM mismatches"),
-        deleteOlder: db.prepare("DELETE FROM mismatches WHERE recorded_at_ms < ?"),
-        deleteBeyondCount: db.prepare("DELETE FROM mismatches WHERE id NOT IN (SELECT id FROM mismatches ORDER BY id DESC LIMIT ?)"),
+        totalBytes: db.prepare("SELECT coalesce(sum(bytes), 0) AS n FROM mismatches"),
+        deleteOlder: db.prepare("DELETE FROM mismatches WHERE recorded_at_ms < ? RETURNING bytes"),
+        deleteBeyondCount: db.prepare("DELETE FROM mismatches WHERE id NOT IN (SELECT id FROM mismatches ORDER BY id DESC LIMIT ?) RETURNING bytes"),
+        oldest: db.prepare("SELECT id, bytes FROM mismatches ORDER BY id"),
+        deleteUpTo: db.prepare("DELETE FROM mismatches WHERE id <= ?"),
       };
+      this.bytes = (this.statements.totalBytes.get() as { n: number }).n;
     } catch (error) {
       if (db?.inTransaction) db.exec("ROLLBACK");
       db?.close();
@@ -162,19 +188,24 @@ export class MismatchStore {
   /** Stores a record; returns its id. */
   add(record: MismatchRecord): number {
     if (this.batching && !this.db.inTransaction) this.db.exec("BEGIN");
-    const result = this.statements.insert.run(
-      this.now(),
-      record.pairId,
-      record.route,
-      record.outcome,
-      record.method,
-      record.path,
-      record.shadowFailure,
-      record.summary,
-      JSON.stringify(record.detail),
-    );
+    const detail = JSON.stringify(record.detail);
+    const bytes =
+      ROW_OVERHEAD_BYTES +
+      Buffer.byteLength(record.pairId) +
+      Buffer.byteLength(record.route) +
+      Buffer.byteLength(record.path) +
+      Buffer.byteLength(record.summary) +
+      Buffer.byteLength(detail);
+    const result = this.statements.insert.run(this.now(), record.pairId, record.route, record.outcome, record.method, record.path, record.shadowFailure, record.summary, bytes, detail);
+    this.bytes += bytes;
     if (++this.insertsSincePrune >= PRUNE_EVERY) this.prune();
+    else this.pruneBytes();
     return Number(result.lastInsertRowid);
+  }
+
+  /** Bytes the examples take, as counted for examples.maxBytes. */
+  get storedBytes(): number {
+    return this.bytes;
   }
 
   get(id: number): StoredMismatch | null {
@@ -193,11 +224,30 @@ export class MismatchStore {
     return (this.statements.count.get() as { n: number }).n;
   }
 
-  /** Deletes what is past the age bound, then the oldest beyond the count bound. */
+  /** Deletes what is past the age bound, then the oldest beyond the count bound and the byte bound. */
   prune(): void {
     this.insertsSincePrune = 0;
-    this.statements.deleteOlder.run(this.now() - this.bounds.maxAgeHours * 3_600_000);
-    this.statements.deleteBeyondCount.run(this.bounds.maxCount);
+    this.forget(this.statements.deleteOlder.all(this.now() - this.bounds.maxAgeHours * 3_600_000) as { bytes: number }[]);
+    this.forget(this.statements.deleteBeyondCount.all(this.bounds.maxCount) as { bytes: number }[]);
+    this.pruneBytes();
+  }
+
+  private forget(deleted: readonly { bytes: number }[]): void {
+    for (const row of deleted) this.bytes -= row.bytes;
+  }
+
+  /** Past examples.maxBytes, deletes the oldest examples until a tenth of it is free again. */
+  private pruneBytes(): void {
+    const { maxBytes } = this.bounds;
+    if (maxBytes === undefined || this.bytes <= maxBytes) return;
+    const target = maxBytes * 0.9;
+    let lastId: number | undefined;
+    for (const row of this.statements.oldest.iterate() as IterableIterator<{ id: number; bytes: number }>) {
+      if (this.bytes <= target) break;
+      this.bytes -= row.bytes;
+      lastId = row.id;
+    }
+    if (lastId !== undefined) this.statements.deleteUpTo.run(lastId);
   }
 
   close(): void {
@@ -208,17 +258,24 @@ export class MismatchStore {
 }
 
 /** Creates or migrates the tables; returns what a migration did, if one ran. */
-function bringUpToDate(db: Database.Database): { rows: number; rowsDropped: number } | undefined {
+function bringUpToDate(db: Database.Database): { fromSchema: number; rows: number; rowsDropped: number } | undefined {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version === SCHEMA_VERSION) return undefined;
+  const rowCount = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  if (version === 2) {
+    db.exec(FROM_SECOND_LAYOUT);
+    db.exec(SET_ROW_BYTES);
+    return { fromSchema: 2, rows: rowCount("mismatches"), rowsDropped: 0 };
+  }
   if (version !== 0) throw new Error(`its schema version ${version} is not one this shadowdiff reads (${SCHEMA_VERSION}); it was written by another version`);
   const firstLayout = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mismatch_examples'").get() !== undefined;
   db.exec(SCHEMA);
   if (!firstLayout) return undefined;
-  const before = (db.prepare("SELECT count(*) AS n FROM mismatch_examples").get() as { n: number }).n;
+  const before = rowCount("mismatch_examples");
   db.exec(FROM_FIRST_LAYOUT);
-  const rows = (db.prepare("SELECT count(*) AS n FROM mismatches").get() as { n: number }).n;
-  return { rows, rowsDropped: before - rows };
+  db.exec(SET_ROW_BYTES);
+  const rows = rowCount("mismatches");
+  return { fromSchema: 1, rows, rowsDropped: before - rows };
 }
 
 function headline(row: HeadlineRow): MismatchHeadline {

@@ -2,6 +2,7 @@ import type { Pair } from "../capture/pair.js";
 import type { Comparator } from "../compare/comparator.js";
 import type { Comparison } from "../compare/comparison.js";
 import type { RouteLabeler } from "../routes/route-labels.js";
+import type { BodyRedactor } from "../mismatches/body-redaction.js";
 import { mismatchRecord } from "../mismatches/mismatch-record.js";
 import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import type { Logger } from "../log.js";
@@ -16,6 +17,8 @@ export interface PairProcessorParts {
   metrics: CollectorMetrics;
   summary: SummaryBook;
   mismatches: MismatchStore;
+  /** What of a body may be kept with a mismatch. */
+  bodies: BodyRedactor;
   log: Logger;
 }
 
@@ -60,7 +63,7 @@ function routeChildren(metrics: CollectorMetrics, route: string) {
 
 /** Compares one accepted pair and records the result everywhere it is looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => Comparison {
-  const { comparator, routes, fields, metrics, summary, mismatches, log } = parts;
+  const { comparator, routes, fields, metrics, summary, mismatches, bodies, log } = parts;
   const children = new Map<string, ReturnType<typeof routeChildren>>();
   return (pair) => {
     const route = routes.label(pair.path);
@@ -88,11 +91,11 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     }
     if (comparison.shadowFailure) metrics.shadowFailures.labels(route, comparison.shadowFailure).inc();
     for (const { field, kind } of differing) metrics.mismatchFields.labels(route, field, kind).inc();
-    summary.record(route, comparison, primarySeconds, shadowSeconds, differing);
+    summary.record(route, comparison, primarySeconds, shadowSeconds, differing, pair.proxyId);
 
     // Inconclusive pairs are kept too, so that a person can see why they could not be compared.
     if (comparison.outcome === "match") return comparison;
-    const exampleId = mismatches.add(mismatchRecord(pair, route, comparison));
+    const exampleId = mismatches.add(mismatchRecord(pair, route, comparison, bodies));
     if (comparison.outcome === "mismatch") {
       if (log.enabled("debug")) log.debug("pair mismatched", { pairId: pair.id, route, exampleId, shadowFailure: comparison.shadowFailure, fields: differing });
     } else if (log.enabled("debug")) {

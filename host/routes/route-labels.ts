@@ -6,6 +6,8 @@ const LONG_HEX = /^[0-9a-f]{16,}$/i;
 const MAX_ROUTE_CHARS = 200;
 export const OTHER_ROUTE = "other";
 const REMEMBERED_PATHS = 10_000;
+/** Paths (without their query) longer than this are labelled afresh each time, never remembered. */
+const REMEMBERED_PATH_CHARS = 256;
 
 export function isIdSegment(segment: string): boolean {
   return NUMBER.test(segment) || UUID.test(segment) || LONG_HEX.test(segment);
@@ -55,15 +57,29 @@ export class RouteLabeler {
     });
   }
 
-  /** Labels of recently seen raw paths; bounded, and simply not filled further once full. */
+  /**
+   * Labels of paths seen (their query left out, as the label ignores it), bounded in bytes: at
+   * most REMEMBERED_PATHS of at most REMEMBERED_PATH_CHARS, and not filled further once full.
+   */
   private readonly byPath = new Map<string, string>();
+  private rememberedChars = 0;
 
   label(path: string): string {
-    const known = this.byPath.get(path);
+    const end = path.search(/[?#]/);
+    const key = end < 0 ? path : path.slice(0, end);
+    const known = this.byPath.get(key);
     if (known !== undefined) return known;
-    const route = this.assign(path);
-    if (this.byPath.size < REMEMBERED_PATHS) this.byPath.set(path, route);
+    const route = this.assign(key);
+    if (key.length <= REMEMBERED_PATH_CHARS && this.byPath.size < REMEMBERED_PATHS) {
+      this.byPath.set(key, route);
+      this.rememberedChars += key.length;
+    }
     return route;
+  }
+
+  /** Characters of the paths remembered: what the cache holds, at most 10,000 × 256. */
+  get remembered(): { paths: number; chars: number } {
+    return { paths: this.byPath.size, chars: this.rememberedChars };
   }
 
   private assign(path: string): string {

@@ -1,4 +1,5 @@
 import type { Comparison } from "../compare/comparison.js";
+import { DistinctCount, hashString } from "./distinct-count.js";
 import { Reservoir } from "./reservoir.js";
 
 export interface LatencySummary {
@@ -10,6 +11,8 @@ export interface LatencySummary {
 export interface RouteSummary {
   route: string;
   pairs: number;
+  /** Distinct proxies (proxy_id) whose pairs these are: exact up to 64, then an estimate. */
+  proxies: number;
   matched: number;
   mismatched: number;
   inconclusive: number;
@@ -58,10 +61,12 @@ class RouteTally {
   inconclusive = 0;
   readonly primaryLatency = new Reservoir(RESERVOIR_SIZE);
   readonly shadowLatency = new Reservoir(RESERVOIR_SIZE);
+  readonly proxies = new DistinctCount();
   /** `field \0 kind` → count, bounded; further fields are counted as `other`. */
   readonly fields = new Map<string, number>();
 
-  record(comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[]): void {
+  record(comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyHash: number): void {
+    this.proxies.addHash(proxyHash);
     if (comparison.outcome === "match") this.matched++;
     else if (comparison.outcome === "mismatch") this.mismatched++;
     else this.inconclusive++;
@@ -92,6 +97,7 @@ class RouteTally {
     return {
       route,
       pairs: decided + this.inconclusive,
+      proxies: this.proxies.estimate(),
       matched: this.matched,
       mismatched: this.mismatched,
       inconclusive: this.inconclusive,
@@ -107,20 +113,30 @@ class RouteTally {
 /**
  * Per-route tallies behind `/api/summary`, since the collector started. Percentiles come from a
  * bounded uniform reservoir of 1024 latencies per route and side (and one over all routes).
- * Routes are already capped by the route labeler, so memory is bounded.
+ * Distinct proxies are counted in at most 1 KiB per route. Routes are already capped by the route
+ * labeler, so memory is bounded.
  */
 export class SummaryBook {
   private readonly routes = new Map<string, RouteTally>();
   private readonly total = new RouteTally();
 
-  record(route: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[]): void {
+  /** The proxy of the last pair, and its hash: a batch's pairs come from one proxy. */
+  private lastProxy = { id: "", hash: hashString("") };
+
+  record(route: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyId = ""): void {
     let tally = this.routes.get(route);
     if (!tally) {
       tally = new RouteTally();
       this.routes.set(route, tally);
     }
-    tally.record(comparison, primarySeconds, shadowSeconds, fields);
-    this.total.record(comparison, primarySeconds, shadowSeconds, fields);
+    if (proxyId !== this.lastProxy.id) this.lastProxy = { id: proxyId, hash: hashString(proxyId) };
+    tally.record(comparison, primarySeconds, shadowSeconds, fields, this.lastProxy.hash);
+    this.total.record(comparison, primarySeconds, shadowSeconds, fields, this.lastProxy.hash);
+  }
+
+  /** Distinct proxies per route and over all routes (for the metrics). */
+  proxies(): { byRoute: [string, number][]; total: number } {
+    return { byRoute: [...this.routes.entries()].map(([route, tally]) => [route, tally.proxies.estimate()]), total: this.total.proxies.estimate() };
   }
 
   /** One route in full; undefined for a route with no pairs. */

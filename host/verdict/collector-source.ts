@@ -7,20 +7,28 @@ import { measurementOf } from "./summary-measurement.js";
 
 const routeSummary = z.object({
   route: z.string(),
+  // A collector from before distinct proxies were counted leaves it out.
+  proxies: z.number().optional(),
   matched: z.number(),
   mismatched: z.number(),
   matchRatio: z.number().nullable(),
   latencyRatioP95: z.number().nullable(),
 });
 
-const summary = z.object({ routes: z.array(routeSummary) });
+const summary = z.object({ routes: z.array(routeSummary), total: z.object({ proxies: z.number().optional() }).optional() });
 
-export async function measurementsFromCollector(collectorUrl: string, timeoutMs: number): Promise<RouteMeasurement[]> {
+/** What the gate reads from a source: per route, and the distinct proxies over all of them. */
+export interface Measurements {
+  routes: RouteMeasurement[];
+  proxies: number | null;
+}
+
+export async function measurementsFromCollector(collectorUrl: string, timeoutMs: number): Promise<Measurements> {
   const url = new URL("api/summary", collectorUrl.endsWith("/") ? collectorUrl : `${collectorUrl}/`);
   const parsed = summary.safeParse(await fetchJson(url, timeoutMs));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SourceError(`the collector's summary is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());
   }
-  return parsed.data.routes.map(measurementOf);
+  return { routes: parsed.data.routes.map(measurementOf), proxies: parsed.data.total?.proxies ?? null };
 }

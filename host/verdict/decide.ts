@@ -6,6 +6,8 @@ export interface RouteMeasurement {
   route: string;
   /** Conclusive comparisons (matched + mismatched) behind the ratios. */
   pairs: number;
+  /** Distinct proxies those pairs came from; null when the source does not say. */
+  proxies: number | null;
   /** matched / (matched + mismatched); null when unknown. */
   matchRatio: number | null;
   /** Shadow p95 latency / primary p95 latency; null when unknown. */
@@ -37,6 +39,8 @@ export interface Verdict {
   exitCode: 0 | 1 | 2;
   thresholds: Thresholds;
   routes: RouteVerdict[];
+  /** Every route's pairs together, and the distinct proxies they came from (null: unknown). */
+  total: { pairs: number; proxies: number | null };
   /** Set when there was no route at all to judge. */
   note?: string;
 }
@@ -68,10 +72,11 @@ export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds
 }
 
 /**
- * Every route seen must pass. One failing route fails the gate; otherwise one route without
+ * Every route seen must pass. `proxies` (over all routes) is reported, not judged: pairs from one
+ * proxy can be a flood from one source, which a reader of the verdict should see. One failing route fails the gate; otherwise one route without
  * enough data holds it at "not enough data", as does having no route at all.
  */
-export function decide(measurements: RouteMeasurement[], thresholds: Thresholds): Verdict {
+export function decide(measurements: RouteMeasurement[], thresholds: Thresholds, proxies: number | null = null): Verdict {
   const routes = [...measurements]
     .sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0))
     .map((measurement) => judgeRoute(measurement, thresholds));
@@ -85,6 +90,7 @@ export function decide(measurements: RouteMeasurement[], thresholds: Thresholds)
     exitCode: EXIT_CODES[outcome],
     thresholds,
     routes,
+    total: { pairs: routes.reduce((sum, route) => sum + route.pairs, 0), proxies },
     ...(routes.length === 0 ? { note: "no comparisons yet" } : {}),
   };
 }

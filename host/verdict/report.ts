@@ -9,10 +9,11 @@ export interface VerdictSource {
 const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
 
 export function renderTable(verdict: Verdict, source: VerdictSource): string {
-  const header = ["route", "pairs", "match ratio", "p95 latency ratio", "verdict", "why"];
+  const header = ["route", "pairs", "proxies", "match ratio", "p95 latency ratio", "verdict", "why"];
   const rows = verdict.routes.map((route) => [
     route.route,
     String(route.pairs),
+    route.proxies === null ? "-" : String(route.proxies),
     route.matchRatio === null ? "-" : percent(route.matchRatio),
     route.latencyRatioP95 === null ? "-" : `${route.latencyRatioP95.toFixed(2)}x`,
     OUTCOME_WORDS[route.outcome],
@@ -20,7 +21,7 @@ export function renderTable(verdict: Verdict, source: VerdictSource): string {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   // Numbers right-aligned, words left-aligned; the last column is not padded.
-  const numeric = [false, true, true, true, false, false];
+  const numeric = [false, true, true, true, true, false, false];
   const line = (cells: string[]): string =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
@@ -30,10 +31,17 @@ export function renderTable(verdict: Verdict, source: VerdictSource): string {
   const lines = [
     ...(rows.length > 0 ? [line(header), ...rows.map(line)] : []),
     ...(verdict.note === undefined ? [] : [verdict.note]),
+    judged(verdict.total),
     `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)}, p95 latency ratio <= ${maxLatencyRatio}, ` +
       `at least ${minPairs} pairs per route; from ${source.kind} ${source.url})`,
   ];
   return lines.join("\n") + "\n";
+}
+
+function judged(total: Verdict["total"]): string {
+  const pairs = `judged ${total.pairs} ${total.pairs === 1 ? "pair" : "pairs"}`;
+  if (total.proxies === null) return `${pairs} (from how many proxies, the source does not say)`;
+  return `${pairs} from ${total.proxies} ${total.proxies === 1 ? "proxy" : "proxies"}`;
 }
 
 export function renderJson(verdict: Verdict, source: VerdictSource): string {
@@ -45,6 +53,7 @@ export function renderJson(verdict: Verdict, source: VerdictSource): string {
         source,
         thresholds: verdict.thresholds,
         routes: verdict.routes,
+        total: verdict.total,
         ...(verdict.note === undefined ? {} : { note: verdict.note }),
       },
       null,

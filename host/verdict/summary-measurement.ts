@@ -3,6 +3,8 @@ import type { RouteMeasurement } from "./decide.js";
 /** The parts of a collector's `/api/summary` row that the gate reads. */
 export interface SummaryRow {
   route: string;
+  /** Absent from a collector from before distinct proxies were counted. */
+  proxies?: number | undefined;
   matched: number;
   mismatched: number;
   matchRatio: number | null;
@@ -14,5 +16,5 @@ export interface SummaryRow {
  * pairs count toward neither ratio). `shadowdiff verdict --collector` and the page both use it.
  */
 export function measurementOf(row: SummaryRow): RouteMeasurement {
-  return { route: row.route, pairs: row.matched + row.mismatched, matchRatio: row.matchRatio, latencyRatioP95: row.latencyRatioP95 };
+  return { route: row.route, pairs: row.matched + row.mismatched, proxies: row.proxies ?? null, matchRatio: row.matchRatio, latencyRatioP95: row.latencyRatioP95 };
 }

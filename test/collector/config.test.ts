@@ -19,7 +19,7 @@ describe("collector configuration", () => {
       http: { address: "127.0.0.1:9464" },
       compare: { headers: ["content-type"], ignorePaths: [], unorderedArrays: [], numericTolerance: 0 },
       routes: { templates: [], maxRoutes: 100 },
-      examples: { path: "shadowdiff.db", maxCount: 1000, maxAgeHours: 168 },
+      examples: { path: "shadowdiff.db", maxCount: 1000, maxAgeHours: 168, maxBytes: 67108864, redactBodyPaths: [] },
     });
   });
 
@@ -74,6 +74,11 @@ examples:
     ["routes:\n  maxRoutes: 0\n", {}, ['config key "routes.maxRoutes" must be an integer from 1 to 10000']],
     ["examples:\n  path: \"\"\n", {}, ['config key "examples.path" must be a file path or :memory:']],
     ["examples:\n  maxAgeHours: forever\n", {}, ['config key "examples.maxAgeHours" must be a number of hours from 0.001 to 87600']],
+    ["grpc:\n  tokenFile: \"\"\n", {}, ['config key "grpc.tokenFile" must be the path of a file holding the intake token']],
+    ["grpc:\n  tokenFile: [a]\n", {}, ['config key "grpc.tokenFile" must be the path of a file holding the intake token']],
+    ["examples:\n  maxBytes: 1000\n", {}, ['config key "examples.maxBytes" must be an integer from 1048576 to 68719476736']],
+    ["examples:\n  maxBytes: 1e12\n", {}, ['config key "examples.maxBytes" must be an integer from 1048576 to 68719476736']],
+    ["examples:\n  redactBodyPaths: [password]\n", {}, ['config key "examples.redactBodyPaths[0]" must be a path like $.a.b, $..key, $.items[*].key or $["a b"] (starting with $)']],
     ["- a\n- b\n", {}, ["the configuration must be a mapping"]],
     ["grpc:\n  address: a:1\n  address: b:2\n", {}, ['YAML: Map keys must be unique at line 3, column 3:']],
     [

@@ -34,9 +34,23 @@ async function summaryTotal(c: TestCollector) {
   return (await getJson<Summary>(`${c.httpUrl}/api/summary`)).body.total;
 }
 
+/** The bytes of the tag and length in front of the first pair of a batch. */
+function lengthPrefixSize(batch: Buffer): number {
+  let at = 1;
+  while ((batch[at] as number) >= 0x80) at++;
+  return at + 1;
+}
+
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  for (; value >= 0x80; value = Math.floor(value / 128)) bytes.push((value & 0x7f) | 0x80);
+  bytes.push(value);
+  return Buffer.from(bytes);
+}
+
 /** Replaces the first occurrence of `marker` in an encoded batch with bytes of the same length. */
 function patch(bytes: Buffer, marker: string, replacement: number[]): Buffer {
-  const at = bytes.indexOf(marker);
+  const at = bytes.indexOf(marker, 0, "latin1");
   if (at < 0 || replacement.length !== marker.length) throw new Error("bad patch");
   const copy = Buffer.from(bytes);
   Buffer.from(replacement).copy(copy, at);
@@ -53,7 +67,7 @@ describe("gRPC intake", () => {
         wirePair({ id: "c", path: "/users/7", targets: [shadowTarget({}, 1)] }),
       ]),
     );
-    expect(reply).toEqual({ accepted: 3 });
+    expect(reply).toEqual({ accepted: 3, dropped: 0 });
     const total = await eventually(async () => {
       const t = await summaryTotal(collector);
       expect(t.pairs).toBe(3);
@@ -72,44 +86,128 @@ describe("gRPC intake", () => {
     expect(collector.logLines.some((line) => JSON.parse(line).msg === "pair mismatched" && JSON.parse(line).pairId === "b")).toBe(true);
   });
 
-  const badInputs: { name: string; bytes: () => Buffer; code: grpc.status; details: RegExp; pairsDropped?: number }[] = [
+  // Batches that cannot be cut into pairs at all: refused whole, counted as invalid reports.
+  const badBatches: { name: string; bytes: () => Buffer; code: grpc.status; details: RegExp }[] = [
     { name: "malformed protobuf", bytes: () => Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), code: grpc.status.INVALID_ARGUMENT, details: /^malformed protobuf/ },
     { name: "wrong wire type", bytes: () => Buffer.from([0x08, 0x01]), code: grpc.status.INVALID_ARGUMENT, details: /field "pairs" has wire type 0, expected 2/ },
-    { name: "missing id", bytes: () => encodeBatch([wirePair({ id: "" })]), code: grpc.status.INVALID_ARGUMENT, details: /^pairs\[0\]: field "id" is missing$/, pairsDropped: 1 },
-    { name: "missing primary", bytes: () => encodeBatch([wirePair(), wirePair({ id: "x", primary: undefined })]), code: grpc.status.INVALID_ARGUMENT, details: /^pairs\[1\] \(id "x"\): field "primary" is missing$/, pairsDropped: 2 },
-    { name: "no target", bytes: () => encodeBatch([wirePair({ targets: [] })]), code: grpc.status.INVALID_ARGUMENT, details: /field "targets" is missing/, pairsDropped: 1 },
-    { name: "missing path", bytes: () => encodeBatch([wirePair({ path: "" })]), code: grpc.status.INVALID_ARGUMENT, details: /field "path" is missing/, pairsDropped: 1 },
-    { name: "status out of range", bytes: () => encodeBatch([wirePair({ primary: { status: 42 } })]), code: grpc.status.INVALID_ARGUMENT, details: /field "primary.status" must be an HTTP status from 100 to 599, got 42/, pairsDropped: 1 },
-    { name: "unknown shadow failure", bytes: () => encodeBatch([wirePair({ targets: [shadowTarget({}, 9)] })]), code: grpc.status.INVALID_ARGUMENT, details: /field "targets\[0\].failure" has unknown value 9/, pairsDropped: 1 },
     {
-      name: "invalid UTF-8 in a string field",
-      bytes: () => patch(encodeBatch([wirePair({ path: "/users/AAAA" })]), "AAAA", [0xff, 0xfe, 0xc3, 0x28]),
+      // 100,000 groups opened and never closed: once a stack overflow inside the decoder (UNKNOWN, not counted).
+      name: "groups nested 100,000 deep",
+      bytes: () => Buffer.concat([encodeBatch([wirePair()]), Buffer.alloc(100_000, 0x7b)]),
       code: grpc.status.INVALID_ARGUMENT,
-      details: /^field "pairs\[0\]\.path" is not valid UTF-8$/,
-    },
-    {
-      name: "invalid UTF-8 in a header value",
-      bytes: () => patch(encodeBatch([wirePair({ primary: { status: 200, headers: [{ name: "x", value: "BBBB" }] } })]), "BBBB", [0xed, 0xa0, 0x80, 0x41]),
-      code: grpc.status.INVALID_ARGUMENT,
-      details: /^field "pairs\[0\]\.primary\.headers\[0\]\.value" is not valid UTF-8$/,
+      details: /^malformed protobuf: truncated/,
     },
     {
       name: "oversized message",
-      bytes: () => encodeBatch([wirePair({ primary: { status: 200, body: Buffer.alloc(80 * 1024, 0x61), body_size: 80 * 1024 } })]),
+      bytes: () => encodeBatch([wirePair({ primary: { status: 200, body: Buffer.alloc(300 * 1024, 0x61), body_size: 300 * 1024 } })]),
       code: grpc.status.RESOURCE_EXHAUSTED,
-      details: /^batch of \d+ bytes is over grpc\.maxMessageBytes \(65536\)$/,
+      details: /^batch of \d+ bytes is over grpc\.maxMessageBytes \(262144\)$/,
     },
   ];
 
-  it.each(badInputs)("answers $name with a status naming it, counts it, and keeps serving", async ({ bytes, code, details, pairsDropped }) => {
-    const { collector, client } = await start({ grpc: { maxMessageBytes: 65536 } });
+  it.each(badBatches)("answers a batch with $name with a status naming it, counts it, and keeps serving", async ({ bytes, code, details }) => {
+    const { collector, client } = await start({ grpc: { maxMessageBytes: 256 * 1024 } });
     const reply = await client.report(bytes());
     expect(reply.error?.code).toBe(code);
     expect(reply.error?.details).toMatch(details);
     const text = await metrics(collector);
     expect(sample(text, "shadowdiff_reports_total", { outcome: "invalid" })).toBe(1);
-    if (pairsDropped !== undefined) expect(sample(text, "shadowdiff_pairs_dropped_total", { reason: "invalid" })).toBe(pairsDropped);
-    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });
+    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1, dropped: 0 });
+  });
+
+  const json = [{ name: "content-type", value: "application/json" }];
+  const long = (bytes: number) => "x".repeat(bytes);
+  const headerList = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `h${i}`, value: "v" }));
+  // Pairs that break the contract, each dropped with its reason while its batch is taken. `bytes`
+  // turns an encoded batch into the hostile one, for what an encoder would not write.
+  const badPairs: { name: string; pair: Record<string, unknown>; bytes?: (batch: Buffer) => Buffer; reason: string; details: RegExp }[] = [
+    { name: "a 300-character id", pair: wirePair({ id: long(300) }), reason: "invalid_id", details: /^pairs\[\d+\] \(id "x{64}…"\): field "id" is longer than 128 bytes$/ },
+    { name: "a 129-byte id", pair: wirePair({ id: "é".repeat(64) + "x" }), reason: "invalid_id", details: /field "id" is longer than 128 bytes/ },
+    { name: "no id", pair: wirePair({ id: "" }), reason: "invalid_id", details: /^pairs\[\d+\]: field "id" is missing$/ },
+    { name: "no primary", pair: wirePair({ id: "x", primary: undefined }), reason: "invalid_field", details: /^pairs\[\d+\] \(id "x"\): field "primary" is missing$/ },
+    { name: "no target", pair: wirePair({ targets: [] }), reason: "invalid_field", details: /field "targets" is missing/ },
+    { name: "no path", pair: wirePair({ path: "" }), reason: "invalid_field", details: /field "path" is missing/ },
+    { name: "status 99", pair: wirePair({ primary: { status: 99 } }), reason: "invalid_status", details: /field "primary.status" must be an HTTP status from 100 to 999, got 99/ },
+    { name: "status 1000", pair: wirePair({ targets: [shadowTarget({ status: 1000 })] }), reason: "invalid_status", details: /field "targets\[0\].status" must be an HTTP status from 100 to 999, got 1000/ },
+    { name: "a failed target with a status", pair: wirePair({ targets: [{ ...shadowTarget({}, 1), status: 200 }] }), reason: "invalid_status", details: /field "targets\[0\].status" must be 0 when the target failed, got 200/ },
+    { name: "an unknown target failure", pair: wirePair({ targets: [shadowTarget({}, 9)] }), reason: "invalid_field", details: /field "targets\[0\].failure" has unknown value 9/ },
+    { name: "a path over 8192 bytes", pair: wirePair({ path: "/" + long(8192) }), reason: "too_large", details: /field "path" is longer than 8192 bytes/ },
+    { name: "65 request headers", pair: wirePair({ request_headers: headerList(65) }), reason: "too_large", details: /field "request_headers" has 65 entries, more than 64/ },
+    { name: "a header value over 8192 bytes", pair: wirePair({ primary: { status: 200, headers: [{ name: "x", value: long(8193) }] } }), reason: "too_large", details: /field "primary.headers\[0\].value" is longer than 8192 bytes/ },
+    { name: "a body over 1 MiB", pair: wirePair({ primary: { status: 200, headers: json, body: Buffer.alloc(1_048_577), body_size: 1_048_577 } }), reason: "too_large", details: /field "primary.body" is longer than 1048576 bytes/ },
+    { name: "a body_size under the body", pair: wirePair({ primary: { status: 200, body: Buffer.from("abc"), body_size: 2 } }), reason: "invalid_field", details: /field "primary.body_size" \(2\) is smaller than the body \(3 bytes\)/ },
+    {
+      name: "invalid UTF-8 in the path",
+      pair: wirePair({ path: "/users/AAAA" }),
+      bytes: (batch) => patch(batch, "AAAA", [0xff, 0xfe, 0xc3, 0x28]),
+      reason: "malformed",
+      details: /^pairs\[\d+\]: field "path" is not valid UTF-8$/,
+    },
+    {
+      name: "invalid UTF-8 in a header value",
+      pair: wirePair({ primary: { status: 200, headers: [{ name: "x", value: "BBBB" }] } }),
+      bytes: (batch) => patch(batch, "BBBB", [0xed, 0xa0, 0x80, 0x41]),
+      reason: "malformed",
+      details: /field "primary\.headers\[0\]\.value" is not valid UTF-8$/,
+    },
+    {
+      name: "a wrong wire type inside the pair",
+      pair: wirePair({ method: "QQQ" }),
+      // The method's tag (field 4, length-delimited) becomes field 4 as a varint.
+      bytes: (batch) => patch(batch, "\x22\x03QQQ", [0x20, 0x03, 0x20, 0x01, 0x20]),
+      reason: "malformed",
+      details: /field "method" has wire type 0, expected 2/,
+    },
+  ];
+
+  it.each(badPairs)("drops a pair with $name, counts it by reason and takes its 10 neighbours", async ({ pair, bytes, reason, details }) => {
+    const { collector, client } = await start({ grpc: { maxMessageBytes: 4 * 1024 * 1024 } });
+    const neighbours = Array.from({ length: 10 }, (_, i) => wirePair({ id: `n${i}`, path: `/users/${i}` }));
+    const batch = encodeBatch([...neighbours.slice(0, 5), pair, ...neighbours.slice(5)]);
+    expect(await client.report(bytes ? bytes(batch) : batch)).toEqual({ accepted: 10, dropped: 1 });
+    await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(10));
+    const text = await metrics(collector);
+    expect(sample(text, "shadowdiff_pairs_received_total")).toBe(11);
+    expect(sample(text, "shadowdiff_pairs_dropped_total", { reason })).toBe(1);
+    expect(sample(text, "shadowdiff_reports_total", { outcome: "ok" })).toBe(1);
+    const warning = collector.logLines.map((line) => JSON.parse(line)).find((line) => line.msg === "pairs dropped");
+    expect(warning).toMatchObject({ reason, level: "warn" });
+    expect(warning.details).toMatch(details);
+
+    // Alone in its batch: nothing to take, so the batch is refused with the pair's problem.
+    const alone = encodeBatch([pair]);
+    const refused = await client.report(bytes ? bytes(alone) : alone);
+    expect(refused.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(refused.error?.details).toMatch(details);
+    const after = await metrics(collector);
+    expect(sample(after, "shadowdiff_pairs_dropped_total", { reason })).toBe(2);
+    expect(sample(after, "shadowdiff_reports_total", { outcome: "invalid" })).toBe(1);
+  });
+
+  it("takes statuses up to 999, as Envoy passes them, and ids of exactly 128 bytes", async () => {
+    const { collector, client } = await start();
+    const reply = await client.report(
+      encodeBatch([
+        wirePair({ id: "é".repeat(64), primary: { status: 999, headers: json, body: Buffer.from("{}"), body_size: 2 } }),
+        wirePair({ id: "b", targets: [shadowTarget({ status: 100 })] }),
+        wirePair({ id: "c", path: "/" + "p".repeat(8191), request_headers: headerList(64) }),
+      ]),
+    );
+    expect(reply).toEqual({ accepted: 3, dropped: 0 });
+    await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(3));
+    expect(sample(await metrics(collector), "shadow_comparison_total", { route: "/users/{id}", match: "false" })).toBe(2);
+  });
+
+  it("skips an unknown group nested 100,000 deep inside a pair, as protobuf requires, and takes the pair", async () => {
+    const { collector, client } = await start();
+    // Field 10 (reserved, so unknown) as groups: 100,000 start tags (0x53), then their end tags (0x54).
+    const groups = Buffer.concat([Buffer.alloc(100_000, 0x53), Buffer.alloc(100_000, 0x54)]);
+    const pair = encodeBatch([wirePair({ id: "deep" })]);
+    // Re-frame the pair with the groups appended inside it.
+    const inner = Buffer.concat([pair.subarray(lengthPrefixSize(pair)), groups]);
+    const framed = Buffer.concat([Buffer.from([0x0a]), varint(inner.length), inner]);
+    expect(await client.report(Buffer.concat([framed, encodeBatch([wirePair({ id: "next" })])]))).toEqual({ accepted: 2, dropped: 0 });
+    await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(2));
   });
 
   it("creates a route's comparison and latency series at 0 when the route first appears", async () => {
@@ -122,7 +220,7 @@ describe("gRPC intake", () => {
         wirePair({ id: "failed", path: "/carts/3", targets: [shadowTarget({}, 2)] }),
       ]),
     );
-    expect(reply).toEqual({ accepted: 3 });
+    expect(reply).toEqual({ accepted: 3, dropped: 0 });
     await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(3));
     const text = await metrics(collector);
     const comparisons = (route: string, match: string) => sample(text, "shadow_comparison_total", { route, match });
@@ -140,7 +238,7 @@ describe("gRPC intake", () => {
     expect(reply.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(reply.error?.details).toBe(`batch of ${5 * 65536} bytes is over grpc.maxMessageBytes (65536)`);
     expect(sample(await metrics(collector), "shadowdiff_reports_total", { outcome: "invalid" })).toBe(1);
-    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });
+    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1, dropped: 0 });
   });
 
   it("refuses a message over gRPC's own limit before reading it", async () => {
@@ -148,7 +246,7 @@ describe("gRPC intake", () => {
     const reply = await client.report(Buffer.alloc(grpcReceiveLimit(65536) + 1, 0));
     expect(reply.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(reply.error?.details).toMatch(/larger than max/);
-    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1 });
+    expect(await client.report(encodeBatch([wirePair()]))).toEqual({ accepted: 1, dropped: 0 });
   });
 
   it("refuses a batch that does not fit the queue with RESOURCE_EXHAUSTED, whole, and counts it", async () => {
@@ -159,7 +257,7 @@ describe("gRPC intake", () => {
     const text = await metrics(collector);
     expect(sample(text, "shadowdiff_reports_total", { outcome: "exhausted" })).toBe(1);
     expect(sample(text, "shadowdiff_pairs_dropped_total", { reason: "queue_full" })).toBe(3);
-    expect(await client.report(encodeBatch([wirePair({ id: "4" }), wirePair({ id: "5" })]))).toEqual({ accepted: 2 });
+    expect(await client.report(encodeBatch([wirePair({ id: "4" }), wirePair({ id: "5" })]))).toEqual({ accepted: 2, dropped: 0 });
   });
 
   it("queue full under a burst: some batches refused, everything accepted is compared", async () => {

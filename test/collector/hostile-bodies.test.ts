@@ -1,29 +1,31 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { diffJson } from "../../host/compare/json-diff.js";
 import { PathMatcher } from "../../host/json-path/matcher.js";
 import { WorkBudget } from "../../host/compare/work-budget.js";
 import { comparator, pair, response } from "./fixtures.js";
 
-// The collector's promise for hostile bodies: no stack overflow, and no more than 50 ms of
-// event-loop time for one pair. Timings take the fastest of five runs, so a busy shared machine
-// does not fail the test while a slow algorithm still would.
-const EVENT_LOOP_BUDGET_MS = 50;
-
-function fastest<T>(run: () => T): { result: T; millis: number } {
-  let best = Number.POSITIVE_INFINITY;
-  let result: T | undefined;
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    result = run();
-    best = Math.min(best, performance.now() - started);
-  }
-  return { result: result as T, millis: best };
-}
+// The collector's promise for hostile bodies: no stack overflow, and a bound on the work one pair
+// may cost, counted in work (nodes, bytes), never in time, so the outcomes below are the same on
+// any machine. What that work costs in time is measured by the benchmarks, not asserted here.
 
 const nested = (depth: number, leaf: string) => '{"a":'.repeat(depth) + leaf + "}".repeat(depth);
 const diffOptions = { ignore: new PathMatcher(["$..ignored"]), unordered: new PathMatcher([]), numericTolerance: 0, maxDifferences: 10 };
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe("hostile bodies", () => {
+  it("a comparison takes no account of time: the same pair gets the same outcome when the clock races ahead", () => {
+    const p = pair(response(nested(10_000, "1")), response(nested(10_000, '"1"')));
+    let now = 0;
+    // Every reading of the clock a second later than the last: a machine as slow as can be.
+    vi.spyOn(performance, "now").mockImplementation(() => (now += 1000));
+    const result = comparator().compare(p);
+    expect(result.outcome).toBe("mismatch");
+    expect(result.body?.differences[0]?.kind).toBe("type");
+  });
+
   it("JSON nested 100,000 levels: JSON.parse copes, the diff walks it without recursion", () => {
     const text = nested(100_000, "1");
     // V8's JSON.parse is iterative; were it not, this would throw RangeError and the pair would be
@@ -38,101 +40,90 @@ describe("hostile bodies", () => {
     expect(result.differences[0]?.path).toBe("$" + ".a".repeat(100_000));
   });
 
-  it("JSON nested 100,000 levels through the comparator: inconclusive (budget) within 50 ms", () => {
+  it("JSON nested 100,000 levels through the comparator: inconclusive (budget)", () => {
     const p = pair(response(nested(100_000, "1")), response(nested(100_000, "2")));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("arrays nested 100,000 levels through the comparator: inconclusive (budget) within 50 ms", () => {
+  it("arrays nested 100,000 levels through the comparator: inconclusive (budget)", () => {
     const deep = (leaf: string) => "[".repeat(100_000) + leaf + "]".repeat(100_000);
     const p = pair(response(deep("1")), response(deep("2")));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("inconclusive");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("JSON nested 20,000 levels, over the budget, is inconclusive within 50 ms", () => {
+  it("JSON nested 20,000 levels, over the budget, is inconclusive", () => {
     const p = pair(response(nested(20_000, "1")), response(nested(20_000, '"1"')));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.inconclusive?.reason).toBe("budget");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("JSON nested 10,000 levels, within the budget, is compared in full within 50 ms", () => {
+  it("JSON nested 10,000 levels, within the budget, is compared in full", () => {
     const p = pair(response(nested(10_000, "1")), response(nested(10_000, '"1"')));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.kind).toBe("type");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("an array of a million elements: inconclusive (budget) within 50 ms, never walked", () => {
+  it("an array of a million elements: inconclusive (budget), never walked", () => {
     const big = "[" + new Array(1_000_000).fill("1").join(",") + "]";
     const other = "[" + new Array(1_000_000).fill("2").join(",") + "]";
     const p = pair(response(big), response(other));
-    const { result, millis } = fastest(() => comparator({ unordered: ["$"] }).compare(p));
+    const result = comparator({ unordered: ["$"] }).compare(p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
   it("a million-element array already parsed exhausts the diff budget before any element is stacked", () => {
     const primary = new Array<number>(1_000_000).fill(1);
     const shadow = new Array<number>(1_000_000).fill(2);
-    const { result, millis } = fastest(() => diffJson(primary, shadow, diffOptions, new WorkBudget(100_000)));
+    const result = diffJson(primary, shadow, diffOptions, new WorkBudget(100_000));
     expect(result.complete).toBe(false);
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("a 300,000-element array within the byte cap: inconclusive (budget) within 50 ms", () => {
+  it("a 300,000-element array within the byte cap: inconclusive (budget)", () => {
     const body = (n: number) => "[" + new Array(300_000).fill(String(n)).join(",") + "]";
     const p = pair(response(body(1)), response(body(2)));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("10 MiB strings, identical: a match within 50 ms", () => {
+  it("10 MiB strings, identical: a match", () => {
     const body = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) });
     const p = pair(response(body), response(Buffer.from(body)));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("match");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("10 MiB strings, differing in the last character: inconclusive (too_large) within 50 ms", () => {
+  it("10 MiB strings, differing in the last character: inconclusive (too_large)", () => {
     const a = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "a" });
     const b = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "b" });
     const p = pair(response(a), response(b));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
-  it("10 MiB strings as text: a mismatch found within 50 ms", () => {
+  it("10 MiB strings as text: a mismatch found", () => {
     const a = "x".repeat(10 * 1024 * 1024) + "a";
     const b = "x".repeat(10 * 1024 * 1024) + "b";
     const p = pair(response(a, {}, "text/plain"), response(b, {}, "text/plain"));
-    const { result, millis } = fastest(() => comparator().compare(p));
+    const result = comparator().compare(p);
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.primary).toMatch(/^at byte 10485760: "a"/);
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
   it("10 MiB strings already parsed: the diff reports them with a bounded preview", () => {
     const primary = { blob: "x".repeat(10 * 1024 * 1024) + "a" };
     const shadow = { blob: "x".repeat(10 * 1024 * 1024) + "b" };
-    const { result, millis } = fastest(() => diffJson(primary, shadow, diffOptions, new WorkBudget(100_000)));
+    const result = diffJson(primary, shadow, diffOptions, new WorkBudget(100_000));
     expect(result.complete).toBe(true);
     if (!result.complete) return;
     expect(result.differences[0]?.path).toBe("$.blob");
     expect(result.differences[0]?.primary?.length).toBeLessThan(200);
-    expect(millis).toBeLessThan(EVENT_LOOP_BUDGET_MS);
   });
 
   it("a million differing elements in a small-enough array list at most maxDifferences", () => {

@@ -32,7 +32,7 @@ async function loaded(): Promise<TestCollector> {
     wirePair({ id: "bad-2", path: "/orders/9", targets: [shadowTarget(shadowWith('{"id":42}', 404))] }),
     wirePair({ id: "cut-1", path: "/orders/10", targets: [shadowTarget({ ...shadowWith('{"id"'), truncated: true, body_size: 100 })] }),
   ];
-  expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5 });
+  expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5, dropped: 0 });
   await eventually(async () => expect((await getJson<Summary>(`${collector?.httpUrl}/api/summary`)).body.total.pairs).toBe(5));
   return collector;
 }
@@ -71,6 +71,7 @@ describe("HTTP API", () => {
     expect(users).toEqual({
       route: "/users/{name}",
       pairs: 3,
+      proxies: 1,
       matched: 2,
       mismatched: 1,
       inconclusive: 0,
@@ -80,7 +81,7 @@ describe("HTTP API", () => {
       latencyRatioP95: 1.5,
       topFields: [{ field: "$.price", kind: "changed", count: 1 }],
     });
-    expect(body.total).toMatchObject({ route: "*", pairs: 5, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
+    expect(body.total).toMatchObject({ route: "*", pairs: 5, proxies: 1, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
     expect(body.total.topFields).toEqual(
       expect.arrayContaining([
         { field: "$.price", kind: "changed", count: 1 },
@@ -97,6 +98,7 @@ describe("HTTP API", () => {
       total: {
         route: "*",
         pairs: 0,
+        proxies: 0,
         matched: 0,
         mismatched: 0,
         inconclusive: 0,
@@ -134,12 +136,40 @@ describe("HTTP API", () => {
   it.each([
     ["/api/mismatches?limit=0", 400],
     ["/api/mismatches?limit=abc", 400],
+    ["/api/mismatches?limit=1e3", 400],
+    ["/api/mismatches?limit=0x10", 400],
+    ["/api/mismatches?limit=%201", 400],
+    ["/api/mismatches?limit=1%20", 400],
+    ["/api/mismatches?limit=1.0", 400],
+    ["/api/mismatches?limit=+5", 400],
+    ["/api/mismatches?limit=-1", 400],
+    ["/api/mismatches?limit=", 400],
+    ["/api/mismatches?limit=1001", 400],
+    ["/api/mismatches?limit=00000000000000000001", 400],
+    ["/api/mismatches?limit=%EF%BC%91", 400],
+    ["/api/mismatches?limit=1000", 200],
+    ["/api/mismatches?limit=0005", 200],
     ["/api/mismatches/999", 404],
     ["/api/mismatches/x", 400],
+    ["/api/mismatches/0x1", 400],
+    ["/api/mismatches/1e0", 400],
+    ["/api/mismatches/%201", 400],
+    ["/api/mismatches/1.0", 400],
+    ["/api/mismatches/0", 400],
+    ["/api/mismatches/-1", 400],
+    ["/api/mismatches/99999999999999999999", 400],
     ["/nothing", 404],
   ])("%s → %i", async (path, status) => {
     collector = await startTestCollector();
     expect((await getJson(`${collector.httpUrl}${path}`)).status).toBe(status);
+  });
+
+  it("reads a mismatch id of leading zeros as its number, and names the rule for 0x1", async () => {
+    const c = await loaded();
+    const [first] = (await getJson<{ mismatches: { id: number }[] }>(`${c.httpUrl}/api/mismatches?limit=1`)).body.mismatches;
+    expect((await getJson<{ id: number }>(`${c.httpUrl}/api/mismatches/000${first?.id}`)).body.id).toBe(first?.id);
+    expect(await getJson(`${c.httpUrl}/api/mismatches/0x1`)).toEqual({ status: 400, body: { error: "mismatch id must be a positive whole number, in decimal digits" } });
+    expect(await getJson(`${c.httpUrl}/api/mismatches?limit=1e3`)).toEqual({ status: 400, body: { error: "limit must be a whole number from 1 to 1000, in decimal digits" } });
   });
 
   it("refuses other methods", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BodyRedactor } from "../../host/mismatches/body-redaction.js";
 import { mismatchRecord } from "../../host/mismatches/mismatch-record.js";
 import { MismatchStoreError, MismatchStore } from "../../host/mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../../host/mismatches/mismatch-view.js";
@@ -10,6 +11,7 @@ import { startCollector } from "../../host/collector.js";
 import { createLogger, silentLogger } from "../../host/log.js";
 import { comparator, pair, response } from "./fixtures.js";
 
+const bodies = new BodyRedactor([]);
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "shadowdiff-store-"));
@@ -25,7 +27,7 @@ function mismatch(id: string) {
 
 function record(id: string, route: string) {
   const { pair: p, comparison } = mismatch(id);
-  return mismatchRecord(p, route, comparison);
+  return mismatchRecord(p, route, comparison, bodies);
 }
 
 describe("mismatch examples in SQLite", () => {
@@ -38,7 +40,7 @@ describe("mismatch examples in SQLite", () => {
     store.batch(() => {
       for (const id of ["b1", "b2", "b3"]) {
         const { pair: p, comparison } = mismatch(id);
-        store.add(mismatchRecord(p, "/users/{id}", comparison));
+        store.add(mismatchRecord(p, "/users/{id}", comparison, bodies));
       }
       seenInside = committed();
     });
@@ -53,7 +55,7 @@ describe("mismatch examples in SQLite", () => {
     const path = join(dir, "examples.db");
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
     const { pair: p, comparison } = mismatch("r1");
-    const id = store.add(mismatchRecord(p, "/users/{id}", comparison));
+    const id = store.add(mismatchRecord(p, "/users/{id}", comparison, bodies));
     store.close();
 
     const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
@@ -74,7 +76,7 @@ describe("mismatch examples in SQLite", () => {
   it("keeps binary bodies as base64", () => {
     const store = new MismatchStore(":memory:", { maxCount: 10, maxAgeHours: 1 });
     const p = pair(response(Buffer.from([0xff, 0x00]), {}, "image/png"), response(Buffer.from([0xfe]), {}, "image/png"));
-    const id = store.add(mismatchRecord(p, "/img", comparator().compare(p)));
+    const id = store.add(mismatchRecord(p, "/img", comparator().compare(p), bodies));
     expect(store.get(id)?.detail.primary).toMatchObject({ body: "/wA=", bodyEncoding: "base64" });
     store.close();
   });
@@ -83,7 +85,7 @@ describe("mismatch examples in SQLite", () => {
     const store = new MismatchStore(join(dir, "count.db"), { maxCount: 5, maxAgeHours: 1 });
     for (let i = 0; i < 120; i++) {
       const { pair: p, comparison } = mismatch(`r${i}`);
-      store.add(mismatchRecord(p, i % 2 === 0 ? "/even" : "/odd", comparison));
+      store.add(mismatchRecord(p, i % 2 === 0 ? "/even" : "/odd", comparison, bodies));
     }
     store.prune();
     expect(store.count()).toBe(5);
@@ -146,7 +148,7 @@ describe("mismatch examples in SQLite", () => {
   it("migrates a file of the first layout (one JSON column) in place, keeping every example and its id", () => {
     const path = join(dir, "first-layout.db");
     const { pair: p, comparison } = mismatch("old-1");
-    const record = mismatchRecord(p, "/users/{id}", comparison);
+    const record = mismatchRecord(p, "/users/{id}", comparison, bodies);
     const firstLayout = { pairId: p.id, route: record.route, outcome: record.outcome, method: p.method, authority: p.authority, path: p.path, proxyId: p.proxyId, configVersion: p.configVersion, requestHeaders: p.requestHeaders, primary: record.detail.primary, shadow: record.detail.shadow, shadowFailure: p.shadowFailure, comparison };
     const old = new Database(path);
     old.exec(`
@@ -164,7 +166,7 @@ describe("mismatch examples in SQLite", () => {
     const logLines: string[] = [];
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) });
     expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 2, rows: 1, rowsDropped: 1 }),
+      expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 3, rows: 1, rowsDropped: 1 }),
     ]);
     expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), ...firstLayout });
     expect(store.list(10).map(mismatchListItem)).toEqual([
@@ -178,13 +180,77 @@ describe("mismatch examples in SQLite", () => {
     expect(logLines).toEqual([]);
   });
 
+  it("migrates a file of the second layout (no bytes column) in place, counting its examples' bytes", () => {
+    const path = join(dir, "second-layout.db");
+    const { pair: p, comparison } = mismatch("old-2");
+    const record = mismatchRecord(p, "/users/{id}", comparison, bodies);
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE mismatches (id INTEGER PRIMARY KEY AUTOINCREMENT, recorded_at_ms INTEGER NOT NULL, pair_id TEXT NOT NULL, route TEXT NOT NULL,
+        outcome TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, shadow_failure TEXT, summary TEXT NOT NULL, detail TEXT NOT NULL);
+      CREATE INDEX mismatches_route ON mismatches (route, id);
+      CREATE INDEX mismatches_age ON mismatches (recorded_at_ms);
+      PRAGMA user_version = 2;
+    `);
+    old.prepare("INSERT INTO mismatches (id, recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, detail) VALUES (4, ?, ?, ?, ?, ?, ?, NULL, ?, ?)")
+      .run(Date.now(), p.id, record.route, record.outcome, p.method, p.path, record.summary, JSON.stringify(record.detail));
+    old.close();
+    const logLines: string[] = [];
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) });
+    expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ msg: "mismatch database migrated", fromSchema: 2, toSchema: 3, rows: 1, rowsDropped: 0 }),
+    ]);
+    const detailBytes = Buffer.byteLength(JSON.stringify(record.detail));
+    expect(store.storedBytes).toBeGreaterThan(detailBytes);
+    expect(store.get(4)?.pairId).toBe("old-2");
+    expect(store.add(record)).toBe(5);
+    expect(store.storedBytes).toBeGreaterThan(2 * detailBytes);
+    store.close();
+  });
+
+  it("keeps the examples within maxBytes, deleting the oldest, and counts them across a restart", () => {
+    const path = join(dir, "examples.db");
+    const bounds = { maxCount: 1000, maxAgeHours: 1, maxBytes: 1024 * 1024 };
+    const store = new MismatchStore(path, bounds);
+    const big = (id: string) => {
+      const body = (price: number) => JSON.stringify({ id, price, blob: "x".repeat(60_000) });
+      const p = pair(response(body(1)), response(body(2)), { id });
+      return mismatchRecord(p, "/big", comparator().compare(p), bodies);
+    };
+    for (let i = 0; i < 40; i++) store.add(big(`big-${i}`));
+    expect(store.storedBytes).toBeLessThanOrEqual(bounds.maxBytes);
+    const kept = store.list(1000).map((item) => item.pairId);
+    expect(kept[0]).toBe("big-39");
+    expect(kept.length).toBeGreaterThan(4);
+    expect(kept.length).toBeLessThan(40);
+    store.close();
+    const reopened = new MismatchStore(path, bounds);
+    expect(reopened.storedBytes).toBeLessThanOrEqual(bounds.maxBytes);
+    expect(reopened.list(1000)).toHaveLength(kept.length);
+    reopened.close();
+  });
+
+  it("lists from the columns alone: a row whose detail cannot be read still lists", () => {
+    const path = join(dir, "examples.db");
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    const id = store.add(record("listed", "/users/{id}"));
+    store.close();
+    const raw = new Database(path);
+    raw.prepare("UPDATE mismatches SET detail = '{not json' WHERE id = ?").run(id);
+    raw.close();
+    const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    expect(reopened.list(10).map((item) => item.pairId)).toEqual(["listed"]);
+    expect(() => reopened.get(id)).toThrow(SyntaxError);
+    reopened.close();
+  });
+
   it("a file from a layout this version does not know is an error at start-up naming the file", () => {
     const path = join(dir, "future.db");
     const future = new Database(path);
     future.pragma("user_version = 7");
     future.close();
     expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(
-      /examples database ".*future\.db" cannot be used: its schema version 7 is not one this shadowdiff reads \(2\)/,
+      /examples database ".*future\.db" cannot be used: its schema version 7 is not one this shadowdiff reads \(3\)/,
     );
   });
 });

@@ -139,7 +139,8 @@ describe("capture contract", () => {
 
     // The collector reads the same bytes into the same pairs.
     const read = reader.read(bytes);
-    expect(read).toEqual([
+    expect(read.dropped).toEqual([]);
+    expect(read.pairs).toEqual([
       {
         id: "contract-1",
         proxyId: NODE_ID,
@@ -196,7 +197,7 @@ describe("capture contract", () => {
     const ids: string[] = batch.pairs.map((p: { id: string }) => p.id);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(ids[0]).not.toBe(ids[1]);
-    expect(reader.read(host.grpcCalls[0]!.message).map((pair) => pair.id)).toEqual(ids);
+    expect(reader.read(host.grpcCalls[0]!.message).pairs.map((pair) => pair.id)).toEqual(ids);
   });
 
   it("turns bytes that are not UTF-8 into U+FFFD, so every string field is valid UTF-8", async () => {
@@ -218,6 +219,6 @@ describe("capture contract", () => {
     const batch = Batch.toObject(message) as { pairs: Array<{ proxyId: string }> };
     expect(batch.pairs[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
     // The collector's reader refuses strings that are not UTF-8; these are.
-    expect(reader.read(bytes)[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
+    expect(reader.read(bytes).pairs[0]!.proxyId).toBe("n\uFFFDd\uFFFD(\uFFFD\uFFFD");
   });
 });

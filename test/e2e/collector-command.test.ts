@@ -31,7 +31,7 @@ describe("shadowdiff collector, in its own process", () => {
     expect(collector.httpPort).toBeGreaterThan(0);
 
     const client = new ReportClient(`127.0.0.1:${collector.grpcPort}`);
-    expect(await client.report(encodeBatch([wirePair({ id: "one" }), wirePair({ id: "two", path: "/health" })]))).toEqual({ accepted: 2 });
+    expect(await client.report(encodeBatch([wirePair({ id: "one" }), wirePair({ id: "two", path: "/health" })]))).toEqual({ accepted: 2, dropped: 0 });
     client.close();
     const url = collector.url;
     await eventually(async () => {

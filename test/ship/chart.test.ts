@@ -120,6 +120,32 @@ describe("the chart", () => {
     expect(() => validateManifest(find(rendered.docs, "Deployment"))).not.toThrow();
   });
 
+  it("mounts the intake token's Secret and names it as grpc.tokenFile with collector.tokenSecret", async () => {
+    const rendered = await template([...EVERYTHING, "--set", "collector.tokenSecret.name=shadowdiff-token", "--set", "collector.tokenSecret.key=intake"]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const deployment = find(rendered.docs, "Deployment");
+    const pod = deployment.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: "intake-token", secret: { secretName: "shadowdiff-token", defaultMode: 0o440, items: [{ key: "intake", path: "intake" }] } });
+    const mount = (pod.containers[0].volumeMounts as { name: string; mountPath: string; readOnly?: boolean }[]).find((m) => m.name === "intake-token");
+    expect(mount?.readOnly).toBe(true);
+    const configMap = rendered.docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "shadowdiff-collector")!;
+    const config = parseConfig(configMap.data!["collector.yaml"]!, {}, "collector.yaml");
+    expect(config.grpc.tokenFile).toBe(`${mount?.mountPath}/intake`);
+    expect(() => validateManifest(deployment)).not.toThrow();
+    // Without it, no token and no volume.
+    expect(parseConfig(find(docs, "ConfigMap").data!["collector.yaml"] ?? "", {}).grpc.tokenFile).toBeUndefined();
+  });
+
+  it.each([
+    [["--set", "collector.tokenSecret.name=x", "--set", "collector.config.grpc.tokenFile=/etc/token"], /as collector.tokenSecret or as collector.config.grpc.tokenFile, not both/],
+    [["--set", "collector.tokenSecret.name=Not_A_Name"], /tokenSecret/],
+    [["--set", "collector.tokenSecret.key=../../etc/passwd"], /tokenSecret/],
+  ])("refuses %j", async (args, message) => {
+    const rendered = await template([...EVERYTHING, ...args]);
+    expect(rendered.code).not.toBe(0);
+    expect(rendered.stderr).toMatch(message);
+  });
+
   it("pulls the collector image by digest when one is given", async () => {
     const rendered = await template([...EVERYTHING, "--set", `collector.image.digest=${DIGEST}`]);
     expect(find(rendered.docs, "Deployment").spec.template.spec.containers[0].image).toBe(`registry.example.com/shadowdiff/collector@${DIGEST}`);

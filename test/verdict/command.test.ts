@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EXIT_ERROR, runVerdict } from "../../host/commands/verdict.js";
-import { RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
+import { PROXY_QUERIES, RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
 import { validateManifest } from "../istio/support/manifests.js";
 import { startJsonServer, vector, type JsonServer } from "./support/json-server.js";
 
@@ -26,15 +26,18 @@ afterEach(async () => {
   servers = [];
 });
 
-/** A Prometheus that knows the three recorded series for the given routes. */
-async function prometheus(routes: Record<string, { ratio: string; latency: string; pairs: string }>): Promise<JsonServer> {
-  const pick = (field: "ratio" | "latency" | "pairs") => Object.fromEntries(Object.entries(routes).map(([route, v]) => [route, v[field]]));
+/** A Prometheus that knows the three recorded series for the given routes, and the collector's proxy counts when given. */
+async function prometheus(routes: Record<string, { ratio: string; latency: string; pairs: string; proxies?: string }>, totalProxies?: string): Promise<JsonServer> {
+  const pick = (field: "ratio" | "latency" | "pairs" | "proxies") =>
+    Object.fromEntries(Object.entries(routes).flatMap(([route, v]) => (v[field] === undefined ? [] : [[route, v[field] as string]])));
   const server = await startJsonServer((url) => {
     if (url.pathname !== "/api/v1/query") return undefined;
     const query = url.searchParams.get("query");
     if (query === RECORDED_SERIES.matchRatio) return { body: vector(pick("ratio")) };
     if (query === RECORDED_SERIES.latencyRatioP95) return { body: vector(pick("latency")) };
     if (query === RECORDED_SERIES.pairs) return { body: vector(pick("pairs")) };
+    if (query === PROXY_QUERIES.byRoute) return { body: vector(pick("proxies")) };
+    if (query === PROXY_QUERIES.total) return { body: totalProxies === undefined ? vector({}) : { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, totalProxies] }] } } };
     return { status: 400, body: { status: "error", error: `unexpected query ${query}` } };
   });
   servers.push(server);
@@ -62,15 +65,19 @@ const summaryRoute = (route: string, matched: number, mismatched: number, latenc
 
 describe("shadowdiff verdict --prometheus", () => {
   it("passes when every route is within the thresholds, and prints a per-route table", async () => {
-    const server = await prometheus({
-      "/users/{id}": { ratio: "1", latency: "1.05", pairs: "600.4" },
-      "/orders/{id}": { ratio: "0.995", latency: "0.9", pairs: "250" },
-    });
+    const server = await prometheus(
+      {
+        "/users/{id}": { ratio: "1", latency: "1.05", pairs: "600.4", proxies: "3" },
+        "/orders/{id}": { ratio: "0.995", latency: "0.9", pairs: "250", proxies: "1" },
+      },
+      "3",
+    );
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^route\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+250\s+99\.5%\s+0\.90x\s+pass$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+600\s+100\.0%\s+1\.05x\s+pass$/m);
+    expect(run.stdout).toMatch(/^route\s+pairs\s+proxies\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+250\s+1\s+99\.5%\s+0\.90x\s+pass$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+600\s+3\s+100\.0%\s+1\.05x\s+pass$/m);
+    expect(run.stdout).toMatch(/^judged 850 pairs from 3 proxies$/m);
     expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0%, p95 latency ratio <= 1\.2, at least 100 pairs per route; from prometheus http/m);
     expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
   });
@@ -90,7 +97,8 @@ describe("shadowdiff verdict --prometheus", () => {
     const server = await prometheus({ "/users/{id}": { ratio: "NaN", latency: "NaN", pairs: "0" } });
     const run = await verdict("--prometheus", server.url, "--min-pairs", "20");
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+0\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+0\s+-\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
+    expect(run.stdout).toMatch(/^judged 0 pairs \(from how many proxies, the source does not say\)$/m);
   });
 
   it("says not enough data, and why, when Prometheus has none of the recorded series", async () => {
@@ -144,9 +152,20 @@ describe("shadowdiff verdict --collector", () => {
     });
     const run = await verdict("--collector", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+99\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+300\s+100\.0%\s+1\.10x\s+pass$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+99\s+-\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+300\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
     expect(server.requests).toEqual(["/api/summary"]);
+  });
+
+  it("says from how many distinct proxies the pairs came, per route and in total: a flood from one source shows", async () => {
+    const route = (name: string, proxies: number) => ({ ...summaryRoute(name, 3000, 0, 1), proxies });
+    const server = await collector({ routes: [route("/users/{id}", 1), route("/orders/{id}", 1)], total: { ...summaryRoute("*", 6000, 0, 1), proxies: 1 } });
+    const table = await verdict("--collector", server.url);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^\/users\/\{id\}\s+3000\s+1\s+100\.0%/m);
+    expect(table.stdout).toMatch(/^judged 6000 pairs from 1 proxy$/m);
+    const json = JSON.parse((await verdict("--collector", server.url, "--json")).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ routes: [{ route: "/orders/{id}", pairs: 3000, proxies: 1 }, { route: "/users/{id}", proxies: 1 }], total: { pairs: 6000, proxies: 1 } });
   });
 
   it("fails a diverging route", async () => {

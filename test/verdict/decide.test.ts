@@ -14,6 +14,7 @@ const t = DEFAULT_THRESHOLDS;
 const route = (pairs: number, matchRatio: number | null, latencyRatioP95: number | null, name = "/users/{id}"): RouteMeasurement => ({
   route: name,
   pairs,
+  proxies: 1,
   matchRatio,
   latencyRatioP95,
 });
@@ -80,6 +81,7 @@ describe("decide", () => {
     const measurement = fc.record({
       route: fc.constantFrom("/a", "/b", "/c", "/d"),
       pairs: fc.integer({ min: 0, max: 1000 }),
+      proxies: fc.option(fc.nat(100), { nil: null }),
       matchRatio: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
       latencyRatioP95: fc.option(fc.double({ min: 0, max: 5, noNaN: true }), { nil: null }),
     });

@@ -109,7 +109,9 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     expect(await stack.client.reportPairs(matching(120))).toBe(120);
     await recordedPairs(stack, "/users/{id}", 60);
     const passed = await verdict("--prometheus", prometheus, "--min-pairs", "50", "--emit-canary", "5");
-    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+\d+\s+100\.0%\s+1\.00x\s+pass$/m);
+    // jsonPair's pairs all come from one sidecar: the collector's count of distinct proxies, read back from Prometheus.
+    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
+    expect(passed.stderr).toMatch(/^judged \d+ pairs from 1 proxy$/m);
     expect(passed.code).toBe(0);
     const canary = parse(passed.stdout) as { spec: { http: { route: { weight: number }[] }[] } };
     expect(canary.spec.http[0]!.route.map((r) => r.weight)).toEqual([95, 5]);
@@ -127,7 +129,8 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     const direct = await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`, "--min-pairs", "50");
     expect(direct.code).toBe(0);
     // Its p95s are exact (7 ms / 6 ms) where Prometheus estimates both within one bucket.
-    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+130\s+100\.0%\s+1\.17x\s+pass$/m);
+    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+130\s+1\s+100\.0%\s+1\.17x\s+pass$/m);
+    expect(direct.stdout).toMatch(/^judged 130 pairs from 1 proxy$/m);
   });
 
   it("fails a diverging shadow, and prints nothing to apply", { timeout: 120_000 }, async () => {

@@ -74,3 +74,8 @@ would take in the shadow's pods, stops the release naming the value.
 {{- end -}}
 {{- join "," $pairs -}}
 {{- end -}}
+
+{{/* Where the intake token's Secret is mounted in the collector's container. */}}
+{{- define "shadowdiff.tokenDir" -}}
+/var/run/shadowdiff/intake-token
+{{- end }}
