@@ -11,11 +11,22 @@ export const REDACTED = Buffer.from('"[redacted]"');
  * The JSON text with every value that `redact` names replaced by "[redacted]", every other byte
  * as it was (numbers keep their digits, keys their order); null when the bytes are not exactly one
  * JSON value, which then cannot be redacted. Iterative, linear in the text.
+ *
+ * `prefix` is for a text cut short (a body captured up to its cap): the redacted text up to the
+ * first place it stops being JSON, where it was cut, and nothing after; never null. Whatever is
+ * kept was read as JSON, with every named value replaced; an unfinished value at a named place
+ * is left out whole.
  */
-export function redactJsonText(bytes: Buffer, redact: PathMatcher): Buffer | null {
-  if (redact.matchesRoot) return jsonLexer.isOneValue(bytes) ? REDACTED : null;
+export function redactJsonText(bytes: Buffer, redact: PathMatcher, options: { prefix?: boolean } = {}): Buffer | null {
+  if (redact.matchesRoot) return jsonLexer.isOneValue(bytes) ? REDACTED : options.prefix === true ? Buffer.alloc(0) : null;
   const pieces: Buffer[] = [];
   let copiedTo = 0;
+  // Where the text stops being JSON: null, or, for a prefix, what was read before that point.
+  const stop = (at: number): Buffer | null => {
+    if (options.prefix !== true) return null;
+    pieces.push(bytes.subarray(copiedTo, Math.max(copiedTo, at)));
+    return Buffer.concat(pieces);
+  };
   // Per open container: whether it is an array, and its place.
   const arrays: boolean[] = [];
   const places: PathNode[] = [];
@@ -26,7 +37,7 @@ export function redactJsonText(bytes: Buffer, redact: PathMatcher): Buffer | nul
     // At a value; `child` is set inside a container.
     if (child !== undefined && child.matched) {
       const end = skipValue(bytes, i);
-      if (end < 0) return null;
+      if (end < 0) return stop(i);
       pieces.push(bytes.subarray(copiedTo, i), REDACTED);
       copiedTo = end;
       i = end;
@@ -43,14 +54,15 @@ export function redactJsonText(bytes: Buffer, redact: PathMatcher): Buffer | nul
           i = inner;
           child = c === OPEN_ARRAY ? redact.step(place, 0) : undefined;
           if (c === OPEN_OBJECT) {
+            const member = i;
             i = memberValue(bytes, i, place, redact, (step) => (child = step));
-            if (i < 0) return null;
+            if (i < 0) return stop(member);
           }
           continue;
         }
       } else {
         const end = skipValue(bytes, i);
-        if (end < 0) return null;
+        if (end < 0) return stop(i);
         i = end;
       }
     }
@@ -59,7 +71,7 @@ export function redactJsonText(bytes: Buffer, redact: PathMatcher): Buffer | nul
     for (;;) {
       const depth = arrays.length;
       if (depth === 0) {
-        if (skipSpace(bytes, i) !== bytes.length) return null;
+        if (skipSpace(bytes, i) !== bytes.length) return stop(i);
         pieces.push(bytes.subarray(copiedTo));
         return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
       }
@@ -73,13 +85,14 @@ export function redactJsonText(bytes: Buffer, redact: PathMatcher): Buffer | nul
         i++;
         continue;
       }
-      if (b !== COMMA) return null;
+      if (b !== COMMA) return stop(i);
       i = skipSpace(bytes, i + 1);
       if (isArray) {
         child = redact.step(parent, 0);
       } else {
+        const member = i;
         i = memberValue(bytes, i, parent, redact, (step) => (child = step));
-        if (i < 0) return null;
+        if (i < 0) return stop(member);
       }
       break;
     }

@@ -30,9 +30,10 @@ export type StorableBody = { bytes: Buffer; decoded: boolean } | { withheld: str
 
 /**
  * What of a response body may be stored and served. JSON bodies are decoded (content-encoding
- * undone) and every value a redaction path names is replaced by "[redacted]"; a JSON body that
- * cannot be decoded or is not one whole JSON value (cut at the capture limit, say) cannot be
- * redacted, so it is withheld. Other bodies are kept as captured: paths name JSON values only.
+ * undone) and every value a redaction path names is replaced by "[redacted]"; a body cut at the
+ * capture limit keeps what was read of it as JSON, redacted, up to the cut. A JSON body that
+ * cannot be decoded, or that is whole but not one JSON value, cannot be redacted, so it is
+ * withheld. Other bodies are kept as captured: paths name JSON values only.
  */
 export class BodyRedactor {
   private readonly matcher: PathMatcher;
@@ -47,9 +48,10 @@ export class BodyRedactor {
     const { body } = response;
     if (body.length === 0 || this.mediaTypes.bodyKindOf(headerValue(response.headers, "content-type")) !== "json") return { bytes: body, decoded: false };
     const encoding = headerValue(response.headers, "content-encoding");
-    const decoded = decodeContentEncoding(body, encoding, DEFAULT_COMPARE_LIMITS.maxDecodedBytes);
+    const cut = response.truncated;
+    const decoded = decodeContentEncoding(body, encoding, DEFAULT_COMPARE_LIMITS.maxDecodedBytes, cut);
     if (!decoded.ok) return { withheld: `the body could not be decoded (${decoded.reason}), so it could not be redacted` };
-    const redacted = redactJsonText(decoded.bytes, this.matcher);
+    const redacted = redactJsonText(decoded.bytes, this.matcher, { prefix: cut });
     if (redacted === null) return { withheld: "the body is not one whole JSON value, so it could not be redacted" };
     return { bytes: redacted, decoded: decoded.bytes !== body };
   }

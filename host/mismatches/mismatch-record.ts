@@ -19,6 +19,8 @@ export interface StoredResponse {
   storedBytes: number;
   /** The body is kept decoded: its content-encoding was undone to redact it. */
   bodyDecoded?: true;
+  /** Less of the (decoded) body is kept than there was: it was cut at the stored bytes. */
+  bodyCut?: true;
   /** Why no body is kept: a JSON body that could not be redacted. */
   bodyWithheld?: string;
   bodySize: number;
@@ -87,6 +89,7 @@ export function mismatchRecord(pair: Pair, route: string, comparison: Comparison
 function storedResponse(response: CapturedResponse, bodies: BodyRedactor): StoredResponse {
   const storable = bodies.storable(response);
   const kept = "withheld" in storable ? Buffer.alloc(0) : utf8Prefix(storable.bytes, STORED_LIMITS.bodyBytes);
+  const cut = !("withheld" in storable) && kept.length < storable.bytes.length;
   const utf8 = isUtf8(kept);
   const headers = storedHeaders(response.headers);
   return {
@@ -97,6 +100,7 @@ function storedResponse(response: CapturedResponse, bodies: BodyRedactor): Store
     bodyEncoding: utf8 ? "utf8" : "base64",
     storedBytes: kept.length,
     ...("withheld" in storable ? { bodyWithheld: storable.withheld } : storable.decoded ? { bodyDecoded: true as const } : {}),
+    ...(cut ? { bodyCut: true as const } : {}),
     bodySize: response.bodySize,
     truncated: response.truncated,
     latencySeconds: response.latencyNanos / 1e9,

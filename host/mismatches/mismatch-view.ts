@@ -99,6 +99,11 @@ const DECODED_SHOWN_BYTES = 256 * 1024;
 function responseView(stored: StoredResponse): ResponseView {
   const contentEncoding = stored.headers.find((header) => header.name.toLowerCase() === "content-encoding")?.value.trim() ?? "";
   if (contentEncoding === "" || contentEncoding.toLowerCase() === "identity") return stored;
+  if (stored.bodyDecoded) {
+    // Kept decoded (to be redacted): the body is already what a person reads.
+    const { body, bodyEncoding, storedBytes } = stored;
+    return { ...stored, decoded: { contentEncoding, body, bodyEncoding, bytes: storedBytes, cut: stored.truncated || stored.bodyCut === true } };
+  }
   const raw = Buffer.from(stored.body, stored.bodyEncoding === "base64" ? "base64" : "utf8");
   const storedWhole = stored.storedBytes >= stored.bodySize && !stored.truncated;
   // Decoded with the comparator's own bound, so a small body cannot expand without limit here either.

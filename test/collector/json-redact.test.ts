@@ -41,4 +41,33 @@ describe("redactJsonText", () => {
       { numRuns: 500 },
     );
   });
+
+  describe("a text cut short (prefix)", () => {
+    const prefix = (text: string, paths: string[]) => redactJsonText(Buffer.from(text), new PathMatcher(paths), { prefix: true })?.toString();
+
+    it.each([
+      ['{"password":"cut', '{"password":'],
+      ['{"a":1,"password":"hunter2","b":[1,2', '{"a":1,"password":"[redacted]","b":[1,2'],
+      ['{"a":1,"passw', '{"a":1,'],
+      ['{"password":{"deep":[1,', '{"password":'],
+      ['{"a":1} x', '{"a":1}'],
+      ["", ""],
+    ])("%j keeps %j", (text, kept) => {
+      expect(prefix(text, ["$..password"])).toBe(kept);
+    });
+
+    it("never keeps a byte of a named value, wherever the text is cut", () => {
+      fc.assert(
+        fc.property(fc.json({ maxDepth: 6 }), fc.nat(), (json, cutAt) => {
+          // Every string in the document becomes a secret's value at some depth.
+          const text = JSON.stringify({ secret: "SECRET-VALUE", doc: JSON.parse(json), nested: [{ secret: "SECRET-VALUE" }] });
+          const cut = text.slice(0, cutAt % (text.length + 1));
+          const kept = prefix(cut, ["$..secret"]) as string;
+          expect(kept).not.toContain("SECRET");
+          // What is kept is the start of the whole text redacted.
+          expect((redact(text, ["$..secret"]) as string).startsWith(kept)).toBe(true);
+        }),
+      );
+    });
+  });
 });

@@ -62,10 +62,10 @@ describe("GET /api/route?route=", () => {
 });
 
 describe("GET /api/mismatches/{id}: bodies with a content-encoding are decoded for reading", () => {
-  const encoded = (status: number, body: Buffer, encoding: string, overrides: Record<string, unknown> = {}) => ({
+  const encoded = (status: number, body: Buffer, encoding: string, overrides: Record<string, unknown> = {}, contentType = "application/json") => ({
     status,
     headers: [
-      { name: "content-type", value: "application/json" },
+      { name: "content-type", value: contentType },
       { name: "content-encoding", value: encoding },
     ],
     body,
@@ -85,13 +85,22 @@ describe("GET /api/mismatches/{id}: bodies with a content-encoding are decoded f
     return (await getJson<MismatchView>(`${c.httpUrl}/api/mismatches/${list[0]!.id}`)).body;
   }
 
-  it("gzip and br: the decoded text beside the stored bytes", async () => {
+  it("gzip and br JSON: kept decoded (so it could be redacted), and shown decoded", async () => {
     const { c, report } = await started();
     const view = await stored(c, report, encoded(200, gzipSync('{"price":10}'), "gzip"), encoded(200, brotliCompressSync('{"price":12}'), "br"));
     expect(view.comparison.body?.differences).toEqual([{ path: "$.price", kind: "changed", primary: "10", shadow: "12" }]);
-    expect(view.primary.bodyEncoding).toBe("base64");
+    expect(view.primary).toMatchObject({ body: '{"price":10}', bodyEncoding: "utf8", bodyDecoded: true });
     expect(view.primary.decoded).toEqual({ contentEncoding: "gzip", body: '{"price":10}', bodyEncoding: "utf8", bytes: 12, cut: false });
     expect(view.shadow?.decoded).toEqual({ contentEncoding: "br", body: '{"price":12}', bodyEncoding: "utf8", bytes: 12, cut: false });
+  });
+
+  it("gzip text: the decoded text beside the stored bytes", async () => {
+    const { c, report } = await started();
+    const view = await stored(c, report, encoded(200, gzipSync("price 10"), "gzip", {}, "text/plain"), encoded(200, gzipSync("price 12"), "gzip", {}, "text/plain"));
+    expect(view.primary.bodyEncoding).toBe("base64");
+    expect(Buffer.from(view.primary.body, "base64").equals(gzipSync("price 10"))).toBe(true);
+    expect(view.primary.decoded).toEqual({ contentEncoding: "gzip", body: "price 10", bodyEncoding: "utf8", bytes: 8, cut: false });
+    expect(view.shadow?.decoded).toEqual({ contentEncoding: "gzip", body: "price 12", bodyEncoding: "utf8", bytes: 8, cut: false });
   });
 
   it("a cut gzip body: what its captured start decodes to, marked cut", async () => {
@@ -108,10 +117,18 @@ describe("GET /api/mismatches/{id}: bodies with a content-encoding are decoded f
   it("bytes that do not decode: the error, and the stored bytes unchanged", async () => {
     const { c, report } = await started();
     const junk = Buffer.from("not gzip at all");
-    const view = await stored(c, report, encoded(200, junk, "gzip"), encoded(500, junk, "zstd"));
+    const view = await stored(c, report, encoded(200, junk, "gzip", {}, "text/plain"), encoded(500, junk, "zstd", {}, "text/plain"));
     expect(view.primary.decoded).toMatchObject({ contentEncoding: "gzip", error: expect.stringMatching(/^gzip: /) });
     expect(view.shadow?.decoded).toEqual({ contentEncoding: "zstd", error: 'zstd: unknown content-encoding "zstd"' });
     expect(view.primary.body).toBe("not gzip at all");
+  });
+
+  it("JSON that does not decode cannot be redacted: withheld, and why", async () => {
+    const { c, report } = await started();
+    const junk = Buffer.from("not gzip at all");
+    const view = await stored(c, report, encoded(200, junk, "gzip"), encoded(500, junk, "zstd"));
+    expect(view.primary).toMatchObject({ body: "", storedBytes: 0, bodyWithheld: expect.stringMatching(/could not be decoded/) });
+    expect(view.shadow).toMatchObject({ body: "", storedBytes: 0, bodyWithheld: expect.stringMatching(/could not be decoded/) });
   });
 
   it("no content-encoding: no decoded copy", async () => {

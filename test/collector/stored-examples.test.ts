@@ -42,7 +42,7 @@ describe("stored mismatch examples", () => {
     collector = await startTestCollector({ examples: { redactBodyPaths: ["$.user.ssn"] } });
     client = new ReportClient(collector.grpcAddress);
     const gzipHeaders = [JSON_TYPE, { name: "content-encoding", value: "gzip" }];
-    const secrets = ["HUNTER2-PRIMARY", "HUNTER2-SHADOW", "SSN-123-45-6789", "GZIP-TOKEN-SECRET", "CUT-API-KEY-SECRET", "BROKEN-JSON-SECRET", "NESTED-SECRET"];
+    const secrets = ["HUNTER2-PRIMARY", "HUNTER2-SHADOW", "SSN-123-45-6789", "GZIP-TOKEN-SECRET", "CUT-API-KEY-SECRET", "PARTIAL-SECRET", "BROKEN-JSON-SECRET", "NESTED-SECRET"];
     const pairs = [
       // Both sides hold a password (they differ: the difference's previews must not show them) and a configured path.
       wirePair({
@@ -56,18 +56,24 @@ describe("stored mismatch examples", () => {
         primary: answer(gzipSync('{"auth":{"token":"GZIP-TOKEN-SECRET"},"items":[{"secret":{"deep":"NESTED-SECRET"}}]}'), { headers: gzipHeaders }),
         targets: [shadowTarget(answer('{"auth":{"token":"x"},"items":[]}'))],
       }),
-      // A body cut at the capture limit cannot be redacted: it is not kept at all.
+      // A body cut at the capture limit keeps what was read of it, redacted, up to the cut...
       wirePair({
         id: "cut",
         primary: answer('{"api_key":"CUT-API-KEY-SECRET","rest":', { truncated: true, body_size: 500 }),
         targets: [shadowTarget(answer('{"ok":true}', { status: 500 }))],
       }),
+      // ...and a secret cut in half at the capture limit is left out whole.
+      wirePair({
+        id: "cut-in-secret",
+        primary: answer('{"a":1,"password":"PARTIAL-SECR', { truncated: true, body_size: 500 }),
+        targets: [shadowTarget(answer('{"ok":true}', { status: 500 }))],
+      }),
       // Not JSON though it says so: its bytes and the difference's previews are withheld.
       wirePair({ id: "broken", primary: answer('{"password":"BROKEN-JSON-SECRET"'), targets: [shadowTarget(answer('{"password":"x"}'))] }),
     ];
-    expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 4, dropped: 0 });
+    expect(await client.report(encodeBatch(pairs))).toEqual({ accepted: 5, dropped: 0 });
     const c = collector;
-    await eventually(async () => expect(await storedCount(c)).toBe(4));
+    await eventually(async () => expect(await storedCount(c)).toBe(5));
 
     const api = [(await fetch(`${c.httpUrl}/api/mismatches?limit=1000`)).text()];
     const list = (await getJson<{ mismatches: { id: number; pairId: string }[] }>(`${c.httpUrl}/api/mismatches`)).body.mismatches;
@@ -95,7 +101,8 @@ describe("stored mismatch examples", () => {
     ]);
     expect(views.get("gzip")?.primary).toMatchObject({ bodyDecoded: true, bodyEncoding: "utf8" });
     expect(JSON.parse((views.get("gzip") as MismatchView).primary.body)).toEqual({ auth: { token: "[redacted]" }, items: [{ secret: "[redacted]" }] });
-    expect(views.get("cut")?.primary).toMatchObject({ body: "", storedBytes: 0, bodyWithheld: "the body is not one whole JSON value, so it could not be redacted" });
+    expect(views.get("cut")?.primary).toMatchObject({ body: '{"api_key":"[redacted]","rest":', truncated: true });
+    expect(views.get("cut-in-secret")?.primary).toMatchObject({ body: '{"a":1,"password":', truncated: true });
     expect(views.get("broken")?.primary.bodyWithheld).toMatch(/could not be redacted/);
     expect(views.get("broken")?.comparison.body?.differences[0]?.primary).toMatch(/^\[withheld/);
   });

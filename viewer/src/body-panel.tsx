@@ -24,7 +24,10 @@ interface BodyText {
 export function bodyText(response: ResponseView): BodyText {
   const notes: string[] = [];
   let text: string | null;
-  if (response.decoded !== undefined) {
+  if (response.bodyWithheld !== undefined) {
+    notes.push(`not kept: ${response.bodyWithheld}`);
+    text = null;
+  } else if (response.decoded !== undefined) {
     if ("error" in response.decoded) {
       notes.push(`${response.decoded.contentEncoding} body could not be decoded: ${response.decoded.error}`);
       text = response.bodyEncoding === "utf8" ? response.body : null;
@@ -35,8 +38,8 @@ export function bodyText(response: ResponseView): BodyText {
   } else {
     text = response.bodyEncoding === "utf8" ? response.body : null;
   }
-  if (response.truncated) notes.push(`captured ${bytes(response.storedBytes)} of ${bytes(response.bodySize)}: the filter's max_body_bytes cut it`);
-  else if (response.storedBytes < response.bodySize) notes.push(`the collector keeps the first ${bytes(response.storedBytes)} of ${bytes(response.bodySize)}`);
+  if (response.truncated) notes.push(`the start of a ${bytes(response.bodySize)} body: the filter's max_body_bytes cut it`);
+  else if (response.bodyCut === true || (response.bodyDecoded !== true && response.storedBytes < response.bodySize)) notes.push(`the collector keeps the first ${bytes(response.storedBytes)}`);
   return { text, notes };
 }
 
@@ -68,7 +71,9 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
           {note}
         </p>
       ))}
-      {text === null ? (
+      {response.bodyWithheld !== undefined ? (
+        <p class="body-missing">Body withheld: the collector keeps no body it could not redact.</p>
+      ) : text === null ? (
         <p class="body-missing">Binary body ({count(response.storedBytes)} bytes kept): not shown as text.</p>
       ) : text === "" ? (
         <p class="body-missing">Empty body.</p>

@@ -149,7 +149,7 @@ function Explanations({ pair }: { pair: MismatchView }) {
     ["shadow", pair.shadow],
   ] as const) {
     if (response?.truncated) {
-      notes.push({ title: `The ${side}'s body was cut.`, text: `${bytes(response.storedBytes)} of ${bytes(response.bodySize)} were captured (the filter's max_body_bytes).` });
+      notes.push({ title: `The ${side}'s body was cut.`, text: `Only the start of its ${bytes(response.bodySize)} was captured (the filter's max_body_bytes).` });
     }
   }
   if (notes.length === 0) return null;
