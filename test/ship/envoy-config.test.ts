@@ -12,11 +12,11 @@ import { parseConfig } from "../../host/config/load.js";
 import { GATE_FILTER_NAME } from "../../host/envoy/gate.js";
 import { FILTER_STAT_NAMES } from "../../support/envoy-admin.js";
 import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
+import { eventually } from "../../support/eventually.js";
 import { envoyBinary } from "../../support/paths.js";
 import { createLogger } from "../../host/log.js";
 import { REPO, run } from "./support/tools.js";
 import { expectOneMirroredRequest, startUpstreams, type Upstreams } from "./support/upstreams.js";
-import { waitFor } from "./support/wait-for.js";
 
 const CLI = join(REPO, "dist", "host", "cli.js");
 const envoyConfig = (args: string[]) => run(process.execPath, [CLI, "envoy-config", ...args]);
@@ -38,7 +38,7 @@ function useServices(): Services {
     });
   });
   afterAll(async () => {
-    services.upstreams?.close();
+    await services.upstreams?.close();
     await services.collector?.close();
     if (services.dir !== undefined) rmSync(services.dir, { recursive: true, force: true });
   });
@@ -187,10 +187,11 @@ describe("shadowdiff envoy-config --gate", () => {
       expect(response.status).toBe(200);
       await response.arrayBuffer();
       // Once Envoy counts the request finished, the gate has decided and the filter would have counted it.
-      const counters = await waitFor("Envoy to count the request finished", async () => {
+      const counters = await eventually(async () => {
         const current = await gateCounters(envoy);
-        return current.completed === 1 ? current : undefined;
-      });
+        expect(current.completed, "requests Envoy counts finished").toBe(1);
+        return current;
+      }, { timeoutMs: 30_000 });
       expect(counters.delegated).toBe(0);
       expect(services.upstreams.primaryRequests).toHaveLength(1);
       expect(Object.keys(services.upstreams.primaryRequests[0]!).filter((name) => /^x.shadow.request$/.test(name))).toEqual([]);

@@ -308,7 +308,7 @@ describe("make push, and Istio pulling what it pushed", () => {
       } finally {
         await envoy.stop();
         await collector.close();
-        upstreams.close();
+        await upstreams.close();
       }
     });
   });

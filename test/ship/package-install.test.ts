@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, run } from "./support/tools.js";
+import { eventually } from "../../support/eventually.js";
 import { ReportClient } from "../../support/report-client.js";
 import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
 import { waitForPairs } from "./support/upstreams.js";
-import { waitFor } from "./support/wait-for.js";
 
 const COMMANDS = ["collector", "report", "verdict", "envoy-config"];
 
@@ -81,10 +81,11 @@ describe("the installed collector", () => {
     collector = spawn(bin, ["collector", "--config", config], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     collector.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     collector.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    ports = await waitFor("the collector's listening line", async () => {
+    ports = await eventually(() => {
       const line = output.split("\n").find((text) => text.includes('"collector listening"'));
-      return line === undefined ? undefined : (JSON.parse(line) as { grpcPort: number; httpPort: number });
-    });
+      if (line === undefined) throw new Error(`no "collector listening" line yet in:\n${output}`);
+      return JSON.parse(line) as { grpcPort: number; httpPort: number };
+    }, { timeoutMs: 30_000 });
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 // A primary and a shadow on 127.0.0.1 that answer the same JSON, each keeping the headers of every
 // request it gets; and the wait for pairs to reach a collector.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import { expect } from "vitest";
-import { waitFor } from "./wait-for.js";
+import { eventually } from "../../../support/eventually.js";
+import { sendJson, startHttpService } from "../../../support/http-service.js";
 
 export const ANSWER = { id: 7, served: "v1" };
 
@@ -10,36 +11,37 @@ export interface Upstreams {
   primary: number;
   shadow: number;
   /** Headers of each request the primary received. */
-  primaryRequests: IncomingHttpHeaders[];
+  readonly primaryRequests: IncomingHttpHeaders[];
   /** Headers of each request the shadow received. */
-  shadowRequests: IncomingHttpHeaders[];
-  close(): void;
+  readonly shadowRequests: IncomingHttpHeaders[];
+  close(): Promise<void>;
 }
 
 export async function startUpstreams(): Promise<Upstreams> {
-  const servers: Server[] = [];
-  const primaryRequests: IncomingHttpHeaders[] = [];
-  const shadowRequests: IncomingHttpHeaders[] = [];
-  const listen = (requests: IncomingHttpHeaders[]): Promise<number> =>
-    new Promise((resolve) => {
-      const server = createServer((request, response) => {
-        requests.push(request.headers);
-        response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify(ANSWER));
-      }).listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-      servers.push(server);
-    });
-  const primary = await listen(primaryRequests);
-  const shadow = await listen(shadowRequests);
-  return { primary, shadow, primaryRequests, shadowRequests, close: () => servers.forEach((server) => server.close()) };
+  const primary = await startHttpService((_request, response) => sendJson(response, 200, ANSWER));
+  const shadow = await startHttpService((_request, response) => sendJson(response, 200, ANSWER));
+  return {
+    primary: primary.port,
+    shadow: shadow.port,
+    get primaryRequests() {
+      return primary.received.map((request) => request.headers);
+    },
+    get shadowRequests() {
+      return shadow.received.map((request) => request.headers);
+    },
+    close: async () => {
+      await Promise.all([primary.close(), shadow.close()]);
+    },
+  };
 }
 
 /** The collector's /api/summary total once it counts `pairs` pairs. */
 export function waitForPairs(httpPort: number, pairs: number): Promise<{ pairs: number; matched: number }> {
-  return waitFor(`${pairs} pair(s) at the collector`, async () => {
+  return eventually(async () => {
     const summary = (await (await fetch(`http://127.0.0.1:${httpPort}/api/summary`)).json()) as { total: { pairs: number; matched: number } };
-    return summary.total.pairs === pairs ? summary.total : undefined;
-  });
+    expect(summary.total.pairs, "pairs at the collector").toBe(pairs);
+    return summary.total;
+  }, { timeoutMs: 30_000 });
 }
 
 /** One GET through Envoy with the filter: the client gets the primary's answer, the shadow a tagged copy, the collector the pair. */
