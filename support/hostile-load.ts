@@ -5,20 +5,9 @@
 import { gzipSync } from "node:zlib";
 import * as grpc from "@grpc/grpc-js";
 import { encodeBatch, ReportClient, type WireHeader, type WirePair, type WireResponse } from "./report-client.js";
+import { seededRandom } from "./seeded-random.js";
 
 const JSON_TYPE: WireHeader = { name: "content-type", value: "application/json" };
-
-/** A small PRNG (mulberry32): the load is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function answer(body: string | Buffer, headers: WireHeader[] = [JSON_TYPE], extra: Partial<WireResponse> = {}): WireResponse {
   const bytes = Buffer.from(body);
@@ -84,7 +73,7 @@ function text(next: () => number, length: number): string {
 
 /** Batch number `b` of the load: `pairs` pairs, the kinds in turn. */
 export function hostileBatch(b: number, pairs: number, seed = 1): Buffer {
-  const next = random(seed * 1_000_003 + b);
+  const next = seededRandom(seed * 1_000_003 + b);
   const kinds = Object.values(HOSTILE_KINDS);
   const wire = Array.from({ length: pairs }, (_, i) => {
     const n = b * pairs + i;

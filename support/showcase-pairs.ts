@@ -3,23 +3,12 @@
 // and a small one with a cut body. Used by the screenshots and the page benchmark.
 import { gzipSync } from "node:zlib";
 import type { WirePair, WireResponse } from "./report-client.js";
+import { seededRandom } from "./seeded-random.js";
 
 export const SHOWCASE_COLLECTOR_CONFIG = {
   compare: { headers: ["content-type"], ignorePaths: ["$.updated_at", "$..request_id"] },
   routes: { templates: ["/products/{id}", "/users/{id}", "/orders/{id}", "/reports/{id}"] },
 };
-
-/** A small deterministic generator (mulberry32), so every run shows the same pairs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JSON_TYPE = { name: "content-type", value: "application/json" };
 
@@ -32,7 +21,7 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /** `count` pairs spread over the showcase routes, ids counting from `firstId`. */
 export function showcasePairs(count = 760, seed = 7, firstId = 1): WirePair[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pairs: WirePair[] = [];
   // Log-normal around `base`, as service latencies tend to be (Box-Muller for the normal draw).
   const latency = (base: number) => base * Math.exp(0.3 * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
