@@ -19,7 +19,7 @@ COPY asconfig.json tsconfig.json tsconfig.build.json ./
 COPY assembly assembly
 COPY host host
 COPY proto proto
-RUN npx asc assembly/index.ts --target release \
+RUN npm run --silent build:filter \
  && npx tsc -p tsconfig.build.json \
  && npm pack --pack-destination /tmp
 # The production install: what `npm install -g` of the tarball gives any Node user.
