@@ -3,7 +3,7 @@
 // the shadowdiff filter, optionally behind the native gate), so that tests, the demo and the
 // benchmark compare like with like.
 import { isIP } from "node:net";
-import { gatedPlugin, gateFilter, tagHeader, type GateOptions } from "./gate.js";
+import { gatedPlugin, gateFilter, tagSpellings, type GateOptions } from "./gate.js";
 
 export const PRIMARY_CLUSTER = "primary";
 export const SHADOW_CLUSTER = "shadow";
@@ -99,8 +99,9 @@ export function renderBootstrap(options: BootstrapOptions): Json {
       httpFilters.push(gateFilter(wasmTypedConfig(mode.wasmPath, plugin), plugin, mode.gate));
       // Unsampled requests never meet the filter, which strips the tag from the ones it sees:
       // Envoy strips it from all, and drops underscore spellings (x_shadow_request) that some
-      // servers (CGI, WSGI, PHP) would read as the same header.
-      manager.requestHeadersToRemove = [tagHeader(plugin)];
+      // servers (CGI, WSGI, PHP) would read as the same header; a tag that has an underscore
+      // itself is stripped in its dashed spelling too, which that rule lets through.
+      manager.requestHeadersToRemove = tagSpellings(plugin);
       manager.dropHeadersWithUnderscores = true;
       // Without an admin layer, Envoy refuses /runtime_modify and the gate's runtime key is fixed.
       runtimeLayers.push({ name: "admin", admin_layer: {} });
