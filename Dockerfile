@@ -21,7 +21,7 @@ COPY host host
 COPY proto proto
 COPY viewer viewer
 COPY scripts/build-page.mjs scripts/build-page.mjs
-RUN npx asc assembly/index.ts --target release \
+RUN npm run --silent build:filter \
  && npx tsc -p tsconfig.build.json \
  && node scripts/build-page.mjs \
  && npm pack --pack-destination /tmp

@@ -24,8 +24,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The release module (package.json build:filter): asc, then Binaryen's wasm-opt -Oz over it once
+# more (AssemblyScript's own Binaryen), which folds and inlines what asc's pipeline leaves.
 build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
-	npx asc assembly/index.ts --target release
+	npm run --silent build:filter
 	npx asc assembly/index.ts --target debug
 
 # Rebuilt from nothing, so that no file of an older layout lingers in what ships: the command

@@ -146,10 +146,10 @@ export function getStatus(): CalloutStatus {
   return new CalloutStatus(code, String.UTF8.decode(message));
 }
 
-/** Any callback. Path segments are joined by NUL bytes (["xds", "node", "id"]); null when the
+/** Any callback. `path`'s segments are joined by NUL bytes ("xds\0node\0id"); null when the
  * property is absent. */
-export function getProperty(path: Array<string>): ArrayBuffer | null {
-  const joined = utf8(path.join("\0"));
+export function getProperty(path: string): ArrayBuffer | null {
+  const joined = utf8(path);
   const status = raw.proxy_get_property(changetype<usize>(joined), <usize>joined.byteLength, scratch, scratch + 4);
   if (!found("proxy_get_property", status)) return null;
   return takeFromHost(<usize>load<u32>(scratch), <usize>load<u32>(scratch + 4));

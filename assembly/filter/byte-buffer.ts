@@ -1,5 +1,5 @@
 // The filter's one growable byte buffer: bytes added at the end, room made by doubling. Whoever
-// owns one bounds it (a body copy by max_body_bytes, the batch by batch_max_bytes plus one pair);
+// owns one bounds it (a body copy by max_body_bytes, the batch by batch_max_bytes or one pair);
 // the memory is kept from one use to the next, since memory in a wasm VM never shrinks anyway.
 
 export class ByteBuffer {

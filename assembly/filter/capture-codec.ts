@@ -31,7 +31,7 @@ function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
 
 // message Response { status = 1; headers = 2; body = 3; body_size = 4; truncated = 5;
 //                    latency_nanos = 6; failure = 7; name = 8; }
-// A side that failed carries only its latency, failure kind and name.
+// A side that failed carries only its latency, failure kind and name (targets only).
 function responseSize(response: CapturedResponse): i32 {
   const body = response.body;
   const answered = response.failure == ShadowFailure.None;
@@ -69,7 +69,15 @@ export function pairSize(pair: Pair, origin: PairOrigin): i32 {
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
     lengthField(responseSize(pair.primary)) + uintField(pair.idShortened ? 1 : 0) +
-    uintField(pair.pathTruncated ? 1 : 0) + lengthField(responseSize(pair.shadow));
+    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair);
+}
+
+/** targets (14), each in configuration order, and the secondary (15) when taken. */
+function sidesSize(pair: Pair): i32 {
+  let size = 0;
+  const sides = pair.mirrored;
+  for (let i = 0; i < sides.length; i++) size += lengthField(responseSize(sides[i]));
+  return size;
 }
 
 /** message Pair, as capture.proto numbers its fields, written at `at` (pairSize bytes);
@@ -86,7 +94,9 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putResponse(at, 9, pair.primary);
   at = putUint(at, 12, pair.idShortened ? 1 : 0);
   at = putUint(at, 13, pair.pathTruncated ? 1 : 0);
-  return putResponse(at, 14, pair.shadow);
+  const sides = pair.mirrored;
+  for (let i = 0; i < sides.length; i++) at = putResponse(at, i < pair.targetCount ? 14 : 15, sides[i]);
+  return at;
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */

@@ -1,8 +1,10 @@
-// What a configuration string may hold, by what it becomes: a header name, a header value, an
-// authority, a path prefix, a secret. Every rule takes printable ASCII only: nothing with a
-// control character (CR, LF, NUL, DEL...) passes, so no setting can split or end a header.
+// What a configuration value may hold, by what it becomes: a header name, a header value, an
+// authority, a path prefix, a secret, a target's name, a number in a range. Every text rule takes
+// printable ASCII only: nothing with a control character (CR, LF, NUL, DEL...) passes, so no
+// setting can split or end a header.
 import { lowerAscii } from "./ascii";
-import { MAX_NAME_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from "./limits";
+import { JsonKind, JsonValue } from "./json";
+import { MAX_NAME_CHARS, MAX_TARGET_NAME_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from "./limits";
 
 // Character classes of printable ASCII, one bit each; anything else (controls, DEL, non-ASCII)
 // is in none.
@@ -11,6 +13,7 @@ const PRINTABLE: u8 = 2;   // space to ~
 const VISIBLE: u8 = 4;     // ! to ~
 const AUTHORITY: u8 = 8;   // RFC 3986 host[:port]: unreserved, sub-delims, ":", "@", "[", "]", "%"
 const QUERY_NAME: u8 = 16; // visible, but the query's own "&", "=" and "#"
+const TARGET_NAME: u8 = 32; // a-z, 0-9, "_", "-": a name that is also a metric label value
 const classes = new StaticArray<u8>(128);
 
 function mark(chars: string, flag: u8): void {
@@ -23,6 +26,7 @@ for (let c = 0x20; c < 0x7f; c++) {
 }
 mark("!#$%&'*+-.^_`|~", TCHAR);
 mark("-._~!$&'()*+,;=:@[]%", AUTHORITY);
+mark("abcdefghijklmnopqrstuvwxyz0123456789_-", TARGET_NAME);
 for (let i = 0; i < 3; i++) classes["&=#".charCodeAt(i)] &= ~QUERY_NAME;
 
 /** `text` is `min` to `max` characters, each in class `flag`. */
@@ -76,6 +80,37 @@ export function isToken(text: string): bool {
   return consistsOf(text, MIN_TOKEN_CHARS, MAX_TOKEN_CHARS, VISIBLE);
 }
 export const TOKEN_RULE = "must be 16 to 1024 visible ASCII characters";
+
+/** A target's name, as pairs and the collector's metrics carry it. */
+export function isTargetName(text: string): bool {
+  return consistsOf(text, 1, MAX_TARGET_NAME_CHARS, TARGET_NAME);
+}
+export const TARGET_NAME_RULE = "must be 1 to 32 characters of a-z, 0-9, _ and -";
+
+/** The refusal of a configuration value: the key, and the rule it breaks. */
+export function keyRefusal(key: string, rule: string): string {
+  return "shadowdiff: config key \"" + key + "\" " + rule;
+}
+
+// ---- JSON values -------------------------------------------------------------------------------
+
+export function isString(v: JsonValue, rule: (text: string) => bool): bool {
+  return v.kind == JsonKind.String && rule(v.text);
+}
+
+export function isInteger(v: JsonValue, min: f64, max: f64): bool {
+  return v.kind == JsonKind.Number && Math.floor(v.number) == v.number && v.number >= min && v.number <= max;
+}
+
+export function integerRule(min: i32, max: i32): string {
+  return "must be an integer from " + min.toString() + " to " + max.toString();
+}
+
+/** A share of requests: 0 to 100, fractional. */
+export function isPercent(v: JsonValue): bool {
+  return v.kind == JsonKind.Number && v.number >= 0 && v.number <= 100;
+}
+export const PERCENT_RULE = "must be a number from 0 to 100";
 
 // ---- the tag header ----------------------------------------------------------------------------
 

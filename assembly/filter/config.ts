@@ -3,18 +3,23 @@
 // accepted setting can change what the primary receives or answers (config-rules.ts).
 import { lowerAscii } from "./ascii";
 import {
-  AUTHORITY_RULE, HEADER_NAME_RULE, HEADER_NAMES_RULE, HEADER_VALUE_RULE, PATH_PREFIX_RULE, QUERY_PARAM_RULE, TOKEN_RULE,
-  VISIBLE_ASCII_RULE, isAuthority, isHeaderName, isHeaderValue, isPathPrefix, isQueryParamName, isToken,
-  isVisibleAscii, tagHeaderProblem,
+  AUTHORITY_RULE, HEADER_NAME_RULE, HEADER_NAMES_RULE, HEADER_VALUE_RULE, PATH_PREFIX_RULE, PERCENT_RULE, QUERY_PARAM_RULE,
+  TOKEN_RULE, VISIBLE_ASCII_RULE, integerRule, isAuthority, isHeaderName, isHeaderValue, isInteger, isPathPrefix, isPercent,
+  isQueryParamName, isString, isToken, isVisibleAscii, keyRefusal, tagHeaderProblem,
 } from "./config-rules";
+import { Destination, NO_BYTES, Side, destinationField, destinationsProblem, readDestination, readTargets } from "./config-targets";
 import { JsonError, JsonKind, JsonResult, JsonValue, parseJson } from "./json";
 import { DEFAULT_PATH_BYTES, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, MAX_JSON_STRING, MAX_PATH_BYTES, MIN_PATH_BYTES } from "./limits";
 import { DEFAULT_REDACTED_QUERY_PARAMS } from "./query-redaction";
 
+const NO_KEYS = new Array<ArrayBuffer>(0);
+
 export class Config {
-  shadowCluster: string = "";
-  shadowAuthority: string = ""; // empty: the request's :authority
-  shadowTimeoutMs: u32 = 5000;
+  /** Where mirrored copies go: every target in configuration order (pairs carry them in it), then
+   * the secondary, if there is one, for its share of the mirrored requests. */
+  destinations: Array<Destination> = [];
+  /** How many of `destinations` are targets; one more is the secondary. */
+  targetCount: i32 = 0;
   samplePercent: f64 = 100;
   sampleHeader: string = "x-request-id";
   methods: Array<string> = ["GET"];
@@ -39,32 +44,39 @@ export class Config {
   maxInFlight: u32 = 1000;
   maxPendingPairs: u32 = 1000;
 
-  /** The name pairs give the one target set by the shadow_* keys. */
-  shadowName: string = "shadow";
-
   // The same settings as UTF-8 bytes, made once: the per-request path compares header bytes with
   // them in place instead of decoding headers into strings.
-  shadowClusterBytes: ArrayBuffer = new ArrayBuffer(0);
-  shadowNameBytes: ArrayBuffer = new ArrayBuffer(0);
-  tagHeaderKey: ArrayBuffer = new ArrayBuffer(0);
-  tagValueBytes: ArrayBuffer = new ArrayBuffer(0);
-  sampleHeaderKey: ArrayBuffer = new ArrayBuffer(0);
-  shadowAuthorityBytes: ArrayBuffer = new ArrayBuffer(0);
-  methodKeys: Array<ArrayBuffer> = [];
-  includePathKeys: Array<ArrayBuffer> = [];
-  excludePathKeys: Array<ArrayBuffer> = [];
-  requestHeaderKeys: Array<ArrayBuffer> = [];
-  responseHeaderKeys: Array<ArrayBuffer> = [];
-  redactHeaderKeys: Array<ArrayBuffer> = [];
-  redactQueryParamKeys: Array<ArrayBuffer> = [];
+  // (Shared empty values until encodeKeys() sets them.)
+  tagHeaderKey: ArrayBuffer = NO_BYTES;
+  tagValueBytes: ArrayBuffer = NO_BYTES;
+  sampleHeaderKey: ArrayBuffer = NO_BYTES;
+  methodKeys: Array<ArrayBuffer> = NO_KEYS;
+  includePathKeys: Array<ArrayBuffer> = NO_KEYS;
+  excludePathKeys: Array<ArrayBuffer> = NO_KEYS;
+  requestHeaderKeys: Array<ArrayBuffer> = NO_KEYS;
+  responseHeaderKeys: Array<ArrayBuffer> = NO_KEYS;
+  redactHeaderKeys: Array<ArrayBuffer> = NO_KEYS;
+  redactQueryParamKeys: Array<ArrayBuffer> = NO_KEYS;
+
+  /** The integer key INTEGER_KEYS[index]. */
+  setInteger(index: i32, value: u32): void {
+    switch (index) {
+      case 0: this.collectorTimeoutMs = value; break;
+      case 1: this.flushIntervalMs = value; break;
+      case 2: this.maxBodyBytes = value; break;
+      case 3: this.maxPathBytes = value; break;
+      case 4: this.batchMaxPairs = value; break;
+      case 5: this.batchMaxBytes = value; break;
+      case 6: this.maxInFlight = value; break;
+      default: this.maxPendingPairs = value;
+    }
+  }
 
   encodeKeys(): void {
-    this.shadowClusterBytes = String.UTF8.encode(this.shadowCluster);
-    this.shadowNameBytes = String.UTF8.encode(this.shadowName);
+    for (let i = 0; i < this.destinations.length; i++) this.destinations[i].encode();
     this.tagHeaderKey = String.UTF8.encode(this.tagHeader);
     this.tagValueBytes = String.UTF8.encode(this.tagValue);
     this.sampleHeaderKey = String.UTF8.encode(this.sampleHeader);
-    this.shadowAuthorityBytes = String.UTF8.encode(this.shadowAuthority);
     this.methodKeys = encodeAll(this.methods);
     this.includePathKeys = encodeAll(this.includePaths);
     this.excludePathKeys = encodeAll(this.excludePaths);
@@ -95,11 +107,23 @@ export class ConfigResult {
   ) {}
 }
 
+// The integer keys (Config.setInteger) and their ranges.
+const INTEGER_KEYS: Array<string> = [
+  "collector_timeout_ms", "flush_interval_ms", "max_body_bytes", "max_path_bytes", "batch_max_pairs", "batch_max_bytes",
+  "max_in_flight", "max_pending_pairs",
+];
+const INTEGER_MIN: StaticArray<i32> = [1, 10, 0, MIN_PATH_BYTES, 1, 1024, 1, 1];
+const INTEGER_MAX: StaticArray<i32> = [60000, 60000, MAX_BODY_BYTES, MAX_PATH_BYTES, 1000, 4194304, 100000, 100000];
+
 const ALWAYS_REDACTED: Array<string> = ["authorization", "cookie", "set-cookie", "proxy-authorization"];
 const ALWAYS_CAPTURED: Array<string> = ["content-type", "content-encoding"];
 
 function refuse(key: string, rule: string): ConfigResult {
-  return new ConfigResult(null, "shadowdiff: config key \"" + key + "\" " + rule);
+  return refused(keyRefusal(key, rule));
+}
+
+function refused(message: string): ConfigResult {
+  return new ConfigResult(null, message);
 }
 
 function refuseDocument(problem: string): ConfigResult {
@@ -129,14 +153,6 @@ function readingProblem(parsed: JsonResult): ConfigResult {
   return refuseDocument("is not valid JSON" + at);
 }
 
-function isInteger(v: JsonValue, min: f64, max: f64): bool {
-  return v.kind == JsonKind.Number && Math.floor(v.number) == v.number && v.number >= min && v.number <= max;
-}
-
-function integerRule(min: i32, max: i32): string {
-  return "must be an integer from " + min.toString() + " to " + max.toString();
-}
-
 /** An array of strings, each passing `rule`; empty only when `allowEmpty`. */
 function isArrayOf(v: JsonValue, rule: (text: string) => bool, allowEmpty: bool = true): bool {
   if (v.kind != JsonKind.Array || (v.items.length == 0 && !allowEmpty)) return false;
@@ -161,30 +177,47 @@ function addMissing(list: Array<string>, names: Array<string>): void {
   }
 }
 
-function isString(v: JsonValue, rule: (text: string) => bool): bool {
-  return v.kind == JsonKind.String && rule(v.text);
-}
-
 export function parseConfig(text: string): ConfigResult {
   const parsed = parseJson(text);
   const root = parsed.value;
   if (root === null) return readingError(parsed);
   if (root.kind != JsonKind.Object) return refuseDocument("must be a JSON object");
   const c = new Config();
+  // The one target of the shadow_* keys: the first configuration's form, still valid.
+  const shadow = new Destination("shadow_cluster");
+  shadow.name = "shadow";
+  let shadowKey = "";
+  let secondary: Destination | null = null;
   for (let i = 0; i < root.keys.length; i++) {
     const key = root.keys[i];
     const v = root.items[i];
     for (let j = 0; j < i; j++) {
       if (root.keys[j] == key) return refuse(key, "appears more than once");
     }
-    if (key == "shadow_cluster" || key == "collector_cluster") {
+    const integer = INTEGER_KEYS.indexOf(key);
+    if (integer >= 0) {
+      const min = INTEGER_MIN[integer];
+      const max = INTEGER_MAX[integer];
+      if (!isInteger(v, min, max)) return refuse(key, integerRule(min, max));
+      c.setInteger(integer, <u32>v.number);
+    } else if (key.startsWith("shadow_")) {
+      if (shadowKey.length == 0) shadowKey = key;
+      const rule = destinationField(shadow, key.substring(7), v, Side.Shadow);
+      if (rule.length > 0) return refuse(key, rule);
+    } else if (key == "collector_cluster") {
       if (!isString(v, isVisibleAscii)) return refuse(key, VISIBLE_ASCII_RULE);
-      if (key == "shadow_cluster") c.shadowCluster = v.text;
-      else c.collectorCluster = v.text;
-    } else if (key == "shadow_authority" || key == "collector_authority") {
+      c.collectorCluster = v.text;
+    } else if (key == "collector_authority") {
       if (!isString(v, isAuthority)) return refuse(key, AUTHORITY_RULE);
-      if (key == "shadow_authority") c.shadowAuthority = v.text;
-      else c.collectorAuthority = v.text;
+      c.collectorAuthority = v.text;
+    } else if (key == "targets") {
+      const problem = readTargets(v, c.destinations);
+      if (problem.length > 0) return refused(problem);
+    } else if (key == "secondary") {
+      const taken = new Destination(key);
+      const problem = readDestination(v, taken, Side.Secondary);
+      if (problem.length > 0) return refused(problem);
+      secondary = taken;
     } else if (key == "sample_header" || key == "tag_header") {
       if (v.kind == JsonKind.String && v.text.startsWith(":")) return refuse(key, "must not be a pseudo-header");
       if (!isString(v, isHeaderName)) return refuse(key, HEADER_NAME_RULE);
@@ -196,30 +229,8 @@ export function parseConfig(text: string): ConfigResult {
     } else if (key == "collector_token") {
       if (!isString(v, isToken)) return refuse(key, TOKEN_RULE);
       c.collectorToken = v.text;
-    } else if (key == "shadow_timeout_ms" || key == "collector_timeout_ms" || key == "flush_interval_ms") {
-      const min = key == "flush_interval_ms" ? 10 : 1;
-      if (!isInteger(v, min, 60000)) return refuse(key, integerRule(min, 60000));
-      if (key == "shadow_timeout_ms") c.shadowTimeoutMs = <u32>v.number;
-      else if (key == "collector_timeout_ms") c.collectorTimeoutMs = <u32>v.number;
-      else c.flushIntervalMs = <u32>v.number;
-    } else if (key == "max_body_bytes") {
-      if (!isInteger(v, 0, MAX_BODY_BYTES)) return refuse(key, integerRule(0, MAX_BODY_BYTES));
-      c.maxBodyBytes = <u32>v.number;
-    } else if (key == "max_path_bytes") {
-      if (!isInteger(v, MIN_PATH_BYTES, MAX_PATH_BYTES)) return refuse(key, integerRule(MIN_PATH_BYTES, MAX_PATH_BYTES));
-      c.maxPathBytes = <u32>v.number;
-    } else if (key == "batch_max_pairs") {
-      if (!isInteger(v, 1, 1000)) return refuse(key, integerRule(1, 1000));
-      c.batchMaxPairs = <u32>v.number;
-    } else if (key == "batch_max_bytes") {
-      if (!isInteger(v, 1024, 4194304)) return refuse(key, integerRule(1024, 4194304));
-      c.batchMaxBytes = <u32>v.number;
-    } else if (key == "max_in_flight" || key == "max_pending_pairs") {
-      if (!isInteger(v, 1, 100000)) return refuse(key, integerRule(1, 100000));
-      if (key == "max_in_flight") c.maxInFlight = <u32>v.number;
-      else c.maxPendingPairs = <u32>v.number;
     } else if (key == "sample_percent") {
-      if (v.kind != JsonKind.Number || !(v.number >= 0 && v.number <= 100)) return refuse(key, "must be a number from 0 to 100");
+      if (!isPercent(v)) return refuse(key, PERCENT_RULE);
       c.samplePercent = v.number;
     } else if (key == "methods") {
       if (!isArrayOf(v, isMirroredMethod, false)) return refuse(key, "must be a non-empty array of \"GET\" or \"HEAD\"");
@@ -241,8 +252,20 @@ export function parseConfig(text: string): ConfigResult {
       return refuse(key, "is unknown");
     }
   }
-  if (c.shadowCluster.length == 0) return refuse("shadow_cluster", "is required");
+  const destinations = c.destinations;
+  if (destinations.length > 0) {
+    if (shadowKey.length > 0) return refuse(shadowKey, "cannot be given with \"targets\"");
+  } else {
+    if (shadow.cluster.length == 0) return refuse("shadow_cluster", "is required (or \"targets\")");
+    destinations.push(shadow);
+  }
+  c.targetCount = destinations.length;
+  if (secondary !== null) destinations.push(secondary);
   if (c.collectorCluster.length == 0) return refuse("collector_cluster", "is required");
+  const conflict = destinationsProblem(destinations, c.collectorCluster);
+  if (conflict.length > 0) return refused(conflict);
+  const calls = destinations.length;
+  if (<u32>calls > c.maxInFlight) return refuse("max_in_flight", "must be at least " + calls.toString() + ": the calls one request makes");
   const tagProblem = tagHeaderProblem(c.tagHeader, c.sampleHeader);
   if (tagProblem.length > 0) return refuse("tag_header", "must not be \"" + c.tagHeader + "\": that is " + tagProblem);
   addMissing(c.redactHeaders, ALWAYS_REDACTED);

@@ -1,17 +1,19 @@
 // Whether a request is mirrored, in the order the counters tell the story: tagged (never mirrored
-// again), method, path, sample, body, in-flight cap. Everything it reads comes from the one walk
-// of the request's headers (request-headers.ts); the body check uses what Envoy already said:
-// whether the headers ended the request.
+// again), method, path, sample, body, in-flight cap; and whether the secondary answers it too.
+// Everything it reads comes from the one walk of the request's headers (request-headers.ts); the
+// body check uses what Envoy already said: whether the headers ended the request. A request is
+// mirrored whole or not at all: when its calls (every target, and the secondary if drawn) do not
+// all fit under max_in_flight, none is sent.
 import { bytesStartWith, indexOfBytes } from "../abi/headers";
 import { Config } from "./config";
 import { RequestHeaders } from "./request-headers";
-import { sampled } from "./sampling";
+import { sampled, secondarySampled } from "./sampling";
 import { isValidUtf8, validUtf8 } from "./utf8";
 
-export enum Decision { Tagged, MethodSkipped, PathSkipped, SampledOut, WithBody, OverCapacity, Mirror }
+export enum Decision { Tagged, MethodSkipped, PathSkipped, SampledOut, WithBody, OverCapacity, Mirror, MirrorWithSecondary }
 
-/** In on_request_headers; `shadowCallsInFlight` is what max_in_flight bounds. */
-export function decide(config: Config, request: RequestHeaders, endOfStream: bool, shadowCallsInFlight: i32): Decision {
+/** In on_request_headers; `callsInFlight` is what max_in_flight bounds. */
+export function decide(config: Config, request: RequestHeaders, endOfStream: bool, callsInFlight: i32): Decision {
   if (request.tagged) {
     // Nobody outside may make the primary believe a request is shadow traffic.
     request.stripTag(config);
@@ -23,8 +25,11 @@ export function decide(config: Config, request: RequestHeaders, endOfStream: boo
   // A body follows the headers (content-length, chunked, or HTTP/2 DATA frames): the shadow would
   // get the headers without it, so the request is not mirrored until bodies are.
   if (!endOfStream) return Decision.WithBody;
-  if (<u32>shadowCallsInFlight >= config.maxInFlight) return Decision.OverCapacity;
-  return Decision.Mirror;
+  const destinations = config.destinations;
+  const withSecondary = destinations.length > config.targetCount && secondarySampled(destinations[config.targetCount].samplePercent, request);
+  const calls = config.targetCount + (withSecondary ? 1 : 0);
+  if (<u32>(callsInFlight + calls) > config.maxInFlight) return Decision.OverCapacity;
+  return withSecondary ? Decision.MirrorWithSecondary : Decision.Mirror;
 }
 
 function methodAllowed(config: Config, request: RequestHeaders): bool {

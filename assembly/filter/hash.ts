@@ -1,5 +1,5 @@
 // The filter's two hashes: FNV-1a 32 for the configuration's version, and FNV-1a 64 with a
-// finalizer where the bits must spread evenly (the sample cut, the suffix of a shortened id).
+// finalizer where the bits must spread evenly (the sample cuts, the suffix of a shortened id).
 
 export function fnv1a32(base: usize, size: usize): u32 {
   let h: u32 = 0x811c9dc5;
@@ -18,6 +18,12 @@ export function mixedHash64(base: usize, size: usize): u64 {
     h ^= <u64>load<u8>(base + i);
     h *= 0x100000001b3;
   }
+  return mix64(h);
+}
+
+/** MurmurHash3's 64-bit finalizer: every input bit moves every output bit, and no two inputs
+ * give one output. */
+export function mix64(h: u64): u64 {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccd;
   h ^= h >> 33;

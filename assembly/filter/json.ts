@@ -101,7 +101,9 @@ class Reader {
   }
 
   literal(word: string): bool {
-    if (this.src.substr(this.pos, word.length) != word) return false;
+    for (let i = 0; i < word.length; i++) {
+      if (this.src.charCodeAt(this.pos + i) != word.charCodeAt(i)) return false;
+    }
     this.pos += word.length;
     return true;
   }
@@ -188,16 +190,18 @@ class Reader {
       this.pos++;
       const e = this.peek();
       this.pos++;
-      if (e == 0x22) out += "\"";
-      else if (e == 0x5c) out += "\\";
-      else if (e == 0x2f) out += "/";
-      else if (e == 0x62) out += "\b";
-      else if (e == 0x66) out += "\f";
-      else if (e == 0x6e) out += "\n";
-      else if (e == 0x72) out += "\r";
-      else if (e == 0x74) out += "\t";
-      else if (e == 0x75) out += String.fromCharCode(this.hex4());
-      else { this.fail(); return out; }
+      let code = -1;
+      switch (e) {
+        case 0x22: case 0x5c: case 0x2f: code = e; break; // " \ /
+        case 0x62: code = 0x08; break; // b
+        case 0x66: code = 0x0c; break; // f
+        case 0x6e: code = 0x0a; break; // n
+        case 0x72: code = 0x0d; break; // r
+        case 0x74: code = 0x09; break; // t
+        case 0x75: code = this.hex4(); break; // u and four hex digits
+      }
+      if (code < 0) { this.fail(); return out; }
+      out += String.fromCharCode(code);
       if (this.failed) return out;
       runStart = this.pos;
     }

@@ -22,6 +22,10 @@ export const MAX_HEADERS: i32 = 64;
 export const MAX_PATH_BYTES: i32 = 8192;
 /** Response.body: max_body_bytes ranges up to this. */
 export const MAX_BODY_BYTES: i32 = 1048576;
+/** Pair.targets: the configured targets, 1 to this many. */
+export const MAX_TARGETS: i32 = 4;
+/** Response.name: a target's configured name. */
+export const MAX_TARGET_NAME_CHARS: i32 = 32;
 
 // ---- the plugin configuration ----------------------------------------------------------------
 

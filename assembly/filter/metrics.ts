@@ -1,12 +1,26 @@
 // The filter's Envoy metrics (proxy_define_metric), named as the dashboards and rules expect, and
-// which counter each decision and each outcome moves.
+// which counter each decision and each outcome moves. Call outcomes are counted over every target
+// (shadow_*) and for the secondary (secondary_*); the collector keeps the per-target view.
 import { defineMetric, incrementMetric } from "../abi/hostcalls";
 import { MetricType } from "../abi/types";
 import { Decision } from "./decision";
-import { ShadowFailure } from "./pair";
+
+/** Request counters by Decision; both ways of mirroring count as requests_mirrored. */
+const DECISIONS: Array<string> = [
+  "requests_tagged", "requests_method_skipped", "requests_path_skipped", "requests_sampled_out", "requests_with_body",
+  "requests_over_capacity", "requests_mirrored",
+];
+/** Call outcomes by capture.proto's ShadowFailure. */
+const OUTCOMES: Array<string> = ["ok", "timeout", "reset", "no_cluster", "overflow"];
 
 function counter(name: string): u32 {
   return defineMetric(MetricType.Counter, "shadowdiff." + name);
+}
+
+function counters(prefix: string, names: Array<string>): StaticArray<u32> {
+  const ids = new StaticArray<u32>(names.length);
+  for (let i = 0; i < names.length; i++) ids[i] = counter(prefix + names[i]);
+  return ids;
 }
 
 /** Counters only go up; Envoy refuses a zero delta on a counter. */
@@ -16,18 +30,9 @@ function count(metricId: u32, by: i64 = 1): void {
 
 /** Made in on_configure: defining a metric is a host call. */
 export class Metrics {
-  private requestsTagged: u32 = counter("requests_tagged");
-  private requestsMethodSkipped: u32 = counter("requests_method_skipped");
-  private requestsPathSkipped: u32 = counter("requests_path_skipped");
-  private requestsSampledOut: u32 = counter("requests_sampled_out");
-  private requestsWithBody: u32 = counter("requests_with_body");
-  private requestsOverCapacity: u32 = counter("requests_over_capacity");
-  private requestsMirrored: u32 = counter("requests_mirrored");
-  private shadowOk: u32 = counter("shadow_ok");
-  private shadowTimeout: u32 = counter("shadow_timeout");
-  private shadowReset: u32 = counter("shadow_reset");
-  private shadowNoCluster: u32 = counter("shadow_no_cluster");
-  private shadowOverflow: u32 = counter("shadow_overflow");
+  private decisions: StaticArray<u32> = counters("", DECISIONS);
+  private targetOutcomes: StaticArray<u32> = counters("shadow_", OUTCOMES);
+  private secondaryOutcomes: StaticArray<u32> = counters("secondary_", OUTCOMES);
   private pairsSent: u32 = counter("pairs_sent");
   private pairsDroppedPending: u32 = counter("pairs_dropped_pending");
   private pairsDroppedReset: u32 = counter("pairs_dropped_reset");
@@ -38,31 +43,21 @@ export class Metrics {
 
   /** Every request moves one request counter: why it was not mirrored, or that it was. */
   decided(decision: Decision): void {
-    if (decision == Decision.Tagged) count(this.requestsTagged);
-    else if (decision == Decision.MethodSkipped) count(this.requestsMethodSkipped);
-    else if (decision == Decision.PathSkipped) count(this.requestsPathSkipped);
-    else if (decision == Decision.SampledOut) count(this.requestsSampledOut);
-    else if (decision == Decision.WithBody) count(this.requestsWithBody);
-    else if (decision == Decision.OverCapacity) count(this.requestsOverCapacity);
-    else count(this.requestsMirrored);
+    count(this.decisions[decision < Decision.Mirror ? decision : Decision.Mirror]);
   }
 
-  /** in_flight: shadow calls sent and not yet answered. */
-  shadowCallSent(): void {
+  /** in_flight: calls sent (to targets and the secondary) and not yet answered. */
+  callSent(): void {
     incrementMetric(this.inFlight, 1);
   }
 
-  shadowCallAnswered(): void {
+  callAnswered(): void {
     incrementMetric(this.inFlight, -1);
   }
 
-  /** Every shadow request moves one shadow counter: how it ended. */
-  shadowEnded(failure: i32): void {
-    if (failure == ShadowFailure.None) count(this.shadowOk);
-    else if (failure == ShadowFailure.Timeout) count(this.shadowTimeout);
-    else if (failure == ShadowFailure.Reset) count(this.shadowReset);
-    else if (failure == ShadowFailure.NoCluster) count(this.shadowNoCluster);
-    else count(this.shadowOverflow);
+  /** Every mirrored side moves one outcome counter: how its call ended. */
+  mirroredEnded(failure: i32, secondary: bool): void {
+    count((secondary ? this.secondaryOutcomes : this.targetOutcomes)[failure]);
   }
 
   /** A side finished while max_pending_pairs pairs were already waiting. */

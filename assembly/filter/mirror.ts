@@ -1,5 +1,5 @@
-// The shadow copy of a request: the same method, path, scheme and end-to-end headers, the
-// configured authority and the tag header that marks it as shadow traffic. Built straight from
+// The mirrored copy of a request: the same method, path, scheme and end-to-end headers, the side's
+// authority and the tag header that marks it as shadow traffic. Built straight from
 // the request's serialized header map into the serialized map proxy_http_call takes. The copy
 // has no body, so it carries no framing header: content-length and transfer-encoding describe
 // a body it does not send.
@@ -50,12 +50,11 @@ function kept(config: Config, cursor: PairsCursor, dropped: Array<ArrayBuffer>):
   return !bytesEqual(ptr, size, AUTHORITY) && !isTagSpelling(ptr, size, config.tagHeaderKey);
 }
 
-/** The shadow request's serialized header map: the request's entries (the `size` bytes at
- * `base`) in order, less hop-by-hop and framing ones, :authority and a client's tag; then
- * :authority and the tag. */
-export function shadowRequestPairs(config: Config, base: usize, size: usize, requestAuthority: ArrayBuffer): ArrayBuffer {
+/** The copy's serialized header map: the request's entries (the `size` bytes at `base`) in
+ * order, less hop-by-hop and framing ones, :authority and a client's tag; then `authority` and
+ * the tag. */
+export function shadowRequestPairs(config: Config, base: usize, size: usize, authority: ArrayBuffer): ArrayBuffer {
   const dropped = connectionNamed(base, size);
-  const authority = config.shadowAuthority.length > 0 ? config.shadowAuthorityBytes : requestAuthority;
   const tagName = config.tagHeaderKey;
   const tagValue = config.tagValueBytes;
   let count: usize = 2;
@@ -89,7 +88,9 @@ export function shadowRequestPairs(config: Config, base: usize, size: usize, req
   return out;
 }
 
-function writeEntry(sizes: usize, data: usize, name: ArrayBuffer, value: ArrayBuffer): usize {
+/** One entry of a serialized header map: its sizes at `sizes`, name and value (each NUL-ended) at
+ * `data`; returns where the data ends. */
+export function writeEntry(sizes: usize, data: usize, name: ArrayBuffer, value: ArrayBuffer): usize {
   const nameSize = <usize>name.byteLength;
   const valueSize = <usize>value.byteLength;
   store<u32>(sizes, <u32>nameSize);

@@ -1,6 +1,7 @@
 // One sampled request and what each side answered, as the filter holds it until it is encoded.
 import { Header } from "../abi/headers";
 import { CapturedResponse } from "./capture";
+import { Destination } from "./config-targets";
 
 /** capture.proto's ShadowFailure. */
 export namespace ShadowFailure {
@@ -26,20 +27,32 @@ export class Pair {
   startUnixNanos: u64 = 0;
   startMonotonicNanos: u64 = 0;
   primary: CapturedResponse;
-  /** The one configured target; its failure kind says how its call ended. */
-  shadow: CapturedResponse;
+  /** One per configured target, in configuration order, then the secondary's when the request fell
+   * in its share; each failure kind says how its call ended. */
+  mirrored: Array<CapturedResponse>;
+  /** How many of `mirrored` are targets. */
+  targetCount: i32;
 
   // Pairing's bookkeeping (pairing.ts).
-  /** Sides that have not finished yet: the primary and the shadow. */
-  outstanding: i32 = 2;
+  /** Sides that have not finished yet: the primary and the mirrored ones. */
+  outstanding: i32;
   /** A side finished and the pair counts against max_pending_pairs. */
   waiting: bool = false;
   /** Dropped (pending cap, client reset): whatever still arrives for it is ignored. */
   dropped: bool = false;
 
-  constructor(bodyCap: i32, shadowName: ArrayBuffer) {
+  /** A side for each of the first `count` destinations, `targetCount` of them targets. */
+  constructor(bodyCap: i32, destinations: Array<Destination>, count: i32, targetCount: i32) {
     this.primary = new CapturedResponse(bodyCap);
-    this.shadow = new CapturedResponse(bodyCap);
-    this.shadow.name = shadowName;
+    const sides = new Array<CapturedResponse>(count);
+    for (let i = 0; i < count; i++) {
+      const side = new CapturedResponse(bodyCap);
+      side.name = destinations[i].nameBytes;
+      sides[i] = side;
+    }
+    this.mirrored = sides;
+    this.targetCount = targetCount;
+    this.outstanding = 1 + count;
   }
+
 }

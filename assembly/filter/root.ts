@@ -1,6 +1,6 @@
 // The plugin's root context: wiring. on_configure builds the configuration, the counters, the
 // export and the pairing; each stream gets what it needs of them; the root's callbacks (the tick,
-// shadow answers, report answers) are handed to their owner.
+// mirrored sides' answers, report answers) are handed to their owner.
 //
 // A configuration change retires the root (Envoy calls on_done once its last stream has ended)
 // while its shadow calls and reports may still be in flight; the root is deleted, and those
@@ -49,7 +49,7 @@ export class ShadowRoot extends RootContext {
     }
     const version = configVersion(text, parsed.tokenStart, parsed.tokenEnd);
     // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
-    const nodeId = getProperty(["xds", "node", "id"]);
+    const nodeId = getProperty("xds\0node\0id");
     const proxyId = nodeId !== null ? fitText(changetype<usize>(nodeId), nodeId.byteLength, MAX_PROXY_ID_BYTES) : new ArrayBuffer(0);
     const origin = new PairOrigin(proxyId, String.UTF8.encode(version));
     const metrics = new Metrics();
@@ -57,9 +57,8 @@ export class ShadowRoot extends RootContext {
     const pairing = new Pairing(config.maxPendingPairs, metrics, exporter);
     this.running = new Running(config, metrics, exporter, pairing);
     // Never the token.
-    log(LogLevel.Info, "shadowdiff: configured, shadow cluster \"" + config.shadowCluster +
-      "\", collector cluster \"" + config.collectorCluster + "\", config version " + version +
-      (config.collectorToken.length > 0 ? ", reports carry a token" : ""));
+    log(LogLevel.Info, "shadowdiff: configured, " + config.destinations.length.toString() + " mirrored sides, collector cluster \"" + config.collectorCluster +
+      "\", config version " + version + (config.collectorToken.length > 0 ? ", reports carry a token" : ""));
     return true;
   }
 
@@ -78,10 +77,11 @@ export class ShadowRoot extends RootContext {
   onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
     const running = this.running;
     if (running === null) return;
-    const pair = running.pairing.shadowAnswered(token);
-    if (pair !== null) {
-      pair.shadow.latencyNanos = monotonicNanos() - pair.startMonotonicNanos;
-      running.pairing.shadowEnded(pair, readShadowAnswer(running.config, pair.shadow, numHeaders, bodySize));
+    const callout = running.pairing.answered(token);
+    if (callout !== null) {
+      const side = callout.side;
+      side.latencyNanos = monotonicNanos() - callout.pair.startMonotonicNanos;
+      running.pairing.mirroredEnded(callout.pair, side, readShadowAnswer(running.config, side, numHeaders, bodySize));
     }
     this.finishIfRetired(running);
   }

@@ -1,7 +1,7 @@
-// One HTTP stream: decide, mirror, and capture the primary's answer as it passes. Every callback
-// returns Continue; the primary is never paused or changed (but for a client's tag header, which
-// decide() strips). The stream knows the configuration, the counters and the pairing, never the
-// root context.
+// One HTTP stream: decide, mirror to every target (and the secondary when drawn), and capture the
+// primary's answer as it passes. Every callback returns Continue; the primary is never paused or
+// changed (but for a client's tag header, which decide() strips). The stream knows the
+// configuration, the counters and the pairing, never the root context.
 import { HttpContext } from "../abi/context";
 import { copyBytes } from "../abi/headers";
 import { httpCall, monotonicNanos, realtimeNanos } from "../abi/hostcalls";
@@ -32,15 +32,16 @@ export class ShadowStream extends HttpContext {
     request.read(this.config);
     const decision = decide(this.config, request, endOfStream, this.pairing.inFlight);
     this.metrics.decided(decision);
-    if (decision == Decision.Mirror) this.mirror(request);
+    if (decision >= Decision.Mirror) this.mirror(request, decision == Decision.MirrorWithSecondary);
     request.release();
     return Action.Continue;
   }
 
-  /** Sends the shadow its copy of the request, and starts the pair. */
-  private mirror(request: RequestHeaders): void {
+  /** Sends each side its copy of the request, and starts the pair. */
+  private mirror(request: RequestHeaders, withSecondary: bool): void {
     const config = this.config;
-    const pair = new Pair(<i32>config.maxBodyBytes, config.shadowNameBytes);
+    const calls = config.targetCount + (withSecondary ? 1 : 0);
+    const pair = new Pair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount);
     const id = request.requestId;
     if (id.found && id.size > 0) {
       pair.id = pairId(id.ptr, id.size);
@@ -58,9 +59,22 @@ export class ShadowStream extends HttpContext {
     pair.startUnixNanos = realtimeNanos();
     pair.startMonotonicNanos = monotonicNanos();
     this.pair = pair;
-    const call = httpCall(config.shadowClusterBytes, shadowRequestPairs(config, request.ptr, request.size, requestAuthority), config.shadowTimeoutMs);
-    if (call.status == Status.Ok) this.pairing.shadowSent(call.token, pair);
-    else this.pairing.shadowEnded(pair, failureFromCallStatus(call.status));
+    // Every target, then the secondary; sides sending the same authority share one copy of the
+    // headers. A call Envoy refuses fails its side alone.
+    let headers = new ArrayBuffer(0);
+    let headersAuthority: ArrayBuffer | null = null;
+    for (let i = 0; i < calls; i++) {
+      const destination = config.destinations[i];
+      const side = pair.mirrored[i];
+      const sentAuthority = destination.authority.length > 0 ? destination.authorityBytes : requestAuthority;
+      if (headersAuthority !== sentAuthority) {
+        headers = shadowRequestPairs(config, request.ptr, request.size, sentAuthority);
+        headersAuthority = sentAuthority;
+      }
+      const call = httpCall(destination.clusterBytes, headers, destination.timeoutMs);
+      if (call.status == Status.Ok) this.pairing.sent(call.token, pair, side);
+      else this.pairing.mirroredEnded(pair, side, failureFromCallStatus(call.status));
+    }
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {

@@ -18,7 +18,7 @@ class ProbeRoot extends RootContext {
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, size);
     const command = bytes !== null ? String.UTF8.decode(bytes) : "";
     if (command == "absent property") {
-      log(LogLevel.Info, getProperty(["no", "such", "property"]) === null ? "property: null" : "property: found");
+      log(LogLevel.Info, getProperty("no\0such\0property") === null ? "property: null" : "property: found");
     } else if (command == "unexpected status") {
       // Request headers exist only in a stream's callbacks: BAD_ARGUMENT here.
       removeHeader(MapType.HttpRequestHeaders, ANY_HEADER);

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { BatchReader } from "../../host/capture/batch-reader.js";
 import { loadCaptureProto } from "../../host/capture/capture-proto.js";
 import type { Pair } from "../../host/capture/pair.js";
-import { BASE_CONFIG, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, WASM_PATH, requestHeaders, startFilter } from "../filter/fixture.js";
+import {
+  BASE_CONFIG, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, TARGETS_CONFIG, WASM_PATH, requestHeaders, startFilter,
+} from "../filter/fixture.js";
 import { ProxyWasmHost } from "../wasmhost/host.js";
 
 const root = loadCaptureProto({ fieldNames: "camelCase" });
@@ -182,6 +184,74 @@ describe("capture contract", () => {
         shadowFailure: "reset",
       },
     ] satisfies Pair[]);
+  });
+
+  it("carries every target in configuration order, each named, and the secondary apart", async () => {
+    const host = await startFilter({ response_headers: ["etag"], batch_max_pairs: 2 }, TARGETS_CONFIG);
+    const answers = [
+      { status: 200, headers: [["etag", '"v2"']] as Array<[string, string]>, body: '{"v":2}' },
+      null, // v3 is reset
+      { status: 404, headers: [["etag", '"v4"']] as Array<[string, string]>, body: "gone" },
+      { status: 200, headers: [["etag", '"v1-again"']] as Array<[string, string]>, body: '{"v":1}' },
+    ];
+    for (const id of ["many-1", "many-2"]) {
+      const stream = host.newStream();
+      const before = host.httpCalls.length;
+      stream.requestHeaders(requestHeaders("GET", `/users/${id}`, [["x-request-id", id]]), true);
+      const calls = host.httpCalls.slice(before);
+      // Finishing in reverse: the secondary first, the primary last.
+      answers.forEach((_, i) => {
+        const side = answers.length - 1 - i;
+        host.advanceClock(1);
+        const answer = answers[side];
+        if (answer) host.respondHttpCall(calls[side]!.token, answer);
+        else host.failHttpCall(calls[side]!.token, "reset");
+      });
+      host.advanceClock(1);
+      stream.responseHeaders([[":status", "200"], ["etag", '"v1"']], false);
+      stream.responseBody('{"v":1}', true);
+      stream.complete();
+    }
+    expect(host.grpcCalls).toHaveLength(1);
+    const bytes = host.grpcCalls[0]!.message;
+    const message = Batch.decode(bytes);
+    expect(Batch.verify(message)).toBeNull();
+    expect(Buffer.from(Batch.encode(message).finish()).equals(Buffer.from(bytes))).toBe(true);
+    const batch = Batch.toObject(message, { defaults: true, longs: Number, enums: String, bytes: String }) as any;
+    const [first] = batch.pairs;
+    const body = (text: string) => Buffer.from(text).toString("base64");
+    expect(first.targets).toEqual([
+      { status: 200, headers: [{ name: "etag", value: '"v2"' }], body: body('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000, failure: "SHADOW_FAILURE_NONE", name: "v2" },
+      { status: 0, headers: [], body: "", bodySize: 0, truncated: false, latencyNanos: 3_000_000, failure: "SHADOW_FAILURE_RESET", name: "v3" },
+      { status: 404, headers: [{ name: "etag", value: '"v4"' }], body: body("gone"), bodySize: 4, truncated: false, latencyNanos: 2_000_000, failure: "SHADOW_FAILURE_NONE", name: "v4" },
+    ]);
+    expect(first.secondary).toEqual({
+      status: 200, headers: [{ name: "etag", value: '"v1-again"' }], body: body('{"v":1}'), bodySize: 7, truncated: false, latencyNanos: 1_000_000, failure: "SHADOW_FAILURE_NONE", name: "",
+    });
+    expect(first.primary.latencyNanos).toBe(5_000_000);
+    expect(batch.pairs[1].targets.map((t: { name: string }) => t.name)).toEqual(["v2", "v3", "v4"]);
+
+    // The collector's reader takes the same bytes. It reads targets[0] as the pair's shadow (the
+    // other targets and the secondary are the collector's to read as it learns to compare them).
+    const read = reader.read(bytes);
+    expect(read.map((pair) => pair.id)).toEqual(["many-1", "many-2"]);
+    expect(read[0]!.shadow).toEqual({
+      status: 200, headers: [{ name: "etag", value: '"v2"' }], body: Buffer.from('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000,
+    });
+    expect(read[0]!.shadowFailure).toBeNull();
+  });
+
+  it("leaves the secondary out of a pair outside its share", async () => {
+    const host = await startFilter({ secondary: { ...TARGETS_CONFIG.secondary, sample_percent: 0 } }, TARGETS_CONFIG);
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("GET", "/users/1"), true);
+    expect(host.httpCalls).toHaveLength(3);
+    for (const call of host.httpCalls) host.respondHttpCall(call.token, { status: 200 });
+    stream.responseHeaders([[":status", "200"]], true);
+    stream.complete();
+    const batch = Batch.toObject(Batch.decode(host.grpcCalls[0]!.message)) as { pairs: Array<{ targets: unknown[]; secondary?: unknown }> };
+    expect(batch.pairs[0]!.targets).toHaveLength(3);
+    expect(batch.pairs[0]!.secondary).toBeUndefined();
   });
 
   it("makes a pair id from host randomness when the request has no x-request-id", async () => {

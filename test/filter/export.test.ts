@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { COLLECTOR_CLUSTER, metric, reportedPairs, requestHeaders, startFilter } from "./fixture.js";
 import type { ProxyWasmHost } from "../wasmhost/host.js";
+import { decodeBatch } from "./capture.js";
 
 function completePair(host: ProxyWasmHost, id: string, body = "{}") {
   const stream = host.newStream();
@@ -42,15 +43,25 @@ describe("export to the collector", () => {
     expect(host.grpcCalls[0]!.authority).toBe("shadowdiff-collector");
   });
 
-  it("flushes when the encoded batch reaches batch_max_bytes", async () => {
+  it("keeps each report within batch_max_bytes: a pair that would not fit starts the next one", async () => {
     const host = await startFilter({ batch_max_pairs: 1000, batch_max_bytes: 1024 });
-    const body = "x".repeat(300);
+    const body = "x".repeat(300); // a pair of two such bodies is about 700 bytes
     completePair(host, "1", body);
     expect(host.grpcCalls).toHaveLength(0);
     completePair(host, "2", body);
-    expect(host.grpcCalls).toHaveLength(1);
-    expect(host.grpcCalls[0]!.message.length).toBeGreaterThanOrEqual(1024);
-    expect(reportedPairs(host)).toHaveLength(2);
+    expect(host.grpcCalls.map((call) => decodeBatch(call.message).map((pair) => pair.id))).toEqual([["1"]]);
+    // A pair larger than the bound alone: what the batch holds leaves first, then the pair, alone.
+    completePair(host, "3", "y".repeat(2000));
+    expect(host.grpcCalls.map((call) => decodeBatch(call.message).map((pair) => pair.id))).toEqual([["1"], ["2"], ["3"]]);
+    expect(host.grpcCalls[0]!.message.length).toBeLessThanOrEqual(1024);
+    expect(host.grpcCalls[1]!.message.length).toBeLessThanOrEqual(1024);
+    expect(host.grpcCalls[2]!.message.length).toBeGreaterThan(1024);
+  });
+
+  it("sends a batch that reaches batch_max_bytes at once", async () => {
+    const host = await startFilter({ batch_max_pairs: 1000, batch_max_bytes: 1024 });
+    completePair(host, "1", "z".repeat(600)); // about 1300 bytes: over the bound by itself
+    expect(host.grpcCalls.map((call) => decodeBatch(call.message).map((pair) => pair.id))).toEqual([["1"]]);
   });
 
   it("flushes a non-empty batch on the tick, and nothing when empty", async () => {

@@ -8,6 +8,13 @@ export const WASM_PATH = fileURLToPath(new URL("../../build/shadowdiff.wasm", im
 export const SHADOW_CLUSTER = "outbound|80||api-shadow.demo.svc.cluster.local";
 export const COLLECTOR_CLUSTER = "outbound|9000||collector.demo.svc.cluster.local";
 export const NODE_ID = "sidecar~10.0.0.7~api-v1-5d9c.demo~demo.svc.cluster.local";
+/** Three versions under test and the primary's own version again, as Istio names their clusters. */
+export const TARGET_CLUSTERS = {
+  v2: "outbound|80|v2|api.demo.svc.cluster.local",
+  v3: "outbound|80|v3|api.demo.svc.cluster.local",
+  v4: "outbound|80|v4|api.demo.svc.cluster.local",
+} as const;
+export const SECONDARY_CLUSTER = "outbound|80||api-primary.demo.svc.cluster.local";
 
 export type HeaderList = Array<[string, string]>;
 
@@ -17,17 +24,25 @@ export const BASE_CONFIG = {
   batch_max_pairs: 1,
 };
 
+/** Three targets (v2, v3, v4) and a secondary that answers every mirrored request. */
+export const TARGETS_CONFIG = {
+  targets: Object.entries(TARGET_CLUSTERS).map(([name, cluster]) => ({ name, cluster })),
+  secondary: { cluster: SECONDARY_CLUSTER, sample_percent: 100 },
+  collector_cluster: COLLECTOR_CLUSTER,
+  batch_max_pairs: 1,
+};
+
 export async function loadHost(): Promise<ProxyWasmHost> {
   return ProxyWasmHost.load(WASM_PATH, {
-    clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER],
+    clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER, ...Object.values(TARGET_CLUSTERS), SECONDARY_CLUSTER],
     properties: { "xds.node.id": NODE_ID },
   });
 }
 
-/** A host with the filter started on BASE_CONFIG plus `overrides`; fails the test if refused. */
-export async function startFilter(overrides: Record<string, unknown> = {}): Promise<ProxyWasmHost> {
+/** A host with the filter started on `base` (BASE_CONFIG) plus `overrides`; fails the test if refused. */
+export async function startFilter(overrides: Record<string, unknown> = {}, base: Record<string, unknown> = BASE_CONFIG): Promise<ProxyWasmHost> {
   const host = await loadHost();
-  const config = JSON.stringify({ ...BASE_CONFIG, ...overrides });
+  const config = JSON.stringify({ ...base, ...overrides });
   if (!host.start(config)) {
     throw new Error(`the filter refused ${config}: ${host.logs.map((l) => l.message).join(" | ")}`);
   }

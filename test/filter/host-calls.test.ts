@@ -3,7 +3,7 @@
 // counter) and the one malloc Envoy makes to hand the map over, whatever the sample cut.
 import { describe, expect, it } from "vitest";
 import type { ProxyWasmHost } from "../wasmhost/host.js";
-import { requestHeaders, startFilter } from "./fixture.js";
+import { TARGETS_CONFIG, requestHeaders, startFilter } from "./fixture.js";
 
 function oneRequest(host: ProxyWasmHost): { hostCalls: Map<string, number>; moduleCalls: Map<string, number> } {
   const before = host.callCounts();
@@ -35,6 +35,14 @@ describe("host calls per request", () => {
     const counts = oneRequest(await startFilter({ sample_percent: 0.0001 }));
     expect(counts.hostCalls).toEqual(new Map([["env.proxy_get_header_map_pairs", 1], ["env.proxy_increment_metric", 1]]));
     expect(counts.moduleCalls.get("malloc")).toBe(1);
+  });
+
+  it("are the same two with three targets and a secondary: a request not mirrored pays for none of them", async () => {
+    for (const sample_percent of [0, 0.0001]) {
+      const counts = oneRequest(await startFilter({ sample_percent, secondary: { ...TARGETS_CONFIG.secondary, sample_percent: 50 } }, TARGETS_CONFIG));
+      expect(counts.hostCalls).toEqual(new Map([["env.proxy_get_header_map_pairs", 1], ["env.proxy_increment_metric", 1]]));
+      expect(counts.moduleCalls.get("malloc")).toBe(1);
+    }
   });
 
   it("are the same two with path rules, and for a request with a body", async () => {

@@ -7,6 +7,7 @@ const COUNTERS = [
   "requests_tagged", "requests_method_skipped", "requests_path_skipped", "requests_sampled_out",
   "requests_with_body", "requests_over_capacity", "requests_mirrored",
   "shadow_ok", "shadow_timeout", "shadow_reset", "shadow_no_cluster", "shadow_overflow",
+  "secondary_ok", "secondary_timeout", "secondary_reset", "secondary_no_cluster", "secondary_overflow",
   "pairs_sent", "pairs_dropped_pending", "pairs_dropped_reset", "pairs_dropped_report",
   "reports_sent", "reports_failed",
 ].map((name) => `shadowdiff.${name}`);

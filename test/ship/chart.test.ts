@@ -9,10 +9,12 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { parseConfig } from "../../host/config/load.js";
-import { executeFilterAction, gatedMethods, gateMatcher, tagHeader } from "../../host/envoy/gate.js";
+import { executeFilterAction, gatedMethods, gateMatcher, tagSpellings } from "../../host/envoy/gate.js";
 import { findManifest, istioOutboundCluster, selects, validateManifest } from "../istio/support/manifests.js";
 import { promtool } from "../istio/support/promtool.js";
 import { ruleGroups } from "../istio/support/queries.js";
+import { filterWasmPath } from "../../support/paths.js";
+import { ProxyWasmHost } from "../wasmhost/index.js";
 import { REPO, helm, run } from "./support/tools.js";
 
 const CHART = join(REPO, "charts", "shadowdiff");
@@ -313,8 +315,31 @@ describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from 
     const action = executeFilterAction({ percent: plugin.spec.pluginConfig.sample_percent }, { dynamic_config: actionOf(gate).dynamic_config });
     expect(patch(gate, "HTTP_FILTER").typed_config.xds_matcher).toEqual(gateMatcher(gatedMethods(pluginConfig), action));
     expect(actionOf(gate).sample_percent.default_value).toEqual({ numerator: 25_000, denominator: "MILLION" });
-    expect(patch(gate, "ROUTE_CONFIGURATION").request_headers_to_remove).toEqual([tagHeader(pluginConfig)]);
-    expect(tagHeader(pluginConfig)).toBe("x-canary-mirror");
+    expect(patch(gate, "ROUTE_CONFIGURATION").request_headers_to_remove).toEqual(tagSpellings(pluginConfig));
+    expect(tagSpellings(pluginConfig)).toEqual(["x-canary-mirror", "x_canary_mirror"]);
+  });
+
+  it("several targets and a secondary: the shadow_* keys set to null, both modes carry them and the filter accepts them", async () => {
+    const targets = [
+      { name: "v2", cluster: "outbound|80||cart-v2.store.svc.cluster.local", timeout_ms: 3000 },
+      { name: "v3", cluster: "outbound|80||cart-v3.store.svc.cluster.local" },
+    ];
+    const secondary = { cluster: "outbound|80||cart-again.store.svc.cluster.local", sample_percent: 25 };
+    const { plugin, gate } = await bothModes({
+      filter: { pluginConfig: { shadow_cluster: null, shadow_authority: null, shadow_timeout_ms: null, targets, secondary } },
+    });
+    const pluginConfig = plugin.spec.pluginConfig as Record<string, unknown>;
+    expect(Object.keys(pluginConfig).filter((key) => key.startsWith("shadow_"))).toEqual([]);
+    expect(pluginConfig).toMatchObject({ targets, secondary });
+    expect(JSON.parse(moduleOf(gate).configuration.value)).toEqual({ ...pluginConfig, sample_percent: 100 });
+    const host = await ProxyWasmHost.load(filterWasmPath(), {
+      clusters: [...targets.map((target) => target.cluster), secondary.cluster, pluginConfig.collector_cluster as string],
+    });
+    expect(host.start(JSON.stringify(pluginConfig)), host.logs.map((entry) => entry.message).join("\n")).toBe(true);
+    // Left beside targets, the chart's default shadow_cluster is refused by name.
+    const careless = await ProxyWasmHost.load(filterWasmPath(), { clusters: [] });
+    expect(careless.start(JSON.stringify({ ...pluginConfig, shadow_cluster: "outbound|80||api-shadow.shop.svc.cluster.local" }))).toBe(false);
+    expect(careless.logs.map((entry) => entry.message).join("\n")).toMatch(/shadow_cluster/);
   });
 
   it.each([
