@@ -234,11 +234,12 @@ describe("capture contract", () => {
     // The collector's reader takes the same bytes. It reads targets[0] as the pair's shadow (the
     // other targets and the secondary are the collector's to read as it learns to compare them).
     const read = reader.read(bytes);
-    expect(read.map((pair) => pair.id)).toEqual(["many-1", "many-2"]);
-    expect(read[0]!.shadow).toEqual({
+    expect(read.dropped).toEqual([]);
+    expect(read.pairs.map((pair) => pair.id)).toEqual(["many-1", "many-2"]);
+    expect(read.pairs[0]!.shadow).toEqual({
       status: 200, headers: [{ name: "etag", value: '"v2"' }], body: Buffer.from('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000,
     });
-    expect(read[0]!.shadowFailure).toBeNull();
+    expect(read.pairs[0]!.shadowFailure).toBeNull();
   });
 
   it("leaves the secondary out of a pair outside its share", async () => {
