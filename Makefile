@@ -16,7 +16,7 @@ ASSEMBLY_SOURCES := $(shell find assembly -name '*.ts')
 HOST_SOURCES := $(shell find host -name '*.ts')
 TOOLS_SOURCES := $(shell find host support demo bench -name '*.ts')
 
-.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy clean \
+.PHONY: build deps envoy prometheus test test-unit demo bench-collector bench-envoy bench-request-bodies clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -80,6 +80,10 @@ bench-collector: node_modules/.installed build build/tools/.built
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
 	node build/tools/bench/envoy.js
+
+bench-request-bodies: node_modules/.installed envoy build build/tools/.built
+	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
+	node build/tools/bench/request-body-export.js
 
 clean:
 	rm -rf build dist bench/tmp
