@@ -209,6 +209,42 @@ describe("a request_bodies pair", () => {
   });
 });
 
+describe("a primary that answers before the request's body has ended", () => {
+  it("still has its pair, once the body has gone and the shadow has answered", async () => {
+    const host = await startBodies();
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("POST", "/early"), false);
+    stream.requestBody("ab", false);
+    stream.responseHeaders([[":status", "202"]], true);
+    stream.requestBody("cd", true);
+    stream.complete();
+    expect(bodyOf(host.httpCalls[0]!.body)).toBe("abcd");
+    host.respondHttpCall(host.httpCalls[0]!.token, { status: 202 });
+    const [pair] = reportedPairs(host);
+    expect(pair!.primary!.status).toBe(202);
+    expect(pair!.requestBody!.size).toBe(4);
+  });
+
+  it("lets go of the waiting pair when the body then passes the cap: nothing sent, nothing pending", async () => {
+    const host = await startBodies({ max_pending_pairs: 1 });
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("POST", "/early"), false);
+    stream.responseHeaders([[":status", "413"]], true);
+    stream.requestBody("x".repeat(65), true);
+    stream.complete();
+    expect(host.httpCalls).toHaveLength(0);
+    expect(metric(host, "shadowdiff.requests_body_too_large")).toBe(1);
+    // The pending slot it held is free: the next pair waits in it instead of being dropped.
+    const next = host.newStream();
+    next.requestHeaders(requestHeaders("POST", "/next"), true);
+    next.responseHeaders([[":status", "201"]], true);
+    next.complete();
+    expect(metric(host, "shadowdiff.pairs_dropped_pending")).toBe(0);
+    host.respondHttpCall(host.httpCalls[0]!.token, { status: 201 });
+    expect(reportedPairs(host).map((p) => p.path)).toEqual(["/next"]);
+  });
+});
+
 describe("methods not listed", () => {
   it("keep today's rules: a GET with a body, a DELETE, an unlisted PUT are never mirrored", async () => {
     const host = await startBodies({ request_bodies: { methods: ["POST"] } });
