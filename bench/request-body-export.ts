@@ -22,7 +22,7 @@ const SETTINGS = {
   wrkConnections: 16,
   warmupSeconds: 2,
   measureSeconds: 6,
-  rounds: 3,
+  rounds: 5,
   path: "/orders",
   bodyBytes: 4096,
 };
