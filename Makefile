@@ -26,11 +26,9 @@ node_modules/.installed: package.json package-lock.json
 # The release modules (package.json build:filter, scripts/build-filter.sh): build/shadowdiff.wasm
 # and build/shadowdiff-bodies.wasm (the one that receives request bodies), each asc, then
 # Binaryen's wasm-opt -Oz over it once more, which folds and inlines what asc's pipeline leaves.
-build/shadowdiff.wasm: node_modules/.installed asconfig.json scripts/build-filter.sh $(ASSEMBLY_SOURCES)
+build/shadowdiff.wasm build/shadowdiff-bodies.wasm &: node_modules/.installed asconfig.json scripts/build-filter.sh $(ASSEMBLY_SOURCES)
 	npm run --silent build:filter
 	npx asc assembly/index.ts --target debug
-
-build/shadowdiff-bodies.wasm: build/shadowdiff.wasm
 
 # Rebuilt from nothing, so that no file of an older layout lingers in what ships.
 dist/.built: node_modules/.installed tsconfig.json tsconfig.build.json $(HOST_SOURCES)
