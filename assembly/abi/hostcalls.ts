@@ -91,7 +91,7 @@ function readInPlace(call: string, status: i32): InPlace | null {
 
 /** Before an in-place read: the view is free, and no stale pointer is left for release(). */
 function requireReleased(call: string): void {
-  if (view.held) abort(call + " read in place before the previous read was released");
+  if (view.held) abort(call + " read in place while held");
   store<u64>(scratch, 0);
 }
 
@@ -160,14 +160,15 @@ export class CalloutResult {
   constructor(public status: Status, public token: u32) {}
 }
 
-/** Any callback, with the cluster name and the request's header map serialized. The answer
+/** Any callback, with the cluster name, the request's header map serialized and its body (copied
+ * by the host before the call returns; a body sets the request's content-length). The answer
  * arrives in on_http_call_response on the root context. BAD_ARGUMENT: unknown cluster, or
  * :method, :path or :authority missing. */
-export function httpCall(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32): CalloutResult {
+export function httpCall(cluster: ArrayBuffer, pairs: ArrayBuffer, timeoutMs: u32, bodyPtr: usize = 0, bodySize: usize = 0): CalloutResult {
   const status = raw.proxy_http_call(
     changetype<usize>(cluster), <usize>cluster.byteLength,
     changetype<usize>(pairs), <usize>pairs.byteLength,
-    0, 0, 0, 0, timeoutMs, scratch);
+    bodyPtr, bodySize, 0, 0, timeoutMs, scratch);
   return new CalloutResult(status, status == Status.Ok ? load<u32>(scratch) : 0);
 }
 

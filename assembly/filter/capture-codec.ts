@@ -69,7 +69,7 @@ export function pairSize(pair: Pair, origin: PairOrigin): i32 {
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
     lengthField(responseSize(pair.primary)) + uintField(pair.idShortened ? 1 : 0) +
-    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair);
+    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair) + pair.requestBodySize();
 }
 
 /** targets (14), each in configuration order, and the secondary (15) when taken. */
@@ -96,7 +96,7 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putUint(at, 13, pair.pathTruncated ? 1 : 0);
   const sides = pair.mirrored;
   for (let i = 0; i < sides.length; i++) at = putResponse(at, i < pair.targetCount ? 14 : 15, sides[i]);
-  return at;
+  return pair.putRequestBody(at);
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */

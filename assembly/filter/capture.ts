@@ -38,6 +38,13 @@ export class BodyCapture {
     this.kept.append(chunk.ptr, <i32>got, this.cap);
     chunk.release();
   }
+
+  /** A whole body of `size` bytes at `ptr` (a request body sent to the mirrored sides). */
+  readWhole(ptr: usize, size: i32): void {
+    this.seen = <u64>size;
+    this.kept.clear();
+    this.kept.append(ptr, size < this.cap ? size : this.cap, this.cap);
+  }
 }
 
 export class CapturedResponse {

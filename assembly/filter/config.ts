@@ -177,12 +177,19 @@ function addMissing(list: Array<string>, names: Array<string>): void {
   }
 }
 
-export function parseConfig(text: string): ConfigResult {
+/** Reads a key none of the above: "" when accepted, else the refusal. Set only by a module with
+ * more to configure (request-bodies.ts); in the others every such key is unknown. */
+let otherKeyReader: ((c: Config, key: string, v: JsonValue) => string) | null = null;
+
+export function readOtherKeysWith(reader: (c: Config, key: string, v: JsonValue) => string): void {
+  otherKeyReader = reader;
+}
+
+export function parseConfig(text: string, c: Config): ConfigResult {
   const parsed = parseJson(text);
   const root = parsed.value;
   if (root === null) return readingError(parsed);
   if (root.kind != JsonKind.Object) return refuseDocument("must be a JSON object");
-  const c = new Config();
   // The one target of the shadow_* keys: the first configuration's form, still valid.
   const shadow = new Destination("shadow_cluster");
   shadow.name = "shadow";
@@ -249,7 +256,10 @@ export function parseConfig(text: string): ConfigResult {
       if (!isArrayOf(v, isQueryParamName)) return refuse(key, QUERY_PARAM_RULE);
       c.redactQueryParams = texts(v, true);
     } else {
-      return refuse(key, "is unknown");
+      const other = otherKeyReader;
+      if (other === null) return refuse(key, "is unknown");
+      const problem = other(c, key, v);
+      if (problem.length > 0) return refused(problem);
     }
   }
   const destinations = c.destinations;

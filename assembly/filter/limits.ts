@@ -45,3 +45,7 @@ export const MAX_TOKEN_CHARS: i32 = 1024;
 /** max_path_bytes. */
 export const MIN_PATH_BYTES: i32 = 64;
 export const DEFAULT_PATH_BYTES: i32 = 2048;
+/** request_bodies.max_bytes: the largest body a copy carries, whole. */
+export const MAX_MIRRORED_BODY_BYTES: i32 = 1048576;
+/** request_bodies.budget_bytes: what one worker's body copies may hold together. */
+export const MAX_BODY_BUDGET_BYTES: i32 = 67108864;

@@ -1,8 +1,8 @@
 // The mirrored copy of a request: the same method, path, scheme and end-to-end headers, the side's
 // authority and the tag header that marks it as shadow traffic. Built straight from
-// the request's serialized header map into the serialized map proxy_http_call takes. The copy
-// has no body, so it carries no framing header: content-length and transfer-encoding describe
-// a body it does not send.
+// the request's serialized header map into the serialized map proxy_http_call takes. The client's
+// framing headers (content-length, transfer-encoding) never go: a copy of a body-less request
+// carries none, and a copy with its body (request_bodies) the content-length of the body it sends.
 import { PairsCursor, bytesEqual, indexOfBytes } from "../abi/headers";
 import { lowerAsciiBytes } from "./ascii";
 import { Config } from "./config";
@@ -15,6 +15,7 @@ const HOP_BY_HOP: Array<ArrayBuffer> = [
 ];
 const CONNECTION = HOP_BY_HOP[0];
 const AUTHORITY = String.UTF8.encode(":authority");
+const CONTENT_LENGTH = HOP_BY_HOP[7];
 const COMMA: u8 = 0x2c;
 
 /** Header names listed in `connection` are hop-by-hop too (RFC 9110, 7.6.1). */
@@ -85,6 +86,23 @@ export function shadowRequestPairs(config: Config, base: usize, size: usize, aut
   }
   data = writeEntry(sizes, data, AUTHORITY, authority);
   writeEntry(sizes + 8, data, tagName, tagValue);
+  return out;
+}
+
+/** `pairs` (a serialized header map) and a content-length of `length`, as a new map. */
+export function withContentLength(pairs: ArrayBuffer, length: i32): ArrayBuffer {
+  const value = String.UTF8.encode(length.toString());
+  const base = changetype<usize>(pairs);
+  const count = <usize>load<u32>(base);
+  const sizesEnd = base + 4 + count * 8;
+  const dataSize = <usize>pairs.byteLength - 4 - count * 8;
+  const out = new ArrayBuffer(pairs.byteLength + 8 + CONTENT_LENGTH.byteLength + value.byteLength + 2);
+  const outBase = changetype<usize>(out);
+  store<u32>(outBase, <u32>(count + 1));
+  memory.copy(outBase + 4, base + 4, count * 8);
+  const data = outBase + 4 + (count + 1) * 8;
+  memory.copy(data, sizesEnd, dataSize);
+  writeEntry(outBase + 4 + count * 8, data + dataSize, CONTENT_LENGTH, value);
   return out;
 }
 

@@ -55,4 +55,13 @@ export class Pair {
     this.outstanding = 1 + count;
   }
 
+  /** capture.proto's Pair.request_body, encoded: none here (body-stream.ts's pairs have one). */
+  requestBodySize(): i32 {
+    return 0;
+  }
+
+  putRequestBody(at: usize): usize {
+    return at;
+  }
+
 }

@@ -79,6 +79,12 @@ export class Pairing {
     this.metrics.pairDroppedReset();
   }
 
+  /** The request was not mirrored after all (its body did not go): nothing more is taken for it. */
+  abandoned(pair: Pair): void {
+    this.stopWaiting(pair);
+    pair.dropped = true;
+  }
+
   private stopWaiting(pair: Pair): void {
     if (!pair.waiting) return;
     pair.waiting = false;

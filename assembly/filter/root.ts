@@ -22,7 +22,7 @@ import { ShadowStream } from "./stream";
 import { fitText } from "./text-limits";
 
 /** What a configured plugin runs on. */
-class Running {
+export class Running {
   constructor(public config: Config, public metrics: Metrics, public exporter: Exporter, public pairing: Pairing) {}
 
   /** Nothing in flight and nothing waiting to be sent. */
@@ -32,15 +32,22 @@ class Running {
 }
 
 export class ShadowRoot extends RootContext {
-  private running: Running | null = null;
+  /** Read by the root of the module that receives request bodies (request-bodies.ts), as configure. */
+  running: Running | null = null;
 
   onConfigure(size: usize): bool {
+    return this.configure(size, new Config());
+  }
+
+  /** on_configure, with the Config parseConfig fills: this one, or one that reads keys of its own
+   * (request-bodies.ts). */
+  configure(size: usize, blank: Config): bool {
     // Only the first MAX_CONFIG_BYTES are read: enough to name the key of a value past the
     // reader's limits, and all a configuration may hold.
     const tooLarge = size > <usize>MAX_CONFIG_BYTES;
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, tooLarge ? <usize>MAX_CONFIG_BYTES : size);
     const text = String.UTF8.decode(bytes !== null ? bytes : new ArrayBuffer(0));
-    const parsed = parseConfig(text);
+    const parsed = parseConfig(text, blank);
     const config = parsed.config;
     if (config === null || tooLarge) {
       log(LogLevel.Critical, config === null && (parsed.overLimit || !tooLarge) ? parsed.error
@@ -57,8 +64,8 @@ export class ShadowRoot extends RootContext {
     const pairing = new Pairing(config.maxPendingPairs, metrics, exporter);
     this.running = new Running(config, metrics, exporter, pairing);
     // Never the token.
-    log(LogLevel.Info, "shadowdiff: configured, " + config.destinations.length.toString() + " mirrored sides, collector cluster \"" + config.collectorCluster +
-      "\", config version " + version + (config.collectorToken.length > 0 ? ", reports carry a token" : ""));
+    log(LogLevel.Info, "shadowdiff: configured, " + config.destinations.length.toString() + " sides, collector \"" + config.collectorCluster +
+      "\", version " + version + (config.collectorToken.length > 0 ? ", reports carry a token" : ""));
     return true;
   }
 

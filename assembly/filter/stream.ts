@@ -21,9 +21,10 @@ import { failureFromCallStatus } from "./shadow-outcome";
 import { fitText, lastCut, lastShortened, pairId } from "./text-limits";
 
 export class ShadowStream extends HttpContext {
-  private pair: Pair | null = null;
+  // Read and written by the streams of the module that receives request bodies (body-stream.ts).
+  pair: Pair | null = null;
 
-  constructor(id: u32, private config: Config, private metrics: Metrics, private pairing: Pairing) {
+  constructor(id: u32, public config: Config, public metrics: Metrics, public pairing: Pairing) {
     super(id);
   }
 
@@ -38,26 +39,13 @@ export class ShadowStream extends HttpContext {
   }
 
   /** Sends each side its copy of the request, and starts the pair. */
-  private mirror(request: RequestHeaders, withSecondary: bool): void {
+  mirror(request: RequestHeaders, withSecondary: bool): void {
     const config = this.config;
     const calls = config.targetCount + (withSecondary ? 1 : 0);
     const pair = new Pair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount);
-    const id = request.requestId;
-    if (id.found && id.size > 0) {
-      pair.id = pairId(id.ptr, id.size);
-      pair.idShortened = lastShortened;
-    } else {
-      pair.id = randomPairId();
-    }
-    pair.method = copyBytes(request.method.ptr, request.method.size);
-    pair.path = capturedPath(config, request);
-    pair.pathTruncated = lastCut;
     const authority = request.authority;
     const requestAuthority = authority.found ? copyBytes(authority.ptr, authority.size) : new ArrayBuffer(0);
-    pair.authority = fitText(changetype<usize>(requestAuthority), requestAuthority.byteLength, MAX_AUTHORITY_BYTES);
-    pair.requestHeaders = selectPairs(request.ptr, request.size, config.requestHeaderKeys, config.redactHeaderKeys);
-    pair.startUnixNanos = realtimeNanos();
-    pair.startMonotonicNanos = monotonicNanos();
+    startPair(config, request, pair, requestAuthority);
     this.pair = pair;
     // Every target, then the secondary; sides sending the same authority share one copy of the
     // headers. A call Envoy refuses fails its side alone.
@@ -114,6 +102,24 @@ export class ShadowStream extends HttpContext {
   onDelete(): void {
     this.pair = null;
   }
+}
+
+/** The request as the pair carries it, and its start. */
+export function startPair(config: Config, request: RequestHeaders, pair: Pair, requestAuthority: ArrayBuffer): void {
+  const id = request.requestId;
+  if (id.found && id.size > 0) {
+    pair.id = pairId(id.ptr, id.size);
+    pair.idShortened = lastShortened;
+  } else {
+    pair.id = randomPairId();
+  }
+  pair.method = copyBytes(request.method.ptr, request.method.size);
+  pair.path = capturedPath(config, request);
+  pair.pathTruncated = lastCut;
+  pair.authority = fitText(changetype<usize>(requestAuthority), requestAuthority.byteLength, MAX_AUTHORITY_BYTES);
+  pair.requestHeaders = selectPairs(request.ptr, request.size, config.requestHeaderKeys, config.redactHeaderKeys);
+  pair.startUnixNanos = realtimeNanos();
+  pair.startMonotonicNanos = monotonicNanos();
 }
 
 /** The path as a pair carries it: secret query values redacted, then cut at max_path_bytes

@@ -8,6 +8,8 @@ export interface WrkOptions {
   threads: number;
   connections: number;
   durationSeconds: number;
+  /** Every request with a body of `bytes` bytes; else GETs. */
+  body?: { method: string; bytes: number };
 }
 
 export interface WrkResult {
@@ -29,7 +31,8 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const script = join(repoRoot(), "bench", "lib", "wrk-report.lua");
   const args = ["-t", String(options.threads), "-c", String(options.connections), "-d", `${options.durationSeconds}s`, "-s", script, options.url];
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const body = options.body === undefined ? {} : { SHADOWDIFF_WRK_METHOD: options.body.method, SHADOWDIFF_WRK_BODY_BYTES: String(options.body.bytes) };
+    const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...body } });
     let text = "";
     child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));

@@ -35,7 +35,8 @@ export function gatedPlugin(plugin: PluginConfiguration): PluginConfiguration {
   return { ...plugin, sample_percent: 100 };
 }
 
-/** The methods the gate hands to the filter: the plugin's `methods`, checked as the filter checks them. */
+/** The methods the gate hands to the filter: the plugin's `methods` and request_bodies' methods,
+ * checked as the filter checks them. */
 export function gatedMethods(plugin: PluginConfiguration): string[] {
   const methods = plugin.methods ?? DEFAULT_METHODS;
   if (
@@ -45,7 +46,21 @@ export function gatedMethods(plugin: PluginConfiguration): string[] {
   ) {
     throw new Error('shadowdiff: gate: plugin key "methods" must be a non-empty array of "GET" or "HEAD"');
   }
-  return [...new Set(methods)];
+  return [...new Set([...methods, ...requestBodyMethods(plugin)])];
+}
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** request_bodies' methods: handed to the filter too (build/shadowdiff-bodies.wasm mirrors them with
+ * their bodies). The filter checks the rest of the block. */
+function requestBodyMethods(plugin: PluginConfiguration): string[] {
+  const block = plugin.request_bodies;
+  if (block === undefined) return [];
+  const methods = block !== null && typeof block === "object" ? (block as { methods?: unknown }).methods : undefined;
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every((method): method is string => typeof method === "string" && BODY_METHODS.has(method))) {
+    throw new Error('shadowdiff: gate: plugin key "request_bodies.methods" must be a non-empty array of "POST", "PUT" or "PATCH"');
+  }
+  return methods;
 }
 
 /** The tag header, lower case, as the filter reads it; Envoy strips it natively from every client request. */

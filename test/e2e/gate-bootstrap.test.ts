@@ -54,6 +54,11 @@ describe("the gated bootstrap", () => {
     expect(methods).toEqual([{ exact: "GET" }, { exact: "HEAD" }]);
   });
 
+  it("hands request_bodies' methods to the filter too", () => {
+    const bootstrap = gated({ percent: 5 }, { methods: ["GET"], request_bodies: { methods: ["POST", "PATCH"], max_bytes: 1024 } });
+    expect(findAll(bootstrap, "value_match")).toEqual([{ exact: "GET" }, { exact: "POST" }, { exact: "PATCH" }]);
+  });
+
   it("strips the tag header (lower case, in both spellings) on every route, drops underscore headers, and allows run-time changes", () => {
     const bootstrap = gated({ percent: 1 }, { tag_header: "X-Mirror-Of" });
     expect(findAll(bootstrap, "request_headers_to_remove")).toEqual([["x-mirror-of", "x_mirror_of"]]);
@@ -80,6 +85,9 @@ describe("the gated bootstrap", () => {
     ["a second sampling inside the gate", { percent: 10 }, { sample_percent: 10 }, /plugin key "sample_percent" is 10/],
     ["a method with a body", { percent: 10 }, { methods: ["GET", "POST"] }, /plugin key "methods" must be a non-empty array of "GET" or "HEAD"/],
     ["no method at all", { percent: 10 }, { methods: [] }, /plugin key "methods"/],
+    ["GET among request_bodies' methods", { percent: 10 }, { request_bodies: { methods: ["GET"] } }, /plugin key "request_bodies.methods" must be a non-empty array of "POST", "PUT" or "PATCH"/],
+    ["request_bodies without methods", { percent: 10 }, { request_bodies: {} }, /plugin key "request_bodies.methods"/],
+    ["request_bodies that is not an object", { percent: 10 }, { request_bodies: ["POST"] }, /plugin key "request_bodies.methods"/],
     ["methods that are not a list", { percent: 10 }, { methods: "GET" }, /plugin key "methods"/],
     ["a pseudo-header as tag", { percent: 10 }, { tag_header: ":path" }, /plugin key "tag_header" must be an HTTP header name, got ":path"/],
     ["host as tag", { percent: 10 }, { tag_header: "Host" }, /plugin key "tag_header"/],

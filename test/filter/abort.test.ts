@@ -96,7 +96,7 @@ describe("the ABI layer's errors", () => {
     const { started, critical } = await configure("read in place twice");
     expect(started).toBe("trapped");
     expect(critical).toEqual([
-      "shadowdiff: abort: proxy_get_buffer_bytes read in place before the previous read was released",
+      "shadowdiff: abort: proxy_get_buffer_bytes read in place while held",
     ]);
   });
 });

@@ -38,20 +38,37 @@ export interface DecodedPair {
   primary?: DecodedResponse;
   targets: DecodedResponse[];
   secondary?: DecodedResponse;
+  /** Present for request_bodies methods only. */
+  requestBody?: DecodedBody;
+}
+
+export interface DecodedBody {
+  data: Uint8Array;
+  size: number;
+  truncated: boolean;
 }
 
 /** Proto3 defaults filled in, enums as names, 64-bit numbers as JS numbers (all fit here). */
 export function decodeBatch(bytes: Uint8Array): DecodedPair[] {
   const message = BatchType.decode(bytes);
   const plain = BatchType.toObject(message, { defaults: true, enums: String, longs: Number, bytes: Array }) as {
-    pairs: Array<Omit<DecodedPair, "primary" | "targets" | "secondary"> & { primary?: RawResponse; targets: RawResponse[]; secondary?: RawResponse }>;
+    pairs: Array<Omit<DecodedPair, "primary" | "targets" | "secondary" | "requestBody"> & {
+      primary?: RawResponse; targets: RawResponse[]; secondary?: RawResponse; requestBody?: RawBody;
+    }>;
   };
   return plain.pairs.map((pair) => {
-    const out: DecodedPair = { ...pair, primary: undefined, targets: pair.targets.map(toResponse), secondary: undefined };
+    const out: DecodedPair = { ...pair, primary: undefined, targets: pair.targets.map(toResponse), secondary: undefined, requestBody: undefined };
+    if (pair.requestBody) out.requestBody = { ...pair.requestBody, data: Uint8Array.from(pair.requestBody.data ?? []) };
     if (pair.primary) out.primary = toResponse(pair.primary);
     if (pair.secondary) out.secondary = toResponse(pair.secondary);
     return out;
   });
+}
+
+interface RawBody {
+  data?: number[];
+  size: number;
+  truncated: boolean;
 }
 
 interface RawResponse extends Omit<DecodedResponse, "body"> {

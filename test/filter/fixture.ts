@@ -5,6 +5,8 @@ import { ProxyWasmHost } from "../wasmhost/host.js";
 import { decodeBatch, type DecodedPair } from "./capture.js";
 
 export const WASM_PATH = fileURLToPath(new URL("../../build/shadowdiff.wasm", import.meta.url));
+/** The module that also receives request bodies (request_bodies). */
+export const BODIES_WASM_PATH = fileURLToPath(new URL("../../build/shadowdiff-bodies.wasm", import.meta.url));
 export const SHADOW_CLUSTER = "outbound|80||api-shadow.demo.svc.cluster.local";
 export const COLLECTOR_CLUSTER = "outbound|9000||collector.demo.svc.cluster.local";
 export const NODE_ID = "sidecar~10.0.0.7~api-v1-5d9c.demo~demo.svc.cluster.local";
@@ -32,16 +34,20 @@ export const TARGETS_CONFIG = {
   batch_max_pairs: 1,
 };
 
-export async function loadHost(): Promise<ProxyWasmHost> {
-  return ProxyWasmHost.load(WASM_PATH, {
+export async function loadHost(wasmPath: string = WASM_PATH): Promise<ProxyWasmHost> {
+  return ProxyWasmHost.load(wasmPath, {
     clusters: [SHADOW_CLUSTER, COLLECTOR_CLUSTER, ...Object.values(TARGET_CLUSTERS), SECONDARY_CLUSTER],
     properties: { "xds.node.id": NODE_ID },
   });
 }
 
 /** A host with the filter started on `base` (BASE_CONFIG) plus `overrides`; fails the test if refused. */
-export async function startFilter(overrides: Record<string, unknown> = {}, base: Record<string, unknown> = BASE_CONFIG): Promise<ProxyWasmHost> {
-  const host = await loadHost();
+export async function startFilter(
+  overrides: Record<string, unknown> = {},
+  base: Record<string, unknown> = BASE_CONFIG,
+  wasmPath: string = WASM_PATH,
+): Promise<ProxyWasmHost> {
+  const host = await loadHost(wasmPath);
   const config = JSON.stringify({ ...base, ...overrides });
   if (!host.start(config)) {
     throw new Error(`the filter refused ${config}: ${host.logs.map((l) => l.message).join(" | ")}`);

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readModuleImports } from "../wasmhost/wasm-binary.js";
 import { importProblems } from "../wasmhost/import-policy.js";
-import { WASM_PATH } from "./fixture.js";
+import { BODIES_WASM_PATH, WASM_PATH } from "./fixture.js";
 
 const bytes = new Uint8Array(readFileSync(WASM_PATH));
 
@@ -42,5 +42,26 @@ describe("build/shadowdiff.wasm", () => {
 
   it("is at most 64 KiB", () => {
     expect(statSync(WASM_PATH).size).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe("build/shadowdiff-bodies.wasm", () => {
+  const bodies = new Uint8Array(readFileSync(BODIES_WASM_PATH));
+
+  it("imports what the default module may", () => {
+    expect(importProblems(readModuleImports(bodies))).toEqual([]);
+  });
+
+  it("exports the request body and trailer callbacks besides the default module's", () => {
+    const exports = WebAssembly.Module.exports(new WebAssembly.Module(bodies)).map((e) => e.name);
+    const plain = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
+    expect(exports.filter((name) => !plain.includes(name)).sort()).toEqual(["proxy_on_request_body", "proxy_on_request_trailers"]);
+    expect(plain.filter((name) => !exports.includes(name))).toEqual([]);
+  });
+
+  // Past the default module's 64 KiB by what reading request_bodies and copying bodies take; the
+  // bound keeps it from growing unnoticed.
+  it("is at most 76 KiB", () => {
+    expect(statSync(BODIES_WASM_PATH).size).toBeLessThanOrEqual(76 * 1024);
   });
 });

@@ -27,6 +27,8 @@ export interface StackOptions {
   concurrency?: number;
   /** Put the filter behind the native gate. */
   gate?: GateOptions;
+  /** Another build of the filter (build/shadowdiff-bodies.wasm). */
+  wasmPath?: string;
 }
 
 /** A mirrored side: its service, behind its gate. */
@@ -131,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             ? {}
             : { secondary: { endpoint: { port: secondary.gate.port }, samplePercent: options.secondary!.samplePercent, timeoutMs: SHADOW_TIMEOUT_MS } }),
           collector: { port: collectorGate.port },
-          wasmPath: filterWasmPath(),
+          wasmPath: options.wasmPath ?? filterWasmPath(),
           plugin: { ...pluginDefaults, ...options.plugin },
           gate: options.gate,
         },
