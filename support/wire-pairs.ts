@@ -21,10 +21,10 @@ export function wirePair(overrides: Record<string, unknown> = {}): Record<string
   };
 }
 
-/** The target named "shadow" that answered `response`, or failed with ShadowFailure `failure`. */
-export function shadowTarget(response: Partial<WireResponse>, failure = 0): WireResponse {
+/** The target `name` that answered `response`, or failed with ShadowFailure `failure`. */
+export function shadowTarget(response: Partial<WireResponse>, failure = 0, name = "shadow"): WireResponse {
   const answered = failure === 0 ? response : {};
-  return { status: 0, headers: [], body: Buffer.alloc(0), body_size: 0, latency_nanos: 1_000_000, ...answered, name: "shadow", failure };
+  return { status: 0, headers: [], body: Buffer.alloc(0), body_size: 0, latency_nanos: 1_000_000, ...answered, name, failure };
 }
 
 /** A 200 answer with `value` as its JSON body, taking `latencyMillis`. */

@@ -60,7 +60,7 @@ describe("HTTP API", () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
-    expect(text).toContain('shadowdiff_inconclusive_total{route="/orders/{id}",reason="truncated"} 1');
+    expect(text).toContain('shadowdiff_inconclusive_total{route="/orders/{id}",target="shadow",reason="truncated"} 1');
   });
 
   it("/api/summary has the documented shape per route and in total", async () => {
@@ -68,11 +68,10 @@ describe("HTTP API", () => {
     const { body } = await getJson<Summary>(`${c.httpUrl}/api/summary`);
     expect(body.routes.map((r) => r.route)).toEqual(["/orders/{id}", "/users/{name}"]);
     const users = body.routes[1];
-    expect(users).toEqual({
-      route: "/users/{name}",
+    const counts = {
       pairs: 3,
-      proxies: 1,
       matched: 2,
+      noiseCancelled: 0,
       mismatched: 1,
       inconclusive: 0,
       matchRatio: 2 / 3,
@@ -80,6 +79,13 @@ describe("HTTP API", () => {
       shadowLatency: { p50: 0.003, p95: 0.003 },
       latencyRatioP95: 1.5,
       topFields: [{ field: "$.price", kind: "changed", count: 1 }],
+    };
+    expect(users).toEqual({
+      route: "/users/{name}",
+      proxies: 1,
+      ...counts,
+      targets: [{ target: "shadow", ...counts }],
+      noise: { state: "off", secondaryPairs: 0, warmupPairs: 50, fields: [] },
     });
     expect(body.total).toMatchObject({ route: "*", pairs: 5, proxies: 1, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
     expect(body.total.topFields).toEqual(
@@ -100,6 +106,7 @@ describe("HTTP API", () => {
         pairs: 0,
         proxies: 0,
         matched: 0,
+        noiseCancelled: 0,
         mismatched: 0,
         inconclusive: 0,
         matchRatio: null,
@@ -107,6 +114,8 @@ describe("HTTP API", () => {
         shadowLatency: { p50: null, p95: null },
         latencyRatioP95: null,
         topFields: [],
+        targets: [],
+        noise: { state: "off", secondaryPairs: 0, warmupPairs: 0, fields: [] },
       },
     });
   });
