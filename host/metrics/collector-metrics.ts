@@ -11,7 +11,7 @@ export interface MetricSources {
   /** Distinct proxies per route and over all, read at each scrape. */
   proxies?: () => { byRoute: [string, number][]; total: number };
   /** Per route: pairs with a secondary, and the noise rate of each noisy field, read at each scrape. */
-  noise?: () => { route: string; secondaryPairs: number; noisyFields: { field: string; noiseRate: number }[] }[];
+  noise?: () => { route: string; secondaryPairs: number; warmingUp: boolean; noisyFields: { field: string; noiseRate: number }[] }[];
 }
 
 export function createCollectorMetrics(registry: Registry, sources: MetricSources = {}) {
@@ -77,6 +77,16 @@ export function createCollectorMetrics(registry: Registry, sources: MetricSource
       collect() {
         if (noise === undefined) return;
         for (const route of noise()) this.labels(route.route).set(route.secondaryPairs);
+      },
+    }),
+    noiseWarmingUp: new Gauge({
+      name: "shadowdiff_noise_warming_up",
+      help: "1 while the route has fewer pairs with a secondary than noise.warmupPairs (its differences cannot be judged as noise yet, and are inconclusive), else 0.",
+      labelNames: ["route"] as const,
+      registers,
+      collect() {
+        if (noise === undefined) return;
+        for (const route of noise()) this.labels(route.route).set(route.warmingUp ? 1 : 0);
       },
     }),
     noisyFieldRate: new Gauge({

@@ -231,10 +231,11 @@ export class NoiseBook {
   }
 
   /** Per route: pairs with a secondary and the noisy fields' rates (for the metrics). */
-  noisyFields(): { route: string; secondaryPairs: number; noisyFields: { field: string; noiseRate: number }[] }[] {
+  noisyFields(): { route: string; secondaryPairs: number; warmingUp: boolean; noisyFields: { field: string; noiseRate: number }[] }[] {
     return [...this.routes.entries()].map(([route, state]) => ({
       route,
       secondaryPairs: state.secondaryPairs,
+      warmingUp: state.secondaryPairs < this.settings.warmupPairs,
       noisyFields: [...state.fields.entries()].filter(([, counts]) => this.noisy(state, counts)).map(([field, counts]) => ({ field, noiseRate: this.noiseRate(state, counts) })),
     }));
   }

@@ -55,7 +55,7 @@ async function recordedPairs(stack: Stack, route: string, pairs: number): Promis
   try {
     return await eventually(
       async () => {
-        const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route{route="${route}"}`);
+        const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route_target{route="${route}"}`);
         last = result[0] === undefined ? undefined : Number(result[0].value[1]);
         if (last === undefined || last < pairs) throw new Error("not recorded yet");
         return last;
@@ -103,14 +103,14 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     // Two scrapes at least, so increase() has a series for the route.
     await recordedPairs(stack, "/users/{id}", 0);
     const thin = await verdict("--prometheus", prometheus, "--min-pairs", "50");
-    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
+    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
     expect(thin.code).toBe(2);
 
     expect(await stack.client.reportPairs(matching(120))).toBe(120);
     await recordedPairs(stack, "/users/{id}", 60);
     const passed = await verdict("--prometheus", prometheus, "--min-pairs", "50", "--emit-canary", "5");
     // jsonPair's pairs all come from one sidecar: the collector's count of distinct proxies, read back from Prometheus.
-    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
+    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
     expect(passed.stderr).toMatch(/^judged \d+ pairs from 1 proxy$/m);
     expect(passed.code).toBe(0);
     const canary = parse(passed.stdout) as { spec: { http: { route: { weight: number }[] }[] } };
@@ -129,7 +129,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     const direct = await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`, "--min-pairs", "50");
     expect(direct.code).toBe(0);
     // Its p95s are exact (7 ms / 6 ms) where Prometheus estimates both within one bucket.
-    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+130\s+1\s+100\.0%\s+1\.17x\s+pass$/m);
+    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+130\s+1\s+100\.0%\s+1\.17x\s+pass$/m);
     expect(direct.stdout).toMatch(/^judged 130 pairs from 1 proxy$/m);
   });
 
