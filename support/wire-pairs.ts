@@ -51,3 +51,16 @@ export function jsonPair(path: string, primary: WireResponse, shadow: WireRespon
     targets: [{ ...shadow, name: "shadow" }],
   };
 }
+
+/**
+ * A pair on `path` mirrored to several targets (name → answer, in configuration order) and, when
+ * given, to a secondary (the primary's own version asked again); ids count up.
+ */
+export function multiTargetPair(path: string, primary: WireResponse, targets: Record<string, WireResponse>, secondary?: WireResponse): WirePair {
+  const pair = jsonPair(path, primary, primary);
+  return {
+    ...pair,
+    targets: Object.entries(targets).map(([name, answer]) => ({ failure: 0, ...answer, name })),
+    ...(secondary === undefined ? {} : { secondary: { failure: 0, ...secondary } }),
+  };
+}
