@@ -202,10 +202,12 @@ describe("HTTP API", () => {
     }
     expect(code).toBe(0);
     const lines = written.join("").trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^route\s+pairs\s+matched\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
-    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+2\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
-    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+3\s+2\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
-    expect(lines[3]).toMatch(/^\*\s+5\s+2\s+2\s+1\s+0\.5000/);
+    expect(lines[0]).toMatch(/^route\s+target\s+pairs\s+matched\s+noise\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
+    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
+    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
+    expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+1\s+0\.5000/);
+    // No secondary on any route: no noise to tell of.
+    expect(lines).toHaveLength(4);
   });
 
   it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {

@@ -1,6 +1,7 @@
 // Pairs with several targets and a secondary, reported over real gRPC to a real collector: each
 // target is compared and counted on its own, and noise (where v1 differs from itself) is cancelled.
 import { afterEach, describe, expect, it } from "vitest";
+import { formatSummaryTable } from "../../host/commands/report.js";
 import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
 import type { Summary } from "../../host/summary/summary.js";
 import { eventually } from "../../support/eventually.js";
@@ -69,6 +70,13 @@ describe("several targets and a secondary", () => {
       ["$.requestId", 1, true],
       ["$.servedAt", 1, true],
     ]);
+
+    // `shadowdiff report`: one row per route and target, then what was cancelled as noise, and why.
+    const table = formatSummaryTable(summary).split("\n");
+    expect(table).toContain(`noise on /products/{id}: 40 pairs with a secondary`);
+    expect(table).toContain("  $.requestId: v1 differs from itself in 100.0% (changed), noisy, cancelled; targets differ in v2 100.0%, v3 100.0%");
+    expect(table.filter((line) => /^\/products\/\{id\}\s+v[234]\s+40\s/.test(line))).toHaveLength(3);
+    expect(table.find((line) => line.startsWith("/products/{id}  v3"))).toMatch(/^\/products\/\{id\}\s+v3\s+40\s+40\s+40\s+0\s+0\s+1\.0000/);
 
     const text = await metricsText(c);
     const labels = (target: string, extra: Record<string, string> = {}) => ({ route: "/products/{id}", target, ...extra });
