@@ -121,7 +121,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
       await expect(stack.prometheus.query(expandGrafanaVariables(query.expr)), query.where).resolves.toBeInstanceOf(Array);
     }
     const matchPanel = await stack.prometheus.query(
-      expandGrafanaVariables(shippedQueries().find((q) => q.where.startsWith('dashboard "Match ratio per route"'))!.expr),
+      expandGrafanaVariables(shippedQueries().find((q) => q.where.startsWith('dashboard "Match ratio per route and target"'))!.expr),
     );
     expect(matchPanel.map((sample) => [sample.metric.route, Number(sample.value[1])])).toEqual([["/users/{id}", 1]]);
 
