@@ -19,6 +19,8 @@ export interface SummaryNoise {
 /** The parts of a collector's `/api/summary` row that the gate reads. */
 export interface SummaryRow extends SummaryCounts {
   route: string;
+  /** Set on a row of one target (as the page lays the summary out, one row per route and target). */
+  target?: string | undefined;
   /** Absent from a collector from before distinct proxies were counted. */
   proxies?: number | undefined;
   /** Absent from a collector from before targets were named. */
@@ -31,7 +33,7 @@ export interface SummaryRow extends SummaryCounts {
  * comparisons only (inconclusive pairs count toward neither ratio). The page uses it.
  */
 export function measurementOf(row: SummaryRow): RouteMeasurement {
-  return { route: row.route, ...countsOf(row), proxies: row.proxies ?? null, ...noiseOf(row.noise) };
+  return { route: row.route, ...(row.target === undefined ? {} : { target: row.target }), ...countsOf(row), proxies: row.proxies ?? null, ...noiseOf(row.noise) };
 }
 
 /**
