@@ -44,10 +44,12 @@ export interface TargetDifferences {
 /** One target's differences, split. */
 export interface NoiseJudgement {
   /** Differences that are noise: v1 differs there too (in this pair, or often enough, the same way). */
-  cancelled: FieldDifference[];
+  cancelled: readonly FieldDifference[];
   /** Differences that stand. */
-  remaining: FieldDifference[];
+  remaining: readonly FieldDifference[];
 }
+
+const NONE: readonly FieldDifference[] = [];
 
 export type NoiseState = "off" | "warmup" | "ready";
 
@@ -129,19 +131,18 @@ export class NoiseBook {
       state = new RouteNoise();
       this.routes.set(route, state);
     }
-    if (state === undefined) return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: [], remaining: [...(differences ?? [])] })) };
+    // No secondary on the route yet: nothing to count, nothing cancels (the common case, kept cheap).
+    if (state === undefined) return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE })) };
     const noiseHere = secondary === null ? new Map<string, number>() : byField(secondary);
     if (secondary !== null) this.count(state, noiseHere, targets);
     const warm = state.secondaryPairs < this.settings.warmupPairs;
     return {
       state: warm ? "warmup" : "ready",
       targets: targets.map(({ target, differences }) => {
-        const judgement: NoiseJudgement = { cancelled: [], remaining: [] };
-        for (const difference of differences ?? []) {
-          const cancels = this.cancels(state, target, difference, noiseHere, warm);
-          (cancels ? judgement.cancelled : judgement.remaining).push(difference);
-        }
-        return judgement;
+        const cancelled: FieldDifference[] = [];
+        const remaining: FieldDifference[] = [];
+        for (const difference of differences ?? NONE) (this.cancels(state, target, difference, noiseHere, warm) ? cancelled : remaining).push(difference);
+        return { cancelled, remaining };
       }),
     };
   }

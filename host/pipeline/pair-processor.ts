@@ -61,7 +61,7 @@ export function differencesOf(comparison: Comparison): FieldDifference[] | null 
  */
 export function withNoise(comparison: Comparison, judgement: NoiseJudgement, state: NoiseState): Comparison {
   if (comparison.outcome !== "mismatch" || comparison.shadowFailure !== undefined) return comparison;
-  const noise = judgement.cancelled.length > 0 ? { noise: { cancelled: judgement.cancelled } } : {};
+  const noise = judgement.cancelled.length > 0 ? { noise: { cancelled: [...judgement.cancelled] } } : {};
   if (judgement.remaining.length === 0 && comparison.body?.differencesCapped !== true) return { ...comparison, ...noise, outcome: "match" };
   if (state === "warmup") {
     const fields = judgement.remaining.slice(0, 3).map(({ field }) => field).join(", ");
@@ -94,7 +94,8 @@ function seriesFor(metrics: CollectorMetrics, route: string, target: string) {
 /** Compares one accepted pair (the primary with each target, and with the secondary) and records the results everywhere they are looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => TargetComparison[] {
   const { comparator, routes, fields, targets, noise, metrics, summary, mismatches, bodies, log } = parts;
-  const children = new Map<string, ReturnType<typeof seriesFor>>();
+  /** route → target → its series. */
+  const children = new Map<string, Map<string, ReturnType<typeof seriesFor>>>();
   const primaryLatency = new Map<string, ReturnType<CollectorMetrics["primaryLatency"]["labels"]>>();
   return (pair) => {
     const route = routes.label(pair.path);
@@ -120,11 +121,15 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     return raw.map(({ answer, target, comparison: rawComparison }, index) => {
       const judgement = noiseOf.targets[index] as NoiseJudgement;
       const comparison = withNoise(rawComparison, judgement, noiseOf.state);
-      const key = `${route}\u0000${target}`;
-      let series = children.get(key);
+      let byTarget = children.get(route);
+      if (!byTarget) {
+        byTarget = new Map();
+        children.set(route, byTarget);
+      }
+      let series = byTarget.get(target);
       if (!series) {
         series = seriesFor(metrics, route, target);
-        children.set(key, series);
+        byTarget.set(target, series);
       }
       const shadowSeconds = answer.response ? answer.response.latencyNanos / 1e9 : null;
       if (shadowSeconds !== null) series.shadowLatency.observe(shadowSeconds);

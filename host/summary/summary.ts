@@ -134,6 +134,16 @@ class RouteTally {
   /** Target labels are capped by the target labeler, so this is bounded. */
   readonly targets = new Map<string, ComparisonTally>();
 
+  /** `proxyHash` is null but for a pair's first target: the primary and the proxy count once per pair. */
+  record(target: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyHash: number | null): void {
+    if (proxyHash !== null) {
+      this.proxies.addHash(proxyHash);
+      this.primaryLatency.add(primarySeconds);
+    }
+    this.all.record(comparison, shadowSeconds, fields);
+    this.target(target).record(comparison, shadowSeconds, fields);
+  }
+
   target(name: string): ComparisonTally {
     let tally = this.targets.get(name);
     if (!tally) {
@@ -192,15 +202,9 @@ export class SummaryBook {
       tally = new RouteTally();
       this.routes.set(route, tally);
     }
-    for (const each of [tally, this.total]) {
-      if (firstOfPair) {
-        if (proxyId !== this.lastProxy.id) this.lastProxy = { id: proxyId, hash: hashString(proxyId) };
-        each.proxies.addHash(this.lastProxy.hash);
-        each.primaryLatency.add(primarySeconds);
-      }
-      each.all.record(comparison, shadowSeconds, fields);
-      each.target(target).record(comparison, shadowSeconds, fields);
-    }
+    if (firstOfPair && proxyId !== this.lastProxy.id) this.lastProxy = { id: proxyId, hash: hashString(proxyId) };
+    tally.record(target, comparison, primarySeconds, shadowSeconds, fields, firstOfPair ? this.lastProxy.hash : null);
+    this.total.record(target, comparison, primarySeconds, shadowSeconds, fields, firstOfPair ? this.lastProxy.hash : null);
   }
 
   /** Distinct proxies per route and over all routes (for the metrics). */
