@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ComparisonCounts, RouteSummary, Summary } from "../../host/summary/summary.js";
 import { overviewRows } from "../../viewer/src/overview-rows.js";
-import { overallVerdict } from "../../viewer/src/verdicts.js";
+import { overallVerdict, routeVerdict } from "../../viewer/src/verdicts.js";
 import { DEFAULT_THRESHOLDS } from "../../host/verdict/decide.js";
 
 const counts = (matched: number, mismatched: number): ComparisonCounts => ({
@@ -40,5 +40,11 @@ describe("the overview's rows", () => {
       ["/p", "v2", "fail"],
       ["/p", "v3", "pass"],
     ]);
+  });
+
+  it("the route page's verdict is its worst target's, naming it (the targets summed would pass at 99.25%)", () => {
+    const both = route("/p", { v2: [197, 3], v3: [200, 0] });
+    expect(both.matchRatio).toBe(0.9925);
+    expect(routeVerdict(both, DEFAULT_THRESHOLDS)).toMatchObject({ outcome: "fail", reasons: ["v2: match ratio 98.5% < 99.0%"] });
   });
 });
