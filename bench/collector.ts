@@ -107,8 +107,8 @@ function compareInProcess(batches: Buffer[], comparator: Comparator) {
   // About 20,000 pairs' worth of 1 KiB bodies per approach, whatever the body size.
   const meanBytes = pairs.reduce((sum, p) => sum + p.primary.body.length, 0) / pairs.length;
   const rounds = Math.max(1, Math.round((20_000 / pairs.length) * (1024 / meanBytes)));
-  const shadowdiff = time(() => pairs.filter((p) => comparator.compare(p).outcome !== "match").length, rounds);
-  const article = time(() => pairs.filter((p) => !articleBodiesMatch(p.primary.body, (p.shadow as Pair["primary"]).body)).length, rounds);
+  const shadowdiff = time(() => pairs.filter((p) => comparator.compare(p.primary, p.targets[0]!).outcome !== "match").length, rounds);
+  const article = time(() => pairs.filter((p) => !articleBodiesMatch(p.primary.body, (p.targets[0]!.response as Pair["primary"]).body)).length, rounds);
   return { pairs: pairs.length, shadowdiff, article };
 }
 

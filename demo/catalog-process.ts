@@ -1,8 +1,9 @@
 // One version of the sample catalog in its own process (demo/catalog-service.ts).
 import { fileURLToPath } from "node:url";
 import { startNodeChild } from "../support/child-process.js";
+import type { CatalogVersion } from "./catalog.js";
 
-export async function startCatalogProcess(version: "v1" | "v2"): Promise<{ port: number; stop(): Promise<unknown> }> {
+export async function startCatalogProcess(version: CatalogVersion): Promise<{ port: number; stop(): Promise<unknown> }> {
   const child = await startNodeChild(
     fileURLToPath(new URL("catalog-service.js", import.meta.url)),
     [version],

@@ -1,26 +1,23 @@
-// The demo's sample service, a small product catalog, in two versions. v2 differs from v1 on
-// purpose in two ways the collector must notice: on /products/{id} its `price` field changed
-// (a new rounding rule), and on /users/{id} it answers about 25 ms slower.
-import { setTimeout as sleep } from "node:timers/promises";
+// The demo's sample service, a small product catalog, in three versions. Every version answers
+// the way real services do, with noise: each answer stamps the time and a generated id, and lists
+// its tags (and the categories) in a random order. v2 also differs from v1 on purpose: on
+// /products/{id} its `price` changed (a new rounding rule). v3 is v2 with that regression fixed.
+// The collector must fail v2 on `$.price`, pass v3, and call the rest noise.
+import { randomUUID } from "node:crypto";
 import { sendJson, type RequestHandler } from "../support/http-service.js";
 
-export type CatalogVersion = "v1" | "v2";
-
-/** The extra time v2 takes on /users/{id}. */
-export const V2_USERS_DELAY_MS = 25;
+export const CATALOG_VERSIONS = ["v1", "v2", "v3"] as const;
+export type CatalogVersion = (typeof CATALOG_VERSIONS)[number];
 
 export function catalogHandler(version: CatalogVersion): RequestHandler {
   return async (request, response) => {
     const path = new URL(request.url, "http://catalog").pathname;
     const product = /^\/products\/(\d+)$/.exec(path);
-    if (product !== null) return sendJson(response, 200, productBody(Number(product[1]), version));
+    if (product !== null) return sendJson(response, 200, { ...productBody(Number(product[1]), version), ...stamp() });
     const user = /^\/users\/(\d+)$/.exec(path);
-    if (user !== null) {
-      if (version === "v2") await sleep(V2_USERS_DELAY_MS);
-      return sendJson(response, 200, userBody(Number(user[1])));
-    }
+    if (user !== null) return sendJson(response, 200, { ...userBody(Number(user[1])), ...stamp() });
     if (path === "/categories") {
-      return sendJson(response, 200, { items: ["books", "games", "music"].map((name) => ({ name })), timestamp: now() });
+      return sendJson(response, 200, { items: shuffled(["books", "games", "music"]).map((name) => ({ name })), ...stamp() });
     }
     sendJson(response, 404, { error: "not found", path });
   };
@@ -28,15 +25,26 @@ export function catalogHandler(version: CatalogVersion): RequestHandler {
 
 function productBody(id: number, version: CatalogVersion): object {
   const cents = 999 + ((id * 37) % 5000);
-  // v1 rounds to whole cents; v2 (the deliberate regression) truncates to ten cents.
-  const price = version === "v1" ? cents / 100 : Math.floor(cents / 10) / 10;
-  return { id, name: `product ${id}`, price, currency: "EUR", tags: ["demo"], timestamp: now() };
+  // v1 and v3 round to whole cents; v2 (the deliberate regression) truncates to ten cents.
+  const price = version === "v2" ? Math.floor(cents / 10) / 10 : cents / 100;
+  return { id, name: `product ${id}`, price, currency: "EUR", tags: shuffled(["demo", "new", "sale"]) };
 }
 
 function userBody(id: number): object {
-  return { id, name: `user ${id}`, email: `user${id}@example.com`, timestamp: now() };
+  return { id, name: `user ${id}`, email: `user${id}@example.com` };
 }
 
-function now(): string {
-  return new Date().toISOString();
+/** What makes every answer differ from the last, in every version: the time and a generated id. */
+function stamp(): object {
+  return { timestamp: new Date().toISOString(), requestId: randomUUID() };
+}
+
+/** A list whose order the service does not promise: a new order on every answer. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }

@@ -1,12 +1,16 @@
-// `make demo`: the sample catalog's v1 as the primary and v2 as the shadow, the collector, and
-// Envoy with the shadowdiff filter in front; a few thousand requests; then the collector's
-// per-route summary and the canary verdict. v2 is wrong on purpose (a changed price on
-// /products/{id}, slower answers on /users/{id}), so the demo ends with a FAIL verdict and exit 0.
+// `make demo`: the sample catalog's v1 as the primary, v2 and v3 as two targets, a second v1 as
+// the secondary (the noise baseline), the collector (with an intake token), and Envoy with the
+// shadowdiff filter in front; a few thousand requests; then the collector's summary and the canary
+// verdict per route and target. Every version stamps a time and an id and shuffles its lists, and
+// no path is ignored: the secondary is what tells that noise from a regression. v2 is wrong on
+// purpose (a changed price on /products/{id}) and fails there; v3 fixes it and passes; the demo
+// also shows the verdict the noise would have given without a secondary, and exits 0.
 // With KEEP=1 (`make demo KEEP=1`) everything stays up until Ctrl-C, to look at the collector's page.
-import { mkdtempSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderBootstrap } from "../host/envoy/bootstrap.js";
+import { renderBootstrap, type ShadowMode } from "../host/envoy/bootstrap.js";
 import { decide, DEFAULT_THRESHOLDS } from "../host/verdict/decide.js";
 import { measurementsFromCollector } from "../host/verdict/collector-source.js";
 import { renderTable } from "../host/verdict/report.js";
@@ -15,19 +19,22 @@ import { startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
 import { eventually } from "../support/eventually.js";
 import { filterWasmPath } from "../support/paths.js";
 import { startCatalogProcess } from "./catalog-process.js";
-import { V2_USERS_DELAY_MS } from "./catalog.js";
 import { Cleanup } from "./cleanup.js";
-import { fetchSummary, formatSummary } from "./summary.js";
+import { fetchSummary, formatSummary, withoutSecondary } from "./summary.js";
 import { sendTraffic } from "./traffic.js";
 
 const REQUESTS = 3000;
+const TARGETS = ["v2", "v3"] as const;
+/** The share of mirrored requests also sent to the secondary (a second v1). */
+const SECONDARY_PERCENT = 50;
 const RATE_PER_SECOND = 250;
 
-function collectorYaml(examplesPath: string): string {
+/** No ignorePaths, no unorderedArrays: the noise is left for the secondary to tell apart. */
+function collectorYaml(examplesPath: string, tokenFile: string): string {
   return [
-    'grpc: { address: "127.0.0.1:0" }',
+    `grpc: { address: "127.0.0.1:0", tokenFile: ${JSON.stringify(tokenFile)} }`,
     'http: { address: "127.0.0.1:0" }',
-    'compare: { headers: [content-type], ignorePaths: ["$.timestamp"] }',
+    "compare: { headers: [content-type] }",
     'routes: { templates: ["/products/{id}", "/users/{id}"] }',
     `examples: { path: ${JSON.stringify(examplesPath)}, maxCount: 1000 }`,
     "",
@@ -65,7 +72,8 @@ async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess): P
       async () => {
         const stats = await envoy.admin.filterStats();
         const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
-        const compared = (await fetchSummary(collector.url)).total.pairs;
+        // A pair is one comparison per target.
+        const compared = (await fetchSummary(collector.url)).total.pairs / TARGETS.length;
         if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored || compared < stats.pairs_sent) throw new Error("pairs on their way");
       },
       { timeoutMs: 20_000, intervalMs: 200 },
@@ -79,16 +87,26 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.onSignals();
   try {
-    say("starting the sample catalog: v1 (primary) and v2 (shadow)");
+    say("starting the sample catalog: v1 (primary), v1 again (secondary), v2 and v3 (targets)");
     const v1 = await startCatalogProcess("v1");
     cleanup.add("v1", () => v1.stop());
-    const v2 = await startCatalogProcess("v2");
-    cleanup.add("v2", () => v2.stop());
-    say(`  v1 on :${v1.port}, v2 on :${v2.port} (v2 changes "price" on /products/{id}, adds ${V2_USERS_DELAY_MS} ms on /users/{id})`);
+    const again = await startCatalogProcess("v1");
+    cleanup.add("the secondary v1", () => again.stop());
+    const targets = [];
+    for (const name of TARGETS) {
+      const target = await startCatalogProcess(name);
+      cleanup.add(name, () => target.stop());
+      targets.push({ name, endpoint: { port: target.port } });
+    }
+    say(`  v1 on :${v1.port}, again on :${again.port}, ${targets.map((t) => `${t.name} on :${t.endpoint.port}`).join(", ")}`);
+    say('  every version stamps a time and an id and shuffles its lists; v2 changes "price" on /products/{id}, v3 does not');
 
-    say("starting the collector");
-    const examples = join(mkdtempSync(join(tmpdir(), "shadowdiff-demo-")), "examples.db");
-    const collector = await startCollectorProcess(collectorYaml(examples));
+    say("starting the collector, with an intake token");
+    const dir = mkdtempSync(join(tmpdir(), "shadowdiff-demo-"));
+    const token = randomBytes(24).toString("base64url");
+    const tokenFile = join(dir, "token");
+    writeFileSync(tokenFile, token, { mode: 0o600 });
+    const collector = await startCollectorProcess(collectorYaml(join(dir, "examples.db"), tokenFile));
     cleanup.add("the collector", () => collector.stop());
     say(`  gRPC on :${collector.grpcPort}, HTTP on ${collector.url}`);
 
@@ -96,13 +114,15 @@ async function main(): Promise<number> {
     const envoy = await startEnvoy(
       renderBootstrap({
         primary: { port: v1.port },
+        // Several targets and a secondary: the bootstrap's and the filter's `targets` and `secondary`.
         mode: {
           kind: "filter",
-          shadow: { port: v2.port },
+          targets,
+          secondary: { endpoint: { port: again.port }, samplePercent: SECONDARY_PERCENT },
           collector: { port: collector.grpcPort },
           wasmPath: filterWasmPath(),
-          plugin: { sample_percent: 100, flush_interval_ms: 250 },
-        },
+          plugin: { sample_percent: 100, flush_interval_ms: 250, collector_token: token },
+        } as unknown as ShadowMode,
         nodeId: "shadowdiff-demo",
       }),
       { concurrency: 2, keepFiles: true },
@@ -120,19 +140,25 @@ async function main(): Promise<number> {
     await waitForPairs(envoy, collector);
     const stats = await envoy.admin.filterStats();
     say(
-      `Envoy: ${stats.requests_mirrored} mirrored, ${stats.shadow_ok} shadow answers, ${stats.pairs_sent} pairs sent, ` +
+      `Envoy: ${stats.requests_mirrored} mirrored, ${stats.shadow_ok} target answers, ${stats.pairs_sent} pairs sent, ` +
         `${stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report} dropped`,
     );
 
-    console.log(`\nper-route summary (${collector.url}/api/summary):\n`);
-    console.log(formatSummary(await fetchSummary(collector.url)));
+    const summary = await fetchSummary(collector.url);
+    console.log(`\nper route and target (${collector.url}/api/summary):\n`);
+    console.log(formatSummary(summary));
     const measured = await measurementsFromCollector(collector.url, 5_000);
-    const verdict = decide(measured.routes, DEFAULT_THRESHOLDS, measured.proxies);
-    console.log(renderTable(verdict, { kind: "collector", url: collector.url }));
+    const source = { kind: "collector", url: collector.url } as const;
+    console.log("without a secondary, every noisy difference would have been a mismatch:\n");
+    console.log(renderTable(decide(withoutSecondary(summary), DEFAULT_THRESHOLDS, measured.proxies), source));
+    console.log("with the secondary, noise cancelled:\n");
+    const verdicts = TARGETS.map((target) => decide(measured.routes.filter((m) => m.target === target), DEFAULT_THRESHOLDS, measured.proxies));
+    console.log(renderTable(decide(measured.routes, DEFAULT_THRESHOLDS, measured.proxies), source));
+    const [v2, v3] = verdicts.map((verdict) => verdict.outcome);
     say(
-      verdict.outcome === "fail"
-        ? "v2 is not ready for canary, as intended: the demo's v2 carries a deliberate regression"
-        : `verdict ${verdict.outcome}; the demo's v2 was expected to fail`,
+      v2 === "fail" && v3 === "pass"
+        ? "v2 is not ready for canary, as intended (its deliberate price change); v3, which fixes it, may go"
+        : `v2: ${v2}, v3: ${v3}; the demo expected v2 to fail and v3 to pass`,
     );
     say(`the page, every route and every difference: ${collector.url}/`);
     if (process.env.KEEP === "1") {

@@ -14,6 +14,8 @@ import { PairQueue } from "./intake/pair-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
 import { FieldLabeler } from "./metrics/field-labels.js";
+import { TargetLabeler } from "./metrics/target-labels.js";
+import { DEFAULT_NOISE_LIMITS, DEFAULT_NOISE_SETTINGS, NoiseBook } from "./noise/noise-model.js";
 import { pageAssetsPath } from "./package-files.js";
 import { createPairProcessor } from "./pipeline/pair-processor.js";
 import { SummaryBook } from "./summary/summary.js";
@@ -36,6 +38,8 @@ export interface CollectorOptions {
 
 /** Distinct `field` label values on shadowdiff_mismatch_fields_total. */
 const MAX_FIELD_LABELS = 200;
+/** Distinct `target` label values (a pair has 1 to 4; configurations change over time). */
+const MAX_TARGET_LABELS = 16;
 /** Body bytes the queue may hold, in maximum-size messages. */
 const QUEUE_MESSAGES = 16;
 /**
@@ -55,8 +59,13 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   const tokenFile = settings.grpc.tokenFile;
   const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const registry = new Registry();
-  const summary = new SummaryBook();
-  const metrics = createCollectorMetrics(registry, { proxies: () => summary.proxies() });
+  const noise = new NoiseBook(
+    { ...DEFAULT_NOISE_SETTINGS, warmupPairs: settings.noise.warmupPairs },
+    // One more route than the cap: the `other` route.
+    { ...DEFAULT_NOISE_LIMITS, maxRoutes: settings.routes.maxRoutes + 1, maxTargets: MAX_TARGET_LABELS },
+  );
+  const summary = new SummaryBook(noise);
+  const metrics = createCollectorMetrics(registry, { proxies: () => summary.proxies(), noise: () => noise.noisyFields() });
   const mismatches = new MismatchStore(settings.examples.path, settings.examples, { log });
   let ready = false;
   let closing = false;
@@ -66,6 +75,8 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     comparator: new Comparator({ ...settings.compare, redactPaths: redactBodyPaths }),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
+    targets: new TargetLabeler(MAX_TARGET_LABELS),
+    noise,
     metrics,
     summary,
     mismatches,

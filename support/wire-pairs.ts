@@ -21,10 +21,10 @@ export function wirePair(overrides: Record<string, unknown> = {}): Record<string
   };
 }
 
-/** The target named "shadow" that answered `response`, or failed with ShadowFailure `failure`. */
-export function shadowTarget(response: Partial<WireResponse>, failure = 0): WireResponse {
+/** The target `name` that answered `response`, or failed with ShadowFailure `failure`. */
+export function shadowTarget(response: Partial<WireResponse>, failure = 0, name = "shadow"): WireResponse {
   const answered = failure === 0 ? response : {};
-  return { status: 0, headers: [], body: Buffer.alloc(0), body_size: 0, latency_nanos: 1_000_000, ...answered, name: "shadow", failure };
+  return { status: 0, headers: [], body: Buffer.alloc(0), body_size: 0, latency_nanos: 1_000_000, ...answered, name, failure };
 }
 
 /** A 200 answer with `value` as its JSON body, taking `latencyMillis`. */
@@ -49,5 +49,18 @@ export function jsonPair(path: string, primary: WireResponse, shadow: WireRespon
     start_unix_nanos: Date.now() * 1_000_000,
     primary,
     targets: [{ ...shadow, name: "shadow" }],
+  };
+}
+
+/**
+ * A pair on `path` mirrored to several targets (name → answer, in configuration order) and, when
+ * given, to a secondary (the primary's own version asked again); ids count up.
+ */
+export function multiTargetPair(path: string, primary: WireResponse, targets: Record<string, WireResponse>, secondary?: WireResponse): WirePair {
+  const pair = jsonPair(path, primary, primary);
+  return {
+    ...pair,
+    targets: Object.entries(targets).map(([name, answer]) => ({ failure: 0, ...answer, name })),
+    ...(secondary === undefined ? {} : { secondary: { failure: 0, ...secondary } }),
   };
 }

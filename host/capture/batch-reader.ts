@@ -2,7 +2,7 @@ import type protobuf from "protobufjs";
 import { CAPTURE_LIMITS, type PairDropReason } from "./capture-limits.js";
 import { loadCaptureProto } from "./capture-proto.js";
 import { lengthDelimitedSpans, WireDecoder, WireDecodeError, type WireMessage } from "./wire-decoder.js";
-import { SHADOW_FAILURE_KINDS, type CapturedResponse, type Header, type Pair, type ShadowFailureKind } from "./pair.js";
+import { SHADOW_FAILURE_KINDS, type CapturedResponse, type Header, type MirroredAnswer, type Pair, type TargetAnswer } from "./pair.js";
 
 /** Bytes that cannot be cut into pairs at all; `message` says where and why. */
 export class InvalidBatchError extends Error {}
@@ -87,18 +87,10 @@ function toPair(raw: WireMessage): Pair {
   const id = optionalString(raw, "id");
   if (id === "") throw new PairError("invalid_id", 'field "id" is missing');
   if (overBytes(id, L.idBytes)) throw new PairError("invalid_id", `field "id" is longer than ${L.idBytes} bytes`);
-  // The pair's shadow is its first target (several targets and the secondary are not compared yet).
-  const target = ((raw.targets as WireMessage[] | undefined) ?? [])[0];
-  if (target === undefined) throw new PairError("invalid_field", 'field "targets" is missing');
-  const failureCode = optionalNumber(target, "failure");
-  const shadowFailure = failureCode === 0 ? null : SHADOW_FAILURE_KINDS[failureCode - 1];
-  if (shadowFailure === undefined) throw new PairError("invalid_field", `field "targets[0].failure" has unknown value ${failureCode}`);
-  if (shadowFailure !== null && optionalNumber(target, "status") !== 0) {
-    throw new PairError("invalid_status", `field "targets[0].status" must be 0 when the target failed, got ${optionalNumber(target, "status")}`);
-  }
   const primary = raw.primary as WireMessage | undefined;
   if (primary === undefined) throw new PairError("invalid_field", 'field "primary" is missing');
   if (optionalNumber(primary, "failure") !== 0) throw new PairError("invalid_field", 'field "primary.failure" must be unset: the primary always answers');
+  const secondary = raw.secondary as WireMessage | undefined;
   return {
     id,
     proxyId: boundedString(raw, "proxy_id", L.proxyIdBytes),
@@ -109,9 +101,40 @@ function toPair(raw: WireMessage): Pair {
     requestHeaders: headers(raw, "request_headers"),
     startUnixNanos: optionalNumber(raw, "start_unix_nanos"),
     primary: response(primary, "primary"),
-    shadow: shadowFailure === null ? response(target, "targets[0]") : null,
-    shadowFailure: shadowFailure as ShadowFailureKind | null,
+    targets: targets(raw),
+    secondary: secondary === undefined ? null : mirrored(secondary, "secondary"),
   };
+}
+
+const TARGET_NAME = /^[a-z0-9_-]+$/;
+
+function targets(raw: WireMessage): TargetAnswer[] {
+  const list = (raw.targets as WireMessage[] | undefined) ?? [];
+  if (list.length === 0) throw new PairError("invalid_field", 'field "targets" is missing');
+  if (list.length > L.targets) throw new PairError("too_large", `field "targets" has ${list.length} entries, more than ${L.targets}`);
+  const names = new Set<string>();
+  return list.map((target, index) => {
+    const field = `targets[${index}]`;
+    const name = optionalString(target, "name");
+    if (name === "" || name.length > L.targetNameBytes || !TARGET_NAME.test(name)) {
+      throw new PairError("invalid_field", `field "${field}.name" must be 1 to ${L.targetNameBytes} characters of [a-z0-9_-], got ${JSON.stringify(name.slice(0, 40))}`);
+    }
+    if (names.has(name)) throw new PairError("invalid_field", `field "${field}.name" repeats target "${name}"`);
+    names.add(name);
+    return { name, ...mirrored(target, field) };
+  });
+}
+
+/** A mirrored side: its response, or its failure kind (and then no status). */
+function mirrored(message: WireMessage, field: string): MirroredAnswer {
+  const failureCode = optionalNumber(message, "failure");
+  const failure = failureCode === 0 ? null : SHADOW_FAILURE_KINDS[failureCode - 1];
+  if (failure === undefined) throw new PairError("invalid_field", `field "${field}.failure" has unknown value ${failureCode}`);
+  if (failure === null) return { response: response(message, field), failure: null };
+  if (optionalNumber(message, "status") !== 0) {
+    throw new PairError("invalid_status", `field "${field}.status" must be 0 when the side failed, got ${optionalNumber(message, "status")}`);
+  }
+  return { response: null, failure };
 }
 
 function response(message: WireMessage, name: string): CapturedResponse {

@@ -18,6 +18,9 @@ export const CAPTURE_LIMITS = {
   headerValueBytes: 8192,
   /** Response.body and Body.data. */
   bodyBytes: 1_048_576,
+  /** Pair.targets: entries, and each Response.name in bytes. */
+  targets: 4,
+  targetNameBytes: 32,
   /** Response.status when the side answered. */
   minStatus: 100,
   maxStatus: 999,

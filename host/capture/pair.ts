@@ -18,6 +18,17 @@ export interface CapturedResponse {
 export const SHADOW_FAILURE_KINDS = ["timeout", "reset", "no_cluster", "overflow"] as const;
 export type ShadowFailureKind = (typeof SHADOW_FAILURE_KINDS)[number];
 
+/** A mirrored side: its response, or why it gave none (then `response` is null). */
+export interface MirroredAnswer {
+  response: CapturedResponse | null;
+  failure: ShadowFailureKind | null;
+}
+
+/** One configured target (`v2`, `v3`, ...) and its answer. */
+export interface TargetAnswer extends MirroredAnswer {
+  name: string;
+}
+
 export interface Pair {
   id: string;
   proxyId: string;
@@ -28,7 +39,8 @@ export interface Pair {
   requestHeaders: Header[];
   startUnixNanos: number;
   primary: CapturedResponse;
-  /** Absent when the shadow failed. */
-  shadow: CapturedResponse | null;
-  shadowFailure: ShadowFailureKind | null;
+  /** 1 to 4 targets in the filter's configuration order, names unique. */
+  targets: TargetAnswer[];
+  /** The primary's own version asked again (the noise baseline); null when not sampled for it. */
+  secondary: MirroredAnswer | null;
 }

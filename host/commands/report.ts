@@ -1,12 +1,14 @@
 import { parseArgs } from "node:util";
-import type { RouteSummary, Summary } from "../summary/summary.js";
+import type { RouteNoiseReport } from "../noise/noise-model.js";
+import type { ComparisonCounts, Summary } from "../summary/summary.js";
 
 export const USAGE = `usage: shadowdiff report --collector URL [--json]
-Prints the per-route comparison table of a running collector (its /api/summary, since it started),
+Prints the comparison table of a running collector, one row per route and target (its /api/summary,
+since it started), and each route's noise: the fields where v1 differs from itself, and how often,
 e.g. --collector http://127.0.0.1:9464 after \`kubectl -n shadowdiff port-forward svc/shadowdiff-collector 9464\`.
 `;
 
-/** `shadowdiff report --collector URL [--json]`: the per-route table from /api/summary. */
+/** `shadowdiff report --collector URL [--json]`: the per-route and per-target table from /api/summary. */
 export async function run(args: string[]): Promise<number> {
   let collectorUrl: string;
   let json: boolean;
@@ -33,28 +35,58 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-const COLUMNS = ["route", "pairs", "matched", "mismatched", "inconclusive", "match ratio", "primary p95", "shadow p95", "latency ratio", "top field"];
+const COLUMNS = ["route", "target", "pairs", "matched", "noise", "mismatched", "inconclusive", "match ratio", "primary p95", "shadow p95", "latency ratio", "top field"];
+/** Left-aligned columns: names; the rest are numbers. */
+const WORDS = new Set([0, 1, COLUMNS.length - 1]);
 
-/** A plain-text table, one row per route and a total row. */
+/**
+ * A plain-text table, one row per route and target and a total row (`noise`: matches whose every
+ * difference was noise), then each route's noise.
+ */
 export function formatSummaryTable(summary: Summary): string {
-  const rows = [...summary.routes, summary.total].map(row);
+  const rows = [
+    // A collector from before targets were named has no per-target rows: its route row stands alone.
+    ...summary.routes.flatMap((route) => (route.targets === undefined ? [row(route.route, "-", route)] : route.targets.map((target) => row(route.route, target.target, target)))),
+    row(summary.total.route, "*", summary.total),
+  ];
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((cells) => (cells[i] as string).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ").trimEnd();
-  return [line(COLUMNS), ...rows.map(line)].join("\n") + "\n";
+  const line = (cells: string[]) => cells.map((cell, i) => (WORDS.has(i) ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ").trimEnd();
+  const noise = summary.routes.flatMap((route) => (route.noise ? noiseLines(route.route, route.noise) : []));
+  return [line(COLUMNS), ...rows.map(line), ...noise].join("\n") + "\n";
 }
 
-function row(route: RouteSummary): string[] {
-  const top = route.topFields[0];
+/** The route's noise: each field where v1 differed from itself, its rate, and each target's raw rate. */
+export function noiseLines(route: string, noise: RouteNoiseReport): string[] {
+  if (noise.state === "off") return [];
+  const head = `noise on ${route}: ${noise.secondaryPairs} pairs with a secondary${noise.state === "warmup" ? `, warming up (needs ${noise.warmupPairs}): differences not cancelled in their own pair are inconclusive` : ""}`;
   return [
-    route.route,
-    String(route.pairs),
-    String(route.matched),
-    String(route.mismatched),
-    String(route.inconclusive),
-    route.matchRatio === null ? "-" : route.matchRatio.toFixed(4),
-    seconds(route.primaryLatency.p95),
-    seconds(route.shadowLatency.p95),
-    route.latencyRatioP95 === null ? "-" : route.latencyRatioP95.toFixed(2),
+    head,
+    ...noise.fields.map((field) => {
+      const targets = field.targets.map((target) => `${target.target} ${percent(target.rawRate)}${target.regressed ? " (clearly above: not cancelled)" : ""}`).join(", ");
+      const verdict = field.noisy ? "noisy, cancelled" : "too rare to be noise";
+      return `  ${field.field}: v1 differs from itself in ${percent(field.noiseRate)} (${field.kinds.join(", ")}), ${verdict}; targets differ in ${targets || "-"}`;
+    }),
+  ];
+}
+
+function percent(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+function row(route: string, target: string, counts: ComparisonCounts): string[] {
+  const top = counts.topFields[0];
+  return [
+    route,
+    target,
+    String(counts.pairs),
+    String(counts.matched),
+    String(counts.noiseCancelled ?? 0),
+    String(counts.mismatched),
+    String(counts.inconclusive),
+    counts.matchRatio === null ? "-" : counts.matchRatio.toFixed(4),
+    seconds(counts.primaryLatency.p95),
+    seconds(counts.shadowLatency.p95),
+    counts.latencyRatioP95 === null ? "-" : counts.latencyRatioP95.toFixed(2),
     top ? `${top.field} (${top.kind}) ×${top.count}` : "-",
   ];
 }

@@ -9,11 +9,12 @@ import { renderJson, renderTable, type VerdictSource } from "../verdict/report.j
 /** Bad flags, or the source could not be read: no verdict at all (0, 1 and 2 are verdicts). */
 export const EXIT_ERROR = 3;
 
-export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL)
+export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL) [--target NAME]
          [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--min-pairs 100] [--json]
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
           [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]
-exit: 0 pass, 1 fail, 2 not enough data, 3 error.
+Every target is judged on every route, one line each, unless --target names one.
+exit: 0 pass, 1 fail, 2 not enough data, 3 error (the worst line decides).
 With --emit-canary, standard output carries only the VirtualService, and only on a pass
 (for \`| kubectl apply -f -\`); the report goes to standard error.
 `;
@@ -27,6 +28,8 @@ interface VerdictRequest {
   source: VerdictSource;
   thresholds: Thresholds;
   json: boolean;
+  /** Judge this target only. */
+  target?: string;
   canary?: CanaryOptions;
   timeoutMs: number;
 }
@@ -68,8 +71,13 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     return EXIT_ERROR;
   }
 
-  const verdict = decide(measurements.routes, request.thresholds, measurements.proxies);
-  if (verdict.routes.length === 0 && request.source.kind === "prometheus") {
+  const target = request.target;
+  const judged = target === undefined ? measurements.routes : measurements.routes.filter((measurement) => measurement.target === target);
+  const verdict = decide(judged, request.thresholds, measurements.proxies);
+  if (verdict.routes.length === 0 && target !== undefined && measurements.routes.length > 0) {
+    const known = [...new Set(measurements.routes.map((measurement) => measurement.target ?? "-"))].sort().join(", ");
+    verdict.note = `no comparisons with target "${target}" (targets seen: ${known})`;
+  } else if (verdict.routes.length === 0 && request.source.kind === "prometheus") {
     verdict.note = `no comparisons yet: Prometheus has no ${RECORDED_SERIES.pairs} series (are the shadowdiff rules loaded and the collector scraped?)`;
   }
   const report = request.json ? renderJson(verdict, request.source) : renderTable(verdict, request.source);
@@ -90,6 +98,7 @@ function parseRequest(args: string[]): VerdictRequest {
     options: {
       prometheus: { type: "string" },
       collector: { type: "string" },
+      target: { type: "string" },
       "min-match-ratio": { type: "string" },
       "max-latency-ratio": { type: "string" },
       "min-pairs": { type: "string" },
@@ -140,8 +149,13 @@ function parseRequest(args: string[]): VerdictRequest {
     const stray = canaryFlags.find((flag) => values[flag] !== undefined);
     if (stray !== undefined) throw new Error(`--${stray} only means something with --emit-canary`);
   }
-  return { source, thresholds, json: values.json ?? false, timeoutMs, ...(canary === undefined ? {} : { canary }) };
+  const target = values.target;
+  if (target !== undefined && !TARGET_NAME.test(target)) throw new Error(`--target must be a target name: 1 to 32 characters of [a-z0-9_-], got ${JSON.stringify(target.slice(0, 40))}`);
+  return { source, thresholds, json: values.json ?? false, timeoutMs, ...(target === undefined ? {} : { target }), ...(canary === undefined ? {} : { canary }) };
 }
+
+/** As the capture contract names targets. */
+const TARGET_NAME = /^[a-z0-9_-]{1,32}$/;
 
 function numberFlag(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

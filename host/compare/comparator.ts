@@ -1,4 +1,4 @@
-import type { Pair } from "../capture/pair.js";
+import type { CapturedResponse, MirroredAnswer } from "../capture/pair.js";
 import { PathMatcher } from "../json-path/matcher.js";
 import { compareBodies, type BodyCompareOptions } from "./body-compare.js";
 import type { Comparison, InconclusiveReason } from "./comparison.js";
@@ -49,15 +49,14 @@ export class Comparator {
   }
 
   /**
-   * Compares a pair in order: shadow failure, status, configured headers, then the body after
+   * Compares the primary with one mirrored side (a target, or the secondary) in order: shadow failure, status, configured headers, then the body after
    * content-encoding, by content type. A truncated body is never a match; a pair whose statuses
    * or headers already differ is a mismatch whatever its body.
    */
-  compare(pair: Pair): Comparison {
-    const primary = pair.primary;
-    const shadow = pair.shadow;
+  compare(primary: CapturedResponse, mirrored: MirroredAnswer): Comparison {
+    const shadow = mirrored.response;
     if (shadow === null) {
-      return { outcome: "mismatch", shadowFailure: pair.shadowFailure ?? "reset", headers: [], latencyRatio: null };
+      return { outcome: "mismatch", shadowFailure: mirrored.failure ?? "reset", headers: [], latencyRatio: null };
     }
     const comparison: Comparison = {
       outcome: "match",

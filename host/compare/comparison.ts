@@ -4,7 +4,8 @@ import type { BodyKind } from "./media-type.js";
 import type { HeaderDifference } from "./status-headers.js";
 
 export type Outcome = "match" | "mismatch" | "inconclusive";
-export type InconclusiveReason = "truncated" | "too_large" | "budget" | "undecodable";
+/** `noise_warmup`: differences the route's noise counts cannot judge yet (too few secondary samples). */
+export type InconclusiveReason = "truncated" | "too_large" | "budget" | "undecodable" | "noise_warmup";
 
 /** What comparing one pair found. */
 export interface Comparison {
@@ -25,6 +26,11 @@ export interface Comparison {
     primaryDigest?: string;
     shadowDigest?: string;
   };
+  /**
+   * Differences cancelled as noise (field with indices folded, and kind): v1 differs there from
+   * itself. A pair whose every difference was cancelled is a match.
+   */
+  noise?: { cancelled: { field: string; kind: string }[] };
   /** Shadow latency / primary latency; null when either is unknown. */
   latencyRatio: number | null;
 }

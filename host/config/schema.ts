@@ -58,6 +58,9 @@ export const collectorConfigSchema = z.strictObject(
       templates: list(text("must be a path template starting with /").startsWith("/", { error: "must be a path template starting with /" }), "must be a list of path templates"),
       maxRoutes: integer(1, 10_000).default(100),
     }, MAPPING).prefault({}),
+    noise: z.strictObject({
+      warmupPairs: integer(1, 1_000_000).default(50),
+    }, MAPPING).prefault({}),
     examples: z.strictObject({
       path: text("must be a file path or :memory:").default("shadowdiff.db"),
       maxCount: integer(0, 1_000_000).default(1000),

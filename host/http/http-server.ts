@@ -25,6 +25,8 @@ export interface HttpServer {
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
+/** Target names are at most 32 bytes by contract. */
+const MAX_TARGET_CHARS = 32;
 /** Longer than any route label the collector makes (paths are cut at 8192 bytes). */
 const MAX_ROUTE_CHARS = 10_000;
 
@@ -93,8 +95,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     if (limit === null || limit < 1 || limit > MAX_LIMIT) {
       return sendJson(response, 400, { error: `limit must be a whole number from 1 to ${MAX_LIMIT}, in decimal digits` });
     }
-    const route = url.searchParams.get("route") ?? undefined;
-    return sendJson(response, 200, { mismatches: parts.mismatches.list(limit, route === "" ? undefined : route).map(mismatchListItem) });
+    const route = url.searchParams.get("route") || undefined;
+    const target = url.searchParams.get("target") || undefined;
+    if (target !== undefined && target.length > MAX_TARGET_CHARS) {
+      return sendJson(response, 400, { error: `target must be a target name of 1 to ${MAX_TARGET_CHARS} characters, as /api/summary lists it` });
+    }
+    return sendJson(response, 200, { mismatches: parts.mismatches.list(limit, route, target).map(mismatchListItem) });
   }
   const byId = /^\/api\/mismatches\/([^/]+)$/.exec(path);
   if (byId) {

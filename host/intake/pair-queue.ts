@@ -1,4 +1,4 @@
-import type { Pair } from "../capture/pair.js";
+import type { MirroredAnswer, Pair } from "../capture/pair.js";
 
 export interface PairQueueLimits {
   maxPairs: number;
@@ -44,7 +44,7 @@ export class PairQueue {
   offer(batch: readonly Pair[], messageBytes = 0): boolean {
     if (batch.length === 0) return true;
     const costs = batch.map(pairCost);
-    const bodies = batch.reduce((sum, pair) => sum + pair.primary.body.length + (pair.shadow?.body.length ?? 0), 0);
+    const bodies = batch.reduce((sum, pair) => sum + pairBodyBytes(pair), 0);
     // The rest of the message (what is not a body of these pairs) is shared out among them.
     const share = Math.ceil(Math.max(0, messageBytes - bodies) / batch.length);
     const batchBytes = costs.reduce((sum, cost) => sum + cost + share, 0);
@@ -128,7 +128,18 @@ const HEADER_OVERHEAD_BYTES = 64;
  */
 export function pairCost(pair: Pair): number {
   const strings = pair.id.length + pair.proxyId.length + pair.configVersion.length + pair.method.length + pair.authority.length + pair.path.length;
-  return PAIR_OVERHEAD_BYTES + 2 * strings + headersCost(pair.requestHeaders) + responseCost(pair.primary) + (pair.shadow === null ? 0 : responseCost(pair.shadow));
+  return PAIR_OVERHEAD_BYTES + 2 * strings + headersCost(pair.requestHeaders) + responseCost(pair.primary) + mirroredCost(pair.secondary) + pair.targets.reduce((sum, target) => sum + 2 * target.name.length + mirroredCost(target), 0);
+}
+
+/** The body bytes of every side of a pair (views into the message they were read from). */
+function pairBodyBytes(pair: Pair): number {
+  let bytes = pair.primary.body.length + (pair.secondary?.response?.body.length ?? 0);
+  for (const target of pair.targets) bytes += target.response?.body.length ?? 0;
+  return bytes;
+}
+
+function mirroredCost(answer: MirroredAnswer | null): number {
+  return answer?.response ? responseCost(answer.response) : 0;
 }
 
 function responseCost(response: Pair["primary"]): number {

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type { CapturedResponse, Header, Pair, ShadowFailureKind } from "../capture/pair.js";
+import type { CapturedResponse, Header, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
 import type { Comparison, Outcome } from "../compare/comparison.js";
 import type { BodyRedactor } from "./body-redaction.js";
 
@@ -43,6 +43,8 @@ export interface MismatchDetail {
 export interface MismatchRecord {
   pairId: string;
   route: string;
+  /** The target whose answer this is (its label: the configured name, or `other` past the cap). */
+  target: string;
   outcome: Outcome;
   method: string;
   path: string;
@@ -63,15 +65,17 @@ export const STORED_LIMITS = {
 const SUMMARY_DIFFERENCES = 5;
 const SUMMARY_PATH_CHARS = 200;
 
-export function mismatchRecord(pair: Pair, route: string, comparison: Comparison, bodies: BodyRedactor): MismatchRecord {
+/** The example of one target's comparison; `target` is its label, `answer` what it answered. */
+export function mismatchRecord(pair: Pair, route: string, target: string, answer: TargetAnswer, comparison: Comparison, bodies: BodyRedactor): MismatchRecord {
   const requestHeaders = storedHeaders(pair.requestHeaders);
   return {
     pairId: pair.id,
     route,
+    target,
     outcome: comparison.outcome,
     method: pair.method,
     path: pair.path,
-    shadowFailure: pair.shadowFailure,
+    shadowFailure: answer.failure,
     summary: summarize(comparison),
     detail: {
       authority: pair.authority,
@@ -80,7 +84,7 @@ export function mismatchRecord(pair: Pair, route: string, comparison: Comparison
       requestHeaders: requestHeaders.headers,
       ...(requestHeaders.cut ? { requestHeadersCut: true as const } : {}),
       primary: storedResponse(pair.primary, bodies),
-      shadow: pair.shadow ? storedResponse(pair.shadow, bodies) : null,
+      shadow: answer.response ? storedResponse(answer.response, bodies) : null,
       comparison: storedComparison(comparison),
     },
   };
@@ -161,5 +165,7 @@ export function summarize(comparison: Comparison): string {
   for (const difference of differences.slice(0, SUMMARY_DIFFERENCES)) parts.push(`${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
   if (differences.length > SUMMARY_DIFFERENCES) parts.push(`… ${differences.length - SUMMARY_DIFFERENCES} more`);
   if (comparison.inconclusive) parts.push(`inconclusive: ${comparison.inconclusive.reason}`);
+  const noise = comparison.noise?.cancelled.length ?? 0;
+  if (noise > 0) parts.push(`${noise} noisy ${noise === 1 ? "field" : "fields"} cancelled`);
   return parts.join("; ");
 }

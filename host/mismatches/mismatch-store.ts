@@ -28,9 +28,9 @@ export interface MismatchStoreOptions {
 }
 
 // The file's layout, numbered in SQLite's user_version. 0 with a `mismatch_examples` table is the
-// first layout (everything in one JSON column), 2 the layout without the `bytes` column; both are
-// migrated in place the first time they are opened.
-const SCHEMA_VERSION = 3;
+// first layout (everything in one JSON column), 2 the layout without the `bytes` column, 3 the
+// layout without the `target` column; each is migrated in place the first time it is opened.
+const SCHEMA_VERSION = 4;
 const SCHEMA = `
   CREATE TABLE mismatches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -43,7 +43,8 @@ const SCHEMA = `
     shadow_failure TEXT,
     summary TEXT NOT NULL,
     bytes INTEGER NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT ''
   );
   CREATE INDEX mismatches_route ON mismatches (route, id);
   CREATE INDEX mismatches_age ON mismatches (recorded_at_ms);
@@ -64,20 +65,25 @@ const FROM_FIRST_LAYOUT = `
 // Layout 2 had no bytes column; it is added (at the end, where ALTER TABLE puts it).
 const FROM_SECOND_LAYOUT = `
   ALTER TABLE mismatches ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+`;
+// Layout 3 had no target column: its examples are of the single shadow, whose name was never sent.
+const FROM_THIRD_LAYOUT = `
+  ALTER TABLE mismatches ADD COLUMN target TEXT NOT NULL DEFAULT '';
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 /** A row's bytes: the UTF-8 size of its text, plus a little for the rest. */
 const ROW_OVERHEAD_BYTES = 64;
 const SET_ROW_BYTES = `UPDATE mismatches SET bytes = ${ROW_OVERHEAD_BYTES} + length(CAST(pair_id AS BLOB)) + length(CAST(route AS BLOB))
-  + length(CAST(path AS BLOB)) + length(CAST(summary AS BLOB)) + length(CAST(detail AS BLOB))`;
+  + length(CAST(target AS BLOB)) + length(CAST(path AS BLOB)) + length(CAST(summary AS BLOB)) + length(CAST(detail AS BLOB))`;
 
-const HEADLINE_COLUMNS = "id, recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary";
+const HEADLINE_COLUMNS = "id, recorded_at_ms, pair_id, route, target, outcome, method, path, shadow_failure, summary";
 
 interface HeadlineRow {
   id: number;
   recorded_at_ms: number;
   pair_id: string;
   route: string;
+  target: string;
   outcome: MismatchRecord["outcome"];
   method: string;
   path: string;
@@ -102,6 +108,8 @@ export class MismatchStore {
     byId: Database.Statement;
     newest: Database.Statement;
     newestOnRoute: Database.Statement;
+    newestOfTarget: Database.Statement;
+    newestOnRouteOfTarget: Database.Statement;
     count: Database.Statement;
     totalBytes: Database.Statement;
     deleteOlder: Database.Statement;
@@ -139,11 +147,13 @@ export class MismatchStore {
       this.db = db;
       this.statements = {
         insert: db.prepare(
-          "INSERT INTO mismatches (recorded_at_ms, pair_id, route, outcome, method, path, shadow_failure, summary, bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO mismatches (recorded_at_ms, pair_id, route, target, outcome, method, path, shadow_failure, summary, bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ),
         byId: db.prepare(`SELECT ${HEADLINE_COLUMNS}, detail FROM mismatches WHERE id = ?`),
         newest: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches ORDER BY id DESC LIMIT ?`),
         newestOnRoute: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches WHERE route = ? ORDER BY id DESC LIMIT ?`),
+        newestOfTarget: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches WHERE target = ? ORDER BY id DESC LIMIT ?`),
+        newestOnRouteOfTarget: db.prepare(`SELECT ${HEADLINE_COLUMNS} FROM mismatches WHERE route = ? AND target = ? ORDER BY id DESC LIMIT ?`),
         count: db.prepare("SELECT count(*) AS n FROM mismatches"),
         totalBytes: db.prepare("SELECT coalesce(sum(bytes), 0) AS n FROM mismatches"),
         deleteOlder: db.prepare("DELETE FROM mismatches WHERE recorded_at_ms < ? RETURNING bytes"),
@@ -193,10 +203,11 @@ export class MismatchStore {
       ROW_OVERHEAD_BYTES +
       Buffer.byteLength(record.pairId) +
       Buffer.byteLength(record.route) +
+      Buffer.byteLength(record.target) +
       Buffer.byteLength(record.path) +
       Buffer.byteLength(record.summary) +
       Buffer.byteLength(detail);
-    const result = this.statements.insert.run(this.now(), record.pairId, record.route, record.outcome, record.method, record.path, record.shadowFailure, record.summary, bytes, detail);
+    const result = this.statements.insert.run(this.now(), record.pairId, record.route, record.target, record.outcome, record.method, record.path, record.shadowFailure, record.summary, bytes, detail);
     this.bytes += bytes;
     if (++this.insertsSincePrune >= PRUNE_EVERY) this.prune();
     else this.pruneBytes();
@@ -214,9 +225,18 @@ export class MismatchStore {
     return { ...headline(row), detail: JSON.parse(row.detail) as MismatchDetail };
   }
 
-  /** Newest first; `route` filters when given. Reads no detail. */
-  list(limit: number, route?: string): MismatchHeadline[] {
-    const rows = (route === undefined ? this.statements.newest.all(limit) : this.statements.newestOnRoute.all(route, limit)) as HeadlineRow[];
+  /** Newest first; `route` and `target` filter when given. Reads no detail. */
+  list(limit: number, route?: string, target?: string): MismatchHeadline[] {
+    const { newest, newestOnRoute, newestOfTarget, newestOnRouteOfTarget } = this.statements;
+    const rows = (
+      route === undefined
+        ? target === undefined
+          ? newest.all(limit)
+          : newestOfTarget.all(target, limit)
+        : target === undefined
+          ? newestOnRoute.all(route, limit)
+          : newestOnRouteOfTarget.all(route, target, limit)
+    ) as HeadlineRow[];
     return rows.map(headline);
   }
 
@@ -262,10 +282,11 @@ function bringUpToDate(db: Database.Database): { fromSchema: number; rows: numbe
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version === SCHEMA_VERSION) return undefined;
   const rowCount = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  if (version === 2) {
-    db.exec(FROM_SECOND_LAYOUT);
+  if (version === 2 || version === 3) {
+    if (version === 2) db.exec(FROM_SECOND_LAYOUT);
+    db.exec(FROM_THIRD_LAYOUT);
     db.exec(SET_ROW_BYTES);
-    return { fromSchema: 2, rows: rowCount("mismatches"), rowsDropped: 0 };
+    return { fromSchema: version, rows: rowCount("mismatches"), rowsDropped: 0 };
   }
   if (version !== 0) throw new Error(`its schema version ${version} is not one this shadowdiff reads (${SCHEMA_VERSION}); it was written by another version`);
   const firstLayout = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mismatch_examples'").get() !== undefined;
@@ -284,6 +305,7 @@ function headline(row: HeadlineRow): MismatchHeadline {
     recordedAtMs: row.recorded_at_ms,
     pairId: row.pair_id,
     route: row.route,
+    target: row.target,
     outcome: row.outcome,
     method: row.method,
     path: row.path,

@@ -32,6 +32,8 @@ export interface MismatchView {
   recordedAt: string;
   pairId: string;
   route: string;
+  /** The target compared with the primary ("" for examples kept before targets were named). */
+  target: string;
   outcome: string;
   method: string;
   authority: string;
@@ -50,6 +52,7 @@ export interface MismatchListItem {
   id: number;
   pairId: string;
   route: string;
+  target: string;
   outcome: string;
   recordedAt: string;
   method: string;
@@ -65,6 +68,7 @@ export function mismatchView(stored: StoredMismatch): MismatchView {
     recordedAt: new Date(stored.recordedAtMs).toISOString(),
     pairId: stored.pairId,
     route: stored.route,
+    target: stored.target,
     outcome: stored.outcome,
     method: stored.method,
     authority: detail.authority,
@@ -84,6 +88,7 @@ export function mismatchListItem(headline: MismatchHeadline): MismatchListItem {
     id: headline.id,
     pairId: headline.pairId,
     route: headline.route,
+    target: headline.target,
     outcome: headline.outcome,
     recordedAt: new Date(headline.recordedAtMs).toISOString(),
     method: headline.method,

@@ -1,4 +1,5 @@
 import type { Comparison } from "../compare/comparison.js";
+import type { NoiseBook, RouteNoiseReport } from "../noise/noise-model.js";
 import { DistinctCount, hashString } from "./distinct-count.js";
 import { Reservoir } from "./reservoir.js";
 
@@ -7,13 +8,13 @@ export interface LatencySummary {
   p95: number | null;
 }
 
-/** One row of `GET /api/summary`. */
-export interface RouteSummary {
-  route: string;
+/** The counts of comparisons with one target (or with every target, summed). */
+export interface ComparisonCounts {
+  /** Comparisons: a pair with two targets is two of them. */
   pairs: number;
-  /** Distinct proxies (proxy_id) whose pairs these are: exact up to 64, then an estimate. */
-  proxies: number;
   matched: number;
+  /** Of the matched: comparisons whose every difference was cancelled as noise. */
+  noiseCancelled: number;
   mismatched: number;
   inconclusive: number;
   /** matched / (matched + mismatched); null when both are 0. */
@@ -23,6 +24,22 @@ export interface RouteSummary {
   /** shadowLatency.p95 / primaryLatency.p95; null when either is missing. */
   latencyRatioP95: number | null;
   topFields: FieldCount[];
+}
+
+/** One target on one route: the unit the gate judges. */
+export interface TargetSummary extends ComparisonCounts {
+  target: string;
+}
+
+/** One row of `GET /api/summary`: the route over every target, each target, and the route's noise. */
+export interface RouteSummary extends ComparisonCounts {
+  route: string;
+  /** Distinct proxies (proxy_id) whose pairs these are: exact up to 64, then an estimate. */
+  proxies: number;
+  /** One entry per target seen on the route, by name. */
+  targets: TargetSummary[];
+  /** What the route's secondary samples say is noise (state `off` without a secondary). */
+  noise: RouteNoiseReport;
 }
 
 export interface FieldCount {
@@ -44,6 +61,8 @@ export interface RouteDetail {
   /** Every field and kind counted on the route, most frequent first (100 at most, then `other`). */
   fields: FieldCount[];
   latency: { primary: LatencySample; shadow: LatencySample };
+  /** Per target: every field it counts and its latency sample. */
+  targets: { target: string; fields: FieldCount[]; shadowLatency: LatencySample }[];
 }
 
 export interface Summary {
@@ -55,22 +74,22 @@ const RESERVOIR_SIZE = 1024;
 const MAX_FIELDS_PER_ROUTE = 100;
 const TOP_FIELDS = 10;
 
-class RouteTally {
+/** Comparisons with one target, or with every target of a route. */
+class ComparisonTally {
   matched = 0;
+  noiseCancelled = 0;
   mismatched = 0;
   inconclusive = 0;
-  readonly primaryLatency = new Reservoir(RESERVOIR_SIZE);
   readonly shadowLatency = new Reservoir(RESERVOIR_SIZE);
-  readonly proxies = new DistinctCount();
   /** `field \0 kind` → count, bounded; further fields are counted as `other`. */
   readonly fields = new Map<string, number>();
 
-  record(comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyHash: number): void {
-    this.proxies.addHash(proxyHash);
-    if (comparison.outcome === "match") this.matched++;
-    else if (comparison.outcome === "mismatch") this.mismatched++;
+  record(comparison: Comparison, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[]): void {
+    if (comparison.outcome === "match") {
+      this.matched++;
+      if (comparison.noise !== undefined) this.noiseCancelled++;
+    } else if (comparison.outcome === "mismatch") this.mismatched++;
     else this.inconclusive++;
-    this.primaryLatency.add(primarySeconds);
     if (shadowSeconds !== null) this.shadowLatency.add(shadowSeconds);
     for (const { field, kind } of fields) {
       let key = `${field}\u0000${kind}`;
@@ -89,32 +108,70 @@ class RouteTally {
       });
   }
 
-  summarize(route: string): RouteSummary {
-    const [p50, p95] = this.primaryLatency.quantiles([0.5, 0.95]);
+  counts(primaryLatency: Reservoir): ComparisonCounts {
+    const [p50, p95] = primaryLatency.quantiles([0.5, 0.95]);
     const [s50, s95] = this.shadowLatency.quantiles([0.5, 0.95]);
     const decided = this.matched + this.mismatched;
-    const topFields = this.fieldCounts().slice(0, TOP_FIELDS);
     return {
-      route,
       pairs: decided + this.inconclusive,
-      proxies: this.proxies.estimate(),
       matched: this.matched,
+      noiseCancelled: this.noiseCancelled,
       mismatched: this.mismatched,
       inconclusive: this.inconclusive,
       matchRatio: decided === 0 ? null : this.matched / decided,
       primaryLatency: { p50: p50 ?? null, p95: p95 ?? null },
       shadowLatency: { p50: s50 ?? null, p95: s95 ?? null },
       latencyRatioP95: p95 && s95 !== null && s95 !== undefined ? s95 / p95 : null,
-      topFields,
+      topFields: this.fieldCounts().slice(0, TOP_FIELDS),
     };
   }
 }
 
+class RouteTally {
+  readonly primaryLatency = new Reservoir(RESERVOIR_SIZE);
+  readonly proxies = new DistinctCount();
+  readonly all = new ComparisonTally();
+  /** Target labels are capped by the target labeler, so this is bounded. */
+  readonly targets = new Map<string, ComparisonTally>();
+
+  /** `proxyHash` is null but for a pair's first target: the primary and the proxy count once per pair. */
+  record(target: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyHash: number | null): void {
+    if (proxyHash !== null) {
+      this.proxies.addHash(proxyHash);
+      this.primaryLatency.add(primarySeconds);
+    }
+    this.all.record(comparison, shadowSeconds, fields);
+    this.target(target).record(comparison, shadowSeconds, fields);
+  }
+
+  target(name: string): ComparisonTally {
+    let tally = this.targets.get(name);
+    if (!tally) {
+      tally = new ComparisonTally();
+      this.targets.set(name, tally);
+    }
+    return tally;
+  }
+
+  summarize(route: string, noise: RouteNoiseReport): RouteSummary {
+    const targets = [...this.targets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      route,
+      proxies: this.proxies.estimate(),
+      ...this.all.counts(this.primaryLatency),
+      targets: targets.map(([target, tally]) => ({ target, ...tally.counts(this.primaryLatency) })),
+      noise,
+    };
+  }
+}
+
+const NO_NOISE: RouteNoiseReport = { state: "off", secondaryPairs: 0, warmupPairs: 0, fields: [] };
+
 /**
- * Per-route tallies behind `/api/summary`, since the collector started. Percentiles come from a
- * bounded uniform reservoir of 1024 latencies per route and side (and one over all routes).
- * Distinct proxies are counted in at most 1 KiB per route. Routes are already capped by the route
- * labeler, so memory is bounded.
+ * Per-route and per-target tallies behind `/api/summary`, since the collector started. Percentiles
+ * come from a bounded uniform reservoir of 1024 latencies per route and side (and one over all
+ * routes). Distinct proxies are counted in at most 1 KiB per route. Routes and targets are already
+ * capped by their labelers, so memory is bounded.
  */
 export class SummaryBook {
   private readonly routes = new Map<string, RouteTally>();
@@ -123,15 +180,31 @@ export class SummaryBook {
   /** The proxy of the last pair, and its hash: a batch's pairs come from one proxy. */
   private lastProxy = { id: "", hash: hashString("") };
 
-  record(route: string, comparison: Comparison, primarySeconds: number, shadowSeconds: number | null, fields: readonly { field: string; kind: string }[], proxyId = ""): void {
+  /** `noise`, when given, supplies each route's noise report. */
+  constructor(private readonly noise?: NoiseBook) {}
+
+  /**
+   * Records one comparison of a pair with one of its targets. `firstOfPair` is set for the pair's
+   * first target: the primary's latency and the proxy are counted once per pair.
+   */
+  record(
+    route: string,
+    target: string,
+    comparison: Comparison,
+    primarySeconds: number,
+    shadowSeconds: number | null,
+    fields: readonly { field: string; kind: string }[],
+    proxyId = "",
+    firstOfPair = true,
+  ): void {
     let tally = this.routes.get(route);
     if (!tally) {
       tally = new RouteTally();
       this.routes.set(route, tally);
     }
-    if (proxyId !== this.lastProxy.id) this.lastProxy = { id: proxyId, hash: hashString(proxyId) };
-    tally.record(comparison, primarySeconds, shadowSeconds, fields, this.lastProxy.hash);
-    this.total.record(comparison, primarySeconds, shadowSeconds, fields, this.lastProxy.hash);
+    if (firstOfPair && proxyId !== this.lastProxy.id) this.lastProxy = { id: proxyId, hash: hashString(proxyId) };
+    tally.record(target, comparison, primarySeconds, shadowSeconds, fields, firstOfPair ? this.lastProxy.hash : null);
+    this.total.record(target, comparison, primarySeconds, shadowSeconds, fields, firstOfPair ? this.lastProxy.hash : null);
   }
 
   /** Distinct proxies per route and over all routes (for the metrics). */
@@ -145,14 +218,21 @@ export class SummaryBook {
     if (!tally) return undefined;
     const sample = (reservoir: Reservoir): LatencySample => ({ seen: reservoir.count, seconds: Array.from(reservoir.sorted()) });
     return {
-      summary: tally.summarize(route),
-      fields: tally.fieldCounts(),
-      latency: { primary: sample(tally.primaryLatency), shadow: sample(tally.shadowLatency) },
+      summary: tally.summarize(route, this.noiseOf(route)),
+      fields: tally.all.fieldCounts(),
+      latency: { primary: sample(tally.primaryLatency), shadow: sample(tally.all.shadowLatency) },
+      targets: [...tally.targets.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([target, each]) => ({ target, fields: each.fieldCounts(), shadowLatency: sample(each.shadowLatency) })),
     };
   }
 
   summarize(): Summary {
-    const routes = [...this.routes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([route, tally]) => tally.summarize(route));
-    return { routes, total: this.total.summarize("*") };
+    const routes = [...this.routes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([route, tally]) => tally.summarize(route, this.noiseOf(route)));
+    return { routes, total: this.total.summarize("*", NO_NOISE) };
+  }
+
+  private noiseOf(route: string): RouteNoiseReport {
+    return this.noise?.report(route) ?? NO_NOISE;
   }
 }

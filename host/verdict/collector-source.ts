@@ -3,16 +3,30 @@
 import { z } from "zod";
 import type { RouteMeasurement } from "./decide.js";
 import { SourceError, fetchJson } from "./http.js";
-import { measurementOf } from "./summary-measurement.js";
+import { measurementsOf } from "./summary-measurement.js";
+
+const counts = {
+  matched: z.number(),
+  mismatched: z.number(),
+  matchRatio: z.number().nullable(),
+  latencyRatioP95: z.number().nullable(),
+};
 
 const routeSummary = z.object({
   route: z.string(),
   // A collector from before distinct proxies were counted leaves it out.
   proxies: z.number().optional(),
-  matched: z.number(),
-  mismatched: z.number(),
-  matchRatio: z.number().nullable(),
-  latencyRatioP95: z.number().nullable(),
+  ...counts,
+  // A collector from before targets and noise leaves them out.
+  targets: z.array(z.object({ target: z.string(), ...counts })).optional(),
+  noise: z
+    .object({
+      state: z.enum(["off", "warmup", "ready"]),
+      secondaryPairs: z.number(),
+      warmupPairs: z.number(),
+      fields: z.array(z.object({ field: z.string(), noiseRate: z.number(), noisy: z.boolean() })),
+    })
+    .optional(),
 });
 
 const summary = z.object({ routes: z.array(routeSummary), total: z.object({ proxies: z.number().optional() }).optional() });
@@ -30,5 +44,5 @@ export async function measurementsFromCollector(collectorUrl: string, timeoutMs:
     const issue = parsed.error.issues[0];
     throw new SourceError(`the collector's summary is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());
   }
-  return { routes: parsed.data.routes.map(measurementOf), proxies: parsed.data.total?.proxies ?? null };
+  return { routes: parsed.data.routes.flatMap(measurementsOf), proxies: parsed.data.total?.proxies ?? null };
 }

@@ -1,9 +1,24 @@
 // The promotion gate's rule: may the shadow go to the canary stage? Pure: measurements and
 // thresholds in, a verdict per route and overall out.
 
-/** What the gate knows about one route, whatever the source (Prometheus or the collector). */
+/** What the route's secondary samples say: noisy fields were cancelled, and why. */
+export interface NoiseNote {
+  /** off: no secondary on the route; warmup: too few pairs with one to judge noise yet. */
+  state: "off" | "warmup" | "ready";
+  secondaryPairs: number;
+  /** Pairs with a secondary the warm-up needs; null when the source does not say. */
+  warmupPairs: number | null;
+  /** Fields whose differences are cancelled as noise, with v1's own rate of differing there. */
+  noisyFields: { field: string; noiseRate: number }[];
+}
+
+/** What the gate knows about one route and target, whatever the source (Prometheus or the collector). */
 export interface RouteMeasurement {
   route: string;
+  /** The target judged; absent for every target of the route together. */
+  target?: string;
+  /** The route's noise; absent when the source does not say. */
+  noise?: NoiseNote;
   /** Conclusive comparisons (matched + mismatched) behind the ratios. */
   pairs: number;
   /** Distinct proxies those pairs came from; null when the source does not say. */
@@ -52,6 +67,11 @@ const FLOAT_NOISE = 1e-9;
 
 export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds): RouteVerdict {
   const { pairs, matchRatio, latencyRatioP95 } = measurement;
+  if (measurement.noise?.state === "warmup") {
+    const { secondaryPairs, warmupPairs } = measurement.noise;
+    const needed = warmupPairs === null ? "" : ` of ${warmupPairs}`;
+    return { ...measurement, outcome: "insufficient", reasons: [`noise warming up: ${secondaryPairs}${needed} pairs with a secondary`] };
+  }
   if (!(pairs >= thresholds.minPairs)) {
     return { ...measurement, outcome: "insufficient", reasons: [`${pairs} pairs, needs ${thresholds.minPairs}`] };
   }
@@ -71,14 +91,20 @@ export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds
   return { ...measurement, outcome: "pass", reasons: [] };
 }
 
+function byRouteAndTarget(a: RouteMeasurement, b: RouteMeasurement): number {
+  if (a.route !== b.route) return a.route < b.route ? -1 : 1;
+  const [x, y] = [a.target ?? "", b.target ?? ""];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /**
- * Every route seen must pass. `proxies` (over all routes) is reported, not judged: pairs from one
+ * Every route (and target) seen must pass. `proxies` (over all routes) is reported, not judged: pairs from one
  * proxy can be a flood from one source, which a reader of the verdict should see. One failing route fails the gate; otherwise one route without
  * enough data holds it at "not enough data", as does having no route at all.
  */
 export function decide(measurements: RouteMeasurement[], thresholds: Thresholds, proxies: number | null = null): Verdict {
   const routes = [...measurements]
-    .sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0))
+    .sort(byRouteAndTarget)
     .map((measurement) => judgeRoute(measurement, thresholds));
   let outcome: Outcome;
   if (routes.length === 0) outcome = "insufficient";

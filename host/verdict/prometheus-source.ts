@@ -1,13 +1,14 @@
-// Reads the gate's measurements from Prometheus: instant queries of the per-route series that
-// istio/prometheus/shadowdiff.rules.yaml records.
+// Reads the gate's measurements from Prometheus: instant queries of the per-route and per-target
+// series that istio/prometheus/shadowdiff.rules.yaml records, and the collector's noise gauges.
 import { z } from "zod";
 import type { Measurements } from "./collector-source.js";
+import type { NoiseNote } from "./decide.js";
 import { SourceError, fetchJson } from "./http.js";
 
 export const RECORDED_SERIES = {
-  matchRatio: "shadow:response_match_ratio:by_route",
-  latencyRatioP95: "shadow:latency_ratio:by_route",
-  pairs: "shadow:comparisons:increase5m:by_route",
+  matchRatio: "shadow:response_match_ratio:by_route_target",
+  latencyRatioP95: "shadow:latency_ratio:by_route_target",
+  pairs: "shadow:comparisons:increase5m:by_route_target",
 } as const;
 
 const instantVector = z.object({
@@ -32,55 +33,97 @@ export const PROXY_QUERIES = {
   total: "max(shadowdiff_proxies)",
 } as const;
 
-/** Route label → value. Prometheus writes NaN and ±Inf as strings; those become null. */
-export async function queryByRoute(prometheusUrl: string, query: string, timeoutMs: number): Promise<Map<string, number | null>> {
+/** The route's noise as the collectors export it; with several replicas, the largest figures. */
+export const NOISE_QUERIES = {
+  secondaryPairs: "max by (route) (shadowdiff_noise_secondary_pairs)",
+  warmingUp: "max by (route) (shadowdiff_noise_warming_up)",
+  noisyFields: "max by (route, field) (shadowdiff_noise_field_rate)",
+} as const;
+
+type Sample = { labels: Record<string, string>; value: number | null };
+
+/** The samples of an instant query. Prometheus writes NaN and ±Inf as strings; those become null. */
+async function query(prometheusUrl: string, expression: string, timeoutMs: number): Promise<Sample[]> {
   const url = new URL("api/v1/query", withSlash(prometheusUrl));
-  url.searchParams.set("query", query);
-  const body = await fetchJson(url, timeoutMs);
-  const parsed = instantVector.safeParse(body);
-  if (!parsed.success) {
-    throw new SourceError(`Prometheus answered ${query} with something other than an instant vector`, url.toString());
-  }
-  const values = new Map<string, number | null>();
-  for (const sample of parsed.data.data.result) {
-    const route = sample.metric.route;
-    if (route === undefined) continue;
+  url.searchParams.set("query", expression);
+  const parsed = instantVector.safeParse(await fetchJson(url, timeoutMs));
+  if (!parsed.success) throw new SourceError(`Prometheus answered ${expression} with something other than an instant vector`, url.toString());
+  return parsed.data.data.result.map((sample) => {
     const value = Number(sample.value[1]);
-    values.set(route, Number.isFinite(value) ? value : null);
+    return { labels: sample.metric, value: Number.isFinite(value) ? value : null };
+  });
+}
+
+/** `labels` joined into one key → value; samples without one of the labels are left out. */
+async function queryBy(prometheusUrl: string, expression: string, labels: string[], timeoutMs: number): Promise<Map<string, number | null>> {
+  const values = new Map<string, number | null>();
+  for (const sample of await query(prometheusUrl, expression, timeoutMs)) {
+    const parts = labels.map((label) => sample.labels[label]);
+    if (parts.some((part) => part === undefined)) continue;
+    values.set(JSON.stringify(parts), sample.value);
   }
   return values;
 }
 
+/** Route label → value. */
+async function queryByRoute(prometheusUrl: string, expression: string, timeoutMs: number): Promise<Map<string, number | null>> {
+  const keyed = await queryBy(prometheusUrl, expression, ["route"], timeoutMs);
+  return new Map([...keyed].map(([key, value]) => [(JSON.parse(key) as [string])[0], value]));
+}
+
 export async function measurementsFromPrometheus(prometheusUrl: string, timeoutMs: number): Promise<Measurements> {
-  const [matchRatio, latencyRatioP95, pairs, proxies, total] = await Promise.all([
-    queryByRoute(prometheusUrl, RECORDED_SERIES.matchRatio, timeoutMs),
-    queryByRoute(prometheusUrl, RECORDED_SERIES.latencyRatioP95, timeoutMs),
-    queryByRoute(prometheusUrl, RECORDED_SERIES.pairs, timeoutMs),
+  const byTarget = (expression: string) => queryBy(prometheusUrl, expression, ["route", "target"], timeoutMs);
+  const [matchRatio, latencyRatioP95, pairs, proxies, total, noise] = await Promise.all([
+    byTarget(RECORDED_SERIES.matchRatio),
+    byTarget(RECORDED_SERIES.latencyRatioP95),
+    byTarget(RECORDED_SERIES.pairs),
     queryByRoute(prometheusUrl, PROXY_QUERIES.byRoute, timeoutMs),
     queryScalar(prometheusUrl, PROXY_QUERIES.total, timeoutMs),
+    noiseByRoute(prometheusUrl, timeoutMs),
   ]);
-  const routes = new Set([...matchRatio.keys(), ...latencyRatioP95.keys(), ...pairs.keys()]);
+  const keys = new Set([...matchRatio.keys(), ...latencyRatioP95.keys(), ...pairs.keys()]);
   return {
-    routes: [...routes].map((route) => ({
-      route,
-      // increase() extrapolates, so counts come back fractional.
-      pairs: Math.round(pairs.get(route) ?? 0),
-      proxies: proxies.get(route) ?? null,
-      matchRatio: matchRatio.get(route) ?? null,
-      latencyRatioP95: latencyRatioP95.get(route) ?? null,
-    })),
+    routes: [...keys].map((key) => {
+      const [route, target] = JSON.parse(key) as [string, string];
+      const routeNoise = noise.get(route);
+      return {
+        route,
+        target,
+        // increase() extrapolates, so counts come back fractional.
+        pairs: Math.round(pairs.get(key) ?? 0),
+        proxies: proxies.get(route) ?? null,
+        matchRatio: matchRatio.get(key) ?? null,
+        latencyRatioP95: latencyRatioP95.get(key) ?? null,
+        ...(routeNoise === undefined ? {} : { noise: routeNoise }),
+      };
+    }),
     proxies: total,
   };
 }
 
+/** Per route with a secondary: its sample, whether it is warming up, its noisy fields. */
+async function noiseByRoute(prometheusUrl: string, timeoutMs: number): Promise<Map<string, NoiseNote>> {
+  const [secondaryPairs, warmingUp, fields] = await Promise.all([
+    queryByRoute(prometheusUrl, NOISE_QUERIES.secondaryPairs, timeoutMs),
+    queryByRoute(prometheusUrl, NOISE_QUERIES.warmingUp, timeoutMs),
+    queryBy(prometheusUrl, NOISE_QUERIES.noisyFields, ["route", "field"], timeoutMs),
+  ]);
+  const notes = new Map<string, NoiseNote>();
+  for (const [route, pairs] of secondaryPairs) {
+    if (!pairs) continue;
+    notes.set(route, { state: warmingUp.get(route) === 1 ? "warmup" : "ready", secondaryPairs: pairs, warmupPairs: null, noisyFields: [] });
+  }
+  for (const [key, noiseRate] of fields) {
+    const [route, field] = JSON.parse(key) as [string, string];
+    if (noiseRate !== null) notes.get(route)?.noisyFields.push({ field, noiseRate });
+  }
+  for (const note of notes.values()) note.noisyFields.sort((a, b) => b.noiseRate - a.noiseRate || (a.field < b.field ? -1 : 1));
+  return notes;
+}
+
 /** The value of a query that yields one unlabelled sample; null when it yields none. */
-async function queryScalar(prometheusUrl: string, query: string, timeoutMs: number): Promise<number | null> {
-  const url = new URL("api/v1/query", withSlash(prometheusUrl));
-  url.searchParams.set("query", query);
-  const parsed = instantVector.safeParse(await fetchJson(url, timeoutMs));
-  if (!parsed.success) throw new SourceError(`Prometheus answered ${query} with something other than an instant vector`, url.toString());
-  const value = Number(parsed.data.data.result[0]?.value[1]);
-  return Number.isFinite(value) ? value : null;
+async function queryScalar(prometheusUrl: string, expression: string, timeoutMs: number): Promise<number | null> {
+  return (await query(prometheusUrl, expression, timeoutMs))[0]?.value ?? null;
 }
 
 function withSlash(url: string): string {

@@ -9,9 +9,10 @@ export interface VerdictSource {
 const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
 
 export function renderTable(verdict: Verdict, source: VerdictSource): string {
-  const header = ["route", "pairs", "proxies", "match ratio", "p95 latency ratio", "verdict", "why"];
+  const header = ["route", "target", "pairs", "proxies", "match ratio", "p95 latency ratio", "verdict", "why"];
   const rows = verdict.routes.map((route) => [
     route.route,
+    route.target ?? "-",
     String(route.pairs),
     route.proxies === null ? "-" : String(route.proxies),
     route.matchRatio === null ? "-" : percent(route.matchRatio),
@@ -21,7 +22,7 @@ export function renderTable(verdict: Verdict, source: VerdictSource): string {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   // Numbers right-aligned, words left-aligned; the last column is not padded.
-  const numeric = [false, true, true, true, true, false, false];
+  const numeric = [false, false, true, true, true, true, false, false];
   const line = (cells: string[]): string =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
@@ -31,11 +32,32 @@ export function renderTable(verdict: Verdict, source: VerdictSource): string {
   const lines = [
     ...(rows.length > 0 ? [line(header), ...rows.map(line)] : []),
     ...(verdict.note === undefined ? [] : [verdict.note]),
+    ...noiseLines(verdict),
     judged(verdict.total),
     `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)}, p95 latency ratio <= ${maxLatencyRatio}, ` +
       `at least ${minPairs} pairs per route; from ${source.kind} ${source.url})`,
   ];
   return lines.join("\n") + "\n";
+}
+
+/** Per route with a secondary: what was cancelled as noise, and why (v1's own rate of differing there). */
+export function noiseLines(verdict: Verdict): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const { route, noise } of verdict.routes) {
+    if (noise === undefined || seen.has(route)) continue;
+    seen.add(route);
+    const sample = `${noise.secondaryPairs} pairs with a secondary`;
+    if (noise.state === "warmup") {
+      lines.push(`noise on ${route}: warming up (${sample}${noise.warmupPairs === null ? "" : ` of ${noise.warmupPairs} needed`}); its differences are not judged yet`);
+    } else if (noise.noisyFields.length === 0) {
+      lines.push(`noise on ${route}: none (${sample})`);
+    } else {
+      const fields = noise.noisyFields.map(({ field, noiseRate }) => `${field} (v1 differs from itself in ${percent(noiseRate)})`).join(", ");
+      lines.push(`noise on ${route}: cancelled ${fields}; ${sample}`);
+    }
+  }
+  return lines;
 }
 
 function judged(total: Verdict["total"]): string {

@@ -20,7 +20,7 @@ function readOrRefuse(bytes: Uint8Array): ReturnType<BatchReader["read"]> | Inva
 const valid = encodeBatch([
   wirePair({ id: "a", request_headers: [{ name: "x-a", value: "1" }] }),
   wirePair({ id: "b", targets: [shadowTarget({}, 2)] }),
-  wirePair({ id: "c", path: "/ünïcode?q=1", targets: [shadowTarget({ status: 304 }), shadowTarget({ status: 200 })] }),
+  wirePair({ id: "c", path: "/ünïcode?q=1", targets: [shadowTarget({ status: 304 }), shadowTarget({ status: 200 }, 0, "v3")] }),
 ]);
 
 /** A valid batch with some bytes overwritten, some inserted and perhaps its tail cut. */
@@ -71,10 +71,10 @@ describe("the batch reader, fed anything", () => {
   it("reads the unmutated batch whole, the target's failure and the first of several targets", () => {
     const { pairs, dropped } = reader.read(valid);
     expect(dropped).toEqual([]);
-    expect(pairs.map((pair) => [pair.id, pair.shadowFailure, pair.shadow?.status ?? null])).toEqual([
-      ["a", null, 200],
-      ["b", "reset", null],
-      ["c", null, 304],
+    expect(pairs.map((pair) => [pair.id, pair.targets.map((target) => [target.name, target.failure, target.response?.status ?? null])])).toEqual([
+      ["a", [["shadow", null, 200]]],
+      ["b", [["shadow", "reset", null]]],
+      ["c", [["shadow", null, 304], ["v3", null, 200]]],
     ]);
   });
 });

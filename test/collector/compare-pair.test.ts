@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateRawSync, deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { comparator, gzipped, pair, response, type ComparatorOverrides } from "./fixtures.js";
+import { compareFirst, comparator, gzipped, pair, response, type ComparatorOverrides } from "./fixtures.js";
 
 describe("Comparator.compare", () => {
   const cases: {
@@ -149,7 +149,7 @@ describe("Comparator.compare", () => {
   ];
 
   it.each(cases)("$name", ({ primary, shadow, options, failure, outcome, differences, reason }) => {
-    const result = comparator(options).compare(pair(primary, shadow, { shadowFailure: failure ?? null }));
+    const result = compareFirst(comparator(options), pair(primary, shadow, {}, failure ?? null));
     expect(result.outcome).toBe(outcome);
     if (differences) expect(result.body?.differences.map((d) => [d.path, d.kind])).toEqual(differences);
     if (reason) expect(result.inconclusive?.reason).toBe(reason);
@@ -157,7 +157,8 @@ describe("Comparator.compare", () => {
   });
 
   it("reports the status and header differences and the latency ratio", () => {
-    const result = comparator().compare(
+    const result = compareFirst(
+      comparator(),
       pair(response("{}", { latencyNanos: 1_000_000 }), response("{}", { status: 404, latencyNanos: 3_000_000, headers: [{ name: "content-type", value: "text/html" }] })),
     );
     expect(result.status).toEqual({ primary: 200, shadow: 404 });
@@ -168,16 +169,16 @@ describe("Comparator.compare", () => {
   it("identical compressed bytes match without being decoded", () => {
     const encoded = { headers: [{ name: "content-type", value: "application/json" }, { name: "content-encoding", value: "gzip" }] };
     const bomb = gzipped("0".repeat(64 * 1024 * 1024));
-    expect(comparator().compare(pair(response(bomb, encoded), response(bomb, encoded))).outcome).toBe("match");
+    expect(compareFirst(comparator(), pair(response(bomb, encoded), response(bomb, encoded))).outcome).toBe("match");
   });
 
   it("previews the values that differ", () => {
-    const result = comparator().compare(pair(response('{"name":"old"}'), response('{"name":"new"}')));
+    const result = compareFirst(comparator(), pair(response('{"name":"old"}'), response('{"name":"new"}')));
     expect(result.body?.differences).toEqual([{ path: "$.name", kind: "changed", primary: '"old"', shadow: '"new"' }]);
   });
 
   it("names keys that are not identifiers in brackets", () => {
-    const result = comparator().compare(pair(response('{"a b":{"c.d":1}}'), response('{"a b":{"c.d":2}}')));
+    const result = compareFirst(comparator(), pair(response('{"a b":{"c.d":1}}'), response('{"a b":{"c.d":2}}')));
     expect(result.body?.differences.map((d) => d.path)).toEqual(['$["a b"]["c.d"]']);
   });
 
@@ -186,7 +187,7 @@ describe("Comparator.compare", () => {
     const primary = response(gzipped("0".repeat(64 * 1024 * 1024)), encoded);
     const shadow = response(gzipped("1".repeat(64 * 1024 * 1024)), encoded);
     const started = performance.now();
-    const result = comparator().compare(pair(primary, shadow));
+    const result = compareFirst(comparator(), pair(primary, shadow));
     expect(performance.now() - started).toBeLessThan(200);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");

@@ -19,6 +19,7 @@ describe("collector configuration", () => {
       http: { address: "127.0.0.1:9464" },
       compare: { headers: ["content-type"], ignorePaths: [], unorderedArrays: [], numericTolerance: 0 },
       routes: { templates: [], maxRoutes: 100 },
+      noise: { warmupPairs: 50 },
       examples: { path: "shadowdiff.db", maxCount: 1000, maxAgeHours: 168, maxBytes: 67108864, redactBodyPaths: [] },
     });
   });
@@ -73,6 +74,10 @@ examples:
     ["routes:\n  templates: [\"users/{id}\"]\n", {}, ['config key "routes.templates[0]" must be a path template starting with /']],
     ["routes:\n  maxRoutes: 0\n", {}, ['config key "routes.maxRoutes" must be an integer from 1 to 10000']],
     ["examples:\n  path: \"\"\n", {}, ['config key "examples.path" must be a file path or :memory:']],
+    ["noise:\n  warmupPairs: 0\n", {}, ['config key "noise.warmupPairs" must be an integer from 1 to 1000000']],
+    ["noise:\n  warmupPairs: 1e9\n", {}, ['config key "noise.warmupPairs" must be an integer from 1 to 1000000']],
+    ["noise:\n  warmupPairs: \"50\"\n", {}, ['config key "noise.warmupPairs" must be an integer from 1 to 1000000']],
+    ["noise:\n  minRate: 0.5\n", {}, ['config key "noise.minRate" is unknown']],
     ["examples:\n  maxAgeHours: forever\n", {}, ['config key "examples.maxAgeHours" must be a number of hours from 0.001 to 87600']],
     ["grpc:\n  tokenFile: \"\"\n", {}, ['config key "grpc.tokenFile" must be the path of a file holding the intake token']],
     ["grpc:\n  tokenFile: [a]\n", {}, ['config key "grpc.tokenFile" must be the path of a file holding the intake token']],

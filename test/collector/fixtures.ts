@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
-import type { CapturedResponse, Pair } from "../../host/capture/pair.js";
+import type { CapturedResponse, Pair, ShadowFailureKind } from "../../host/capture/pair.js";
 import { Comparator } from "../../host/compare/comparator.js";
+import type { Comparison } from "../../host/compare/comparison.js";
 
 export function response(body: string | Buffer, overrides: Partial<CapturedResponse> = {}, contentType = "application/json"): CapturedResponse {
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
@@ -15,7 +16,8 @@ export function response(body: string | Buffer, overrides: Partial<CapturedRespo
   };
 }
 
-export function pair(primary: CapturedResponse, shadow: CapturedResponse | null, overrides: Partial<Pair> = {}): Pair {
+/** A pair with one target named "shadow" that answered `shadow`, or failed (`failure`, reset by default). */
+export function pair(primary: CapturedResponse, shadow: CapturedResponse | null, overrides: Partial<Pair> = {}, failure: ShadowFailureKind | null = null): Pair {
   return {
     id: "req-1",
     proxyId: "envoy-1",
@@ -26,10 +28,15 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
     requestHeaders: [],
     startUnixNanos: 1,
     primary,
-    shadow,
-    shadowFailure: null,
+    targets: [{ name: "shadow", response: shadow, failure: shadow === null ? (failure ?? "reset") : null }],
+    secondary: null,
     ...overrides,
   };
+}
+
+/** The comparison of a pair's primary with its first target. */
+export function compareFirst(comparator: Comparator, p: Pair): Comparison {
+  return comparator.compare(p.primary, p.targets[0]!);
 }
 
 export interface ComparatorOverrides {

@@ -75,14 +75,14 @@ describe("gRPC intake", () => {
     });
     expect(total).toMatchObject({ matched: 1, mismatched: 2, inconclusive: 0 });
     const text = await metrics(collector);
-    expect(sample(text, "shadow_comparison_total", { route: "/users/{id}", match: "true" })).toBe(1);
-    expect(sample(text, "shadow_comparison_total", { route: "/users/{id}", match: "false" })).toBe(2);
-    expect(sample(text, "shadowdiff_mismatch_fields_total", { route: "/users/{id}", field: "$.price", kind: "changed" })).toBe(1);
-    expect(sample(text, "shadowdiff_shadow_failures_total", { route: "/users/{id}", kind: "timeout" })).toBe(1);
+    expect(sample(text, "shadow_comparison_total", { route: "/users/{id}", target: "shadow", match: "true" })).toBe(1);
+    expect(sample(text, "shadow_comparison_total", { route: "/users/{id}", target: "shadow", match: "false" })).toBe(2);
+    expect(sample(text, "shadowdiff_mismatch_fields_total", { route: "/users/{id}", target: "shadow", field: "$.price", kind: "changed" })).toBe(1);
+    expect(sample(text, "shadowdiff_shadow_failures_total", { route: "/users/{id}", target: "shadow", kind: "timeout" })).toBe(1);
     expect(sample(text, "shadowdiff_pairs_received_total")).toBe(3);
     expect(sample(text, "shadowdiff_reports_total", { outcome: "ok" })).toBe(1);
     expect(sample(text, "primary_latency_seconds_count", { route: "/users/{id}" })).toBe(3);
-    expect(sample(text, "shadow_latency_seconds_count", { route: "/users/{id}" })).toBe(2);
+    expect(sample(text, "shadow_latency_seconds_count", { route: "/users/{id}", target: "shadow" })).toBe(2);
     expect(collector.logLines.some((line) => JSON.parse(line).msg === "pair mismatched" && JSON.parse(line).pairId === "b")).toBe(true);
   });
 
@@ -129,7 +129,20 @@ describe("gRPC intake", () => {
     { name: "no path", pair: wirePair({ path: "" }), reason: "invalid_field", details: /field "path" is missing/ },
     { name: "status 99", pair: wirePair({ primary: { status: 99 } }), reason: "invalid_status", details: /field "primary.status" must be an HTTP status from 100 to 999, got 99/ },
     { name: "status 1000", pair: wirePair({ targets: [shadowTarget({ status: 1000 })] }), reason: "invalid_status", details: /field "targets\[0\].status" must be an HTTP status from 100 to 999, got 1000/ },
-    { name: "a failed target with a status", pair: wirePair({ targets: [{ ...shadowTarget({}, 1), status: 200 }] }), reason: "invalid_status", details: /field "targets\[0\].status" must be 0 when the target failed, got 200/ },
+    { name: "a failed target with a status", pair: wirePair({ targets: [{ ...shadowTarget({}, 1), status: 200 }] }), reason: "invalid_status", details: /field "targets\[0\].status" must be 0 when the side failed, got 200/ },
+    { name: "no target", pair: wirePair({ targets: [] }), reason: "invalid_field", details: /field "targets" is missing/ },
+    {
+      name: "five targets",
+      pair: wirePair({ targets: ["a", "b", "c", "d", "e"].map((name) => shadowTarget({ status: 200 }, 0, name)) }),
+      reason: "too_large",
+      details: /field "targets" has 5 entries, more than 4/,
+    },
+    { name: "two targets of one name", pair: wirePair({ targets: [shadowTarget({ status: 200 }, 0, "v2"), shadowTarget({ status: 200 }, 0, "v2")] }), reason: "invalid_field", details: /field "targets\[1\].name" repeats target "v2"/ },
+    { name: "a target without a name", pair: wirePair({ targets: [shadowTarget({ status: 200 }, 0, "")] }), reason: "invalid_field", details: /field "targets\[0\].name" must be 1 to 32 characters of \[a-z0-9_-\], got ""/ },
+    { name: "a target name that is a label injection", pair: wirePair({ targets: [shadowTarget({ status: 200 }, 0, 'v2",route="x')] }), reason: "invalid_field", details: /field "targets\[0\].name" must be 1 to 32 characters/ },
+    { name: "a target name of 33 bytes", pair: wirePair({ targets: [shadowTarget({ status: 200 }, 0, "v".repeat(33))] }), reason: "invalid_field", details: /field "targets\[0\].name" must be 1 to 32 characters/ },
+    { name: "a failed secondary with a status", pair: wirePair({ secondary: { ...shadowTarget({}, 2), name: "", status: 500 } }), reason: "invalid_status", details: /field "secondary.status" must be 0 when the side failed, got 500/ },
+    { name: "a secondary status of 1000", pair: wirePair({ secondary: { ...shadowTarget({ status: 1000 }), name: "" } }), reason: "invalid_status", details: /field "secondary.status" must be an HTTP status from 100 to 999, got 1000/ },
     { name: "an unknown target failure", pair: wirePair({ targets: [shadowTarget({}, 9)] }), reason: "invalid_field", details: /field "targets\[0\].failure" has unknown value 9/ },
     { name: "a path over 8192 bytes", pair: wirePair({ path: "/" + long(8192) }), reason: "too_large", details: /field "path" is longer than 8192 bytes/ },
     { name: "65 request headers", pair: wirePair({ request_headers: headerList(65) }), reason: "too_large", details: /field "request_headers" has 65 entries, more than 64/ },
@@ -195,7 +208,7 @@ describe("gRPC intake", () => {
     );
     expect(reply).toEqual({ accepted: 3, dropped: 0 });
     await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(3));
-    expect(sample(await metrics(collector), "shadow_comparison_total", { route: "/users/{id}", match: "false" })).toBe(2);
+    expect(sample(await metrics(collector), "shadow_comparison_total", { route: "/users/{id}", target: "shadow", match: "false" })).toBe(2);
   });
 
   it("skips an unknown group nested 100,000 deep inside a pair, as protobuf requires, and takes the pair", async () => {
@@ -223,13 +236,13 @@ describe("gRPC intake", () => {
     expect(reply).toEqual({ accepted: 3, dropped: 0 });
     await eventually(async () => expect((await summaryTotal(collector)).pairs).toBe(3));
     const text = await metrics(collector);
-    const comparisons = (route: string, match: string) => sample(text, "shadow_comparison_total", { route, match });
+    const comparisons = (route: string, match: string) => sample(text, "shadow_comparison_total", { route, target: "shadow", match });
     expect([comparisons("/users/{id}", "true"), comparisons("/users/{id}", "false")]).toEqual([1, 0]);
     expect([comparisons("/orders/{id}", "true"), comparisons("/orders/{id}", "false")]).toEqual([0, 0]);
     expect([comparisons("/carts/{id}", "true"), comparisons("/carts/{id}", "false")]).toEqual([0, 1]);
     expect(sample(text, "primary_latency_seconds_count", { route: "/orders/{id}" })).toBe(1);
-    expect(sample(text, "shadow_latency_seconds_count", { route: "/carts/{id}" })).toBe(0);
-    expect(sample(text, "shadow_latency_seconds_bucket", { route: "/carts/{id}", le: "+Inf" })).toBe(0);
+    expect(sample(text, "shadow_latency_seconds_count", { route: "/carts/{id}", target: "shadow" })).toBe(0);
+    expect(sample(text, "shadow_latency_seconds_bucket", { route: "/carts/{id}", target: "shadow", le: "+Inf" })).toBe(0);
   });
 
   it("refuses and counts a batch several times over maxMessageBytes", async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { diffJson } from "../../host/compare/json-diff.js";
 import { PathMatcher } from "../../host/json-path/matcher.js";
 import { WorkBudget } from "../../host/compare/work-budget.js";
-import { comparator, pair, response } from "./fixtures.js";
+import { compareFirst, comparator, pair, response } from "./fixtures.js";
 
 // The collector's promise for hostile bodies: no stack overflow, and a bound on the work one pair
 // may cost, counted in work (nodes, bytes), never in time, so the outcomes below are the same on
@@ -21,7 +21,7 @@ describe("hostile bodies", () => {
     let now = 0;
     // Every reading of the clock a second later than the last: a machine as slow as can be.
     vi.spyOn(performance, "now").mockImplementation(() => (now += 1000));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.kind).toBe("type");
   });
@@ -42,7 +42,7 @@ describe("hostile bodies", () => {
 
   it("JSON nested 100,000 levels through the comparator: inconclusive (budget)", () => {
     const p = pair(response(nested(100_000, "1")), response(nested(100_000, "2")));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
   });
@@ -50,19 +50,19 @@ describe("hostile bodies", () => {
   it("arrays nested 100,000 levels through the comparator: inconclusive (budget)", () => {
     const deep = (leaf: string) => "[".repeat(100_000) + leaf + "]".repeat(100_000);
     const p = pair(response(deep("1")), response(deep("2")));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("inconclusive");
   });
 
   it("JSON nested 20,000 levels, over the budget, is inconclusive", () => {
     const p = pair(response(nested(20_000, "1")), response(nested(20_000, '"1"')));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.inconclusive?.reason).toBe("budget");
   });
 
   it("JSON nested 10,000 levels, within the budget, is compared in full", () => {
     const p = pair(response(nested(10_000, "1")), response(nested(10_000, '"1"')));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.kind).toBe("type");
   });
@@ -71,7 +71,7 @@ describe("hostile bodies", () => {
     const big = "[" + new Array(1_000_000).fill("1").join(",") + "]";
     const other = "[" + new Array(1_000_000).fill("2").join(",") + "]";
     const p = pair(response(big), response(other));
-    const result = comparator({ unordered: ["$"] }).compare(p);
+    const result = compareFirst(comparator({ unordered: ["$"] }), p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
   });
@@ -86,7 +86,7 @@ describe("hostile bodies", () => {
   it("a 300,000-element array within the byte cap: inconclusive (budget)", () => {
     const body = (n: number) => "[" + new Array(300_000).fill(String(n)).join(",") + "]";
     const p = pair(response(body(1)), response(body(2)));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("budget");
   });
@@ -94,7 +94,7 @@ describe("hostile bodies", () => {
   it("10 MiB strings, identical: a match", () => {
     const body = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) });
     const p = pair(response(body), response(Buffer.from(body)));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("match");
   });
 
@@ -102,7 +102,7 @@ describe("hostile bodies", () => {
     const a = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "a" });
     const b = JSON.stringify({ blob: "x".repeat(10 * 1024 * 1024) + "b" });
     const p = pair(response(a), response(b));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("inconclusive");
     expect(result.inconclusive?.reason).toBe("too_large");
   });
@@ -111,7 +111,7 @@ describe("hostile bodies", () => {
     const a = "x".repeat(10 * 1024 * 1024) + "a";
     const b = "x".repeat(10 * 1024 * 1024) + "b";
     const p = pair(response(a, {}, "text/plain"), response(b, {}, "text/plain"));
-    const result = comparator().compare(p);
+    const result = compareFirst(comparator(), p);
     expect(result.outcome).toBe("mismatch");
     expect(result.body?.differences[0]?.primary).toMatch(/^at byte 10485760: "a"/);
   });

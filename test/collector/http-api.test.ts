@@ -60,7 +60,7 @@ describe("HTTP API", () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
-    expect(text).toContain('shadowdiff_inconclusive_total{route="/orders/{id}",reason="truncated"} 1');
+    expect(text).toContain('shadowdiff_inconclusive_total{route="/orders/{id}",target="shadow",reason="truncated"} 1');
   });
 
   it("/api/summary has the documented shape per route and in total", async () => {
@@ -68,11 +68,10 @@ describe("HTTP API", () => {
     const { body } = await getJson<Summary>(`${c.httpUrl}/api/summary`);
     expect(body.routes.map((r) => r.route)).toEqual(["/orders/{id}", "/users/{name}"]);
     const users = body.routes[1];
-    expect(users).toEqual({
-      route: "/users/{name}",
+    const counts = {
       pairs: 3,
-      proxies: 1,
       matched: 2,
+      noiseCancelled: 0,
       mismatched: 1,
       inconclusive: 0,
       matchRatio: 2 / 3,
@@ -80,6 +79,13 @@ describe("HTTP API", () => {
       shadowLatency: { p50: 0.003, p95: 0.003 },
       latencyRatioP95: 1.5,
       topFields: [{ field: "$.price", kind: "changed", count: 1 }],
+    };
+    expect(users).toEqual({
+      route: "/users/{name}",
+      proxies: 1,
+      ...counts,
+      targets: [{ target: "shadow", ...counts }],
+      noise: { state: "off", secondaryPairs: 0, warmupPairs: 50, fields: [] },
     });
     expect(body.total).toMatchObject({ route: "*", pairs: 5, proxies: 1, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
     expect(body.total.topFields).toEqual(
@@ -100,6 +106,7 @@ describe("HTTP API", () => {
         pairs: 0,
         proxies: 0,
         matched: 0,
+        noiseCancelled: 0,
         mismatched: 0,
         inconclusive: 0,
         matchRatio: null,
@@ -107,6 +114,8 @@ describe("HTTP API", () => {
         shadowLatency: { p50: null, p95: null },
         latencyRatioP95: null,
         topFields: [],
+        targets: [],
+        noise: { state: "off", secondaryPairs: 0, warmupPairs: 0, fields: [] },
       },
     });
   });
@@ -193,10 +202,12 @@ describe("HTTP API", () => {
     }
     expect(code).toBe(0);
     const lines = written.join("").trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^route\s+pairs\s+matched\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
-    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+2\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
-    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+3\s+2\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
-    expect(lines[3]).toMatch(/^\*\s+5\s+2\s+2\s+1\s+0\.5000/);
+    expect(lines[0]).toMatch(/^route\s+target\s+pairs\s+matched\s+noise\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
+    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
+    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
+    expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+1\s+0\.5000/);
+    // No secondary on any route: no noise to tell of.
+    expect(lines).toHaveLength(4);
   });
 
   it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {

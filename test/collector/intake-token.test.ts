@@ -121,7 +121,7 @@ describe("a collector with an intake token", () => {
     expect(await client(c, TOKEN).report(batch)).toEqual({ accepted: 1, dropped: 0 });
     const text = await eventually(async () => {
       const t = await metrics(c);
-      expect(sample(t, "shadow_comparison_total", { route: "/users/{id}", match: "true" })).toBe(1);
+      expect(sample(t, "shadow_comparison_total", { route: "/users/{id}", target: "shadow", match: "true" })).toBe(1);
       return t;
     });
     expect(sample(text, "shadowdiff_reports_total", { outcome: "unauthenticated" })).toBe(5);

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decimalOf, sameDecimal, withinTolerance } from "../../host/compare/json-number.js";
-import { comparator, pair, response } from "./fixtures.js";
+import { compareFirst, comparator, pair, response } from "./fixtures.js";
 
 const outcome = (a: string, b: string, numericTolerance = 0) =>
-  comparator({ numericTolerance }).compare(pair(response(`{"k":0,"x":${a}}`), response(`{"x":${b},"k":0}`))).outcome;
+  compareFirst(comparator({ numericTolerance }), pair(response(`{"k":0,"x":${a}}`), response(`{"x":${b},"k":0}`))).outcome;
 
 /** A decimal's exact value as a bigint scaled by 10^scale, for checking against. */
 function scaled(text: string, scale: number): bigint {

@@ -9,7 +9,7 @@ import { MismatchStoreError, MismatchStore } from "../../host/mismatches/mismatc
 import { mismatchListItem, mismatchView } from "../../host/mismatches/mismatch-view.js";
 import { startCollector } from "../../host/collector.js";
 import { createLogger, silentLogger } from "../../host/log.js";
-import { comparator, pair, response } from "./fixtures.js";
+import { compareFirst, comparator, pair, response } from "./fixtures.js";
 
 const bodies = new BodyRedactor([]);
 let dir: string;
@@ -22,12 +22,12 @@ afterEach(() => {
 
 function mismatch(id: string) {
   const p = pair(response(`{"id":"${id}","price":1}`), response(`{"id":"${id}","price":2}`), { id });
-  return { pair: p, comparison: comparator().compare(p) };
+  return { pair: p, comparison: compareFirst(comparator(), p) };
 }
 
 function record(id: string, route: string) {
   const { pair: p, comparison } = mismatch(id);
-  return mismatchRecord(p, route, comparison, bodies);
+  return mismatchRecord(p, route, "shadow", p.targets[0]!, comparison, bodies);
 }
 
 describe("mismatch examples in SQLite", () => {
@@ -40,7 +40,7 @@ describe("mismatch examples in SQLite", () => {
     store.batch(() => {
       for (const id of ["b1", "b2", "b3"]) {
         const { pair: p, comparison } = mismatch(id);
-        store.add(mismatchRecord(p, "/users/{id}", comparison, bodies));
+        store.add(mismatchRecord(p, "/users/{id}", "shadow", p.targets[0]!, comparison, bodies));
       }
       seenInside = committed();
     });
@@ -55,7 +55,7 @@ describe("mismatch examples in SQLite", () => {
     const path = join(dir, "examples.db");
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
     const { pair: p, comparison } = mismatch("r1");
-    const id = store.add(mismatchRecord(p, "/users/{id}", comparison, bodies));
+    const id = store.add(mismatchRecord(p, "/users/{id}", "shadow", p.targets[0]!, comparison, bodies));
     store.close();
 
     const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
@@ -76,7 +76,7 @@ describe("mismatch examples in SQLite", () => {
   it("keeps binary bodies as base64", () => {
     const store = new MismatchStore(":memory:", { maxCount: 10, maxAgeHours: 1 });
     const p = pair(response(Buffer.from([0xff, 0x00]), {}, "image/png"), response(Buffer.from([0xfe]), {}, "image/png"));
-    const id = store.add(mismatchRecord(p, "/img", comparator().compare(p), bodies));
+    const id = store.add(mismatchRecord(p, "/img", "shadow", p.targets[0]!, compareFirst(comparator(), p), bodies));
     expect(store.get(id)?.detail.primary).toMatchObject({ body: "/wA=", bodyEncoding: "base64" });
     store.close();
   });
@@ -85,7 +85,7 @@ describe("mismatch examples in SQLite", () => {
     const store = new MismatchStore(join(dir, "count.db"), { maxCount: 5, maxAgeHours: 1 });
     for (let i = 0; i < 120; i++) {
       const { pair: p, comparison } = mismatch(`r${i}`);
-      store.add(mismatchRecord(p, i % 2 === 0 ? "/even" : "/odd", comparison, bodies));
+      store.add(mismatchRecord(p, i % 2 === 0 ? "/even" : "/odd", "shadow", p.targets[0]!, comparison, bodies));
     }
     store.prune();
     expect(store.count()).toBe(5);
@@ -148,8 +148,8 @@ describe("mismatch examples in SQLite", () => {
   it("migrates a file of the first layout (one JSON column) in place, keeping every example and its id", () => {
     const path = join(dir, "first-layout.db");
     const { pair: p, comparison } = mismatch("old-1");
-    const record = mismatchRecord(p, "/users/{id}", comparison, bodies);
-    const firstLayout = { pairId: p.id, route: record.route, outcome: record.outcome, method: p.method, authority: p.authority, path: p.path, proxyId: p.proxyId, configVersion: p.configVersion, requestHeaders: p.requestHeaders, primary: record.detail.primary, shadow: record.detail.shadow, shadowFailure: p.shadowFailure, comparison };
+    const record = mismatchRecord(p, "/users/{id}", "shadow", p.targets[0]!, comparison, bodies);
+    const firstLayout = { pairId: p.id, route: record.route, outcome: record.outcome, method: p.method, authority: p.authority, path: p.path, proxyId: p.proxyId, configVersion: p.configVersion, requestHeaders: p.requestHeaders, primary: record.detail.primary, shadow: record.detail.shadow, shadowFailure: null, comparison };
     const old = new Database(path);
     old.exec(`
       CREATE TABLE mismatch_examples (id INTEGER PRIMARY KEY AUTOINCREMENT, pair_id TEXT NOT NULL, route TEXT NOT NULL, outcome TEXT NOT NULL,
@@ -166,11 +166,11 @@ describe("mismatch examples in SQLite", () => {
     const logLines: string[] = [];
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) });
     expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 3, rows: 1, rowsDropped: 1 }),
+      expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 4, rows: 1, rowsDropped: 1 }),
     ]);
-    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), ...firstLayout });
+    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), target: "", ...firstLayout });
     expect(store.list(10).map(mismatchListItem)).toEqual([
-      { id: 7, pairId: "old-1", route: "/users/{id}", outcome: "mismatch", recordedAt: new Date(recordedAt).toISOString(), method: "GET", path: "/users/42", shadowFailure: null, summary: "changed $.price" },
+      { id: 7, pairId: "old-1", route: "/users/{id}", target: "", outcome: "mismatch", recordedAt: new Date(recordedAt).toISOString(), method: "GET", path: "/users/42", shadowFailure: null, summary: "changed $.price" },
     ]);
     expect(store.add(record)).toBe(9);
     store.close();
@@ -183,7 +183,7 @@ describe("mismatch examples in SQLite", () => {
   it("migrates a file of the second layout (no bytes column) in place, counting its examples' bytes", () => {
     const path = join(dir, "second-layout.db");
     const { pair: p, comparison } = mismatch("old-2");
-    const record = mismatchRecord(p, "/users/{id}", comparison, bodies);
+    const record = mismatchRecord(p, "/users/{id}", "shadow", p.targets[0]!, comparison, bodies);
     const old = new Database(path);
     old.exec(`
       CREATE TABLE mismatches (id INTEGER PRIMARY KEY AUTOINCREMENT, recorded_at_ms INTEGER NOT NULL, pair_id TEXT NOT NULL, route TEXT NOT NULL,
@@ -198,7 +198,7 @@ describe("mismatch examples in SQLite", () => {
     const logLines: string[] = [];
     const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 }, { log: createLogger((line) => logLines.push(line)) });
     expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ msg: "mismatch database migrated", fromSchema: 2, toSchema: 3, rows: 1, rowsDropped: 0 }),
+      expect.objectContaining({ msg: "mismatch database migrated", fromSchema: 2, toSchema: 4, rows: 1, rowsDropped: 0 }),
     ]);
     const detailBytes = Buffer.byteLength(JSON.stringify(record.detail));
     expect(store.storedBytes).toBeGreaterThan(detailBytes);
@@ -215,7 +215,7 @@ describe("mismatch examples in SQLite", () => {
     const big = (id: string) => {
       const body = (price: number) => JSON.stringify({ id, price, blob: "x".repeat(60_000) });
       const p = pair(response(body(1)), response(body(2)), { id });
-      return mismatchRecord(p, "/big", comparator().compare(p), bodies);
+      return mismatchRecord(p, "/big", "shadow", p.targets[0]!, compareFirst(comparator(), p), bodies);
     };
     for (let i = 0; i < 40; i++) store.add(big(`big-${i}`));
     expect(store.storedBytes).toBeLessThanOrEqual(bounds.maxBytes);
@@ -250,7 +250,7 @@ describe("mismatch examples in SQLite", () => {
     future.pragma("user_version = 7");
     future.close();
     expect(() => new MismatchStore(path, { maxCount: 1, maxAgeHours: 1 })).toThrow(
-      /examples database ".*future\.db" cannot be used: its schema version 7 is not one this shadowdiff reads \(3\)/,
+      /examples database ".*future\.db" cannot be used: its schema version 7 is not one this shadowdiff reads \(4\)/,
     );
   });
 });

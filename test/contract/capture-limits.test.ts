@@ -64,6 +64,11 @@ describe("capture limits", () => {
     expect(stated(field, /at most (\d+) entries/)).toEqual([CAPTURE_LIMITS.headers]);
   });
 
+  it("Pair.targets: 1 to 4 entries; Response.name: 1 to 32 bytes", () => {
+    expect(stated("Pair.targets", /(\d+) to (\d+) entries/)).toEqual([1, CAPTURE_LIMITS.targets]);
+    expect(stated("Response.name", /(\d+)\.\.(\d+) bytes/)).toEqual([1, CAPTURE_LIMITS.targetNameBytes]);
+  });
+
   it("Response.status: from 100 to 999", () => {
     expect(stated("Response.status", /(\d+) to (\d+)/)).toEqual([CAPTURE_LIMITS.minStatus, CAPTURE_LIMITS.maxStatus]);
   });

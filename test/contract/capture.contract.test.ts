@@ -160,15 +160,21 @@ describe("capture contract", () => {
           truncated: true,
           latencyNanos: 12_000_000,
         },
-        shadow: {
-          status: 201,
-          headers: SHADOW_HEADERS,
-          body: Buffer.from('{"name":'),
-          bodySize: 14,
-          truncated: true,
-          latencyNanos: 15_000_000,
-        },
-        shadowFailure: null,
+        targets: [
+          {
+            name: "shadow",
+            response: {
+              status: 201,
+              headers: SHADOW_HEADERS,
+              body: Buffer.from('{"name":'),
+              bodySize: 14,
+              truncated: true,
+              latencyNanos: 15_000_000,
+            },
+            failure: null,
+          },
+        ],
+        secondary: null,
       },
       {
         id: "contract-2",
@@ -180,8 +186,8 @@ describe("capture contract", () => {
         requestHeaders: [],
         startUnixNanos: Number(startUnixNanos) + 15_000_000,
         primary: { status: 304, headers: [], body: Buffer.alloc(0), bodySize: 0, truncated: false, latencyNanos: 0 },
-        shadow: null,
-        shadowFailure: "reset",
+        targets: [{ name: "shadow", response: null, failure: "reset" }],
+        secondary: null,
       },
     ] satisfies Pair[]);
   });

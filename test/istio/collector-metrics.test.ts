@@ -54,6 +54,6 @@ describe("the collector's /metrics", () => {
       checked += 1;
     }
     expect(checked).toBeGreaterThan(10);
-    expect(metricsText).toMatch(/^shadow_comparison_total\{route="\/users\/\{id\}",match="true"\} 1$/m);
+    expect(metricsText).toMatch(/^shadow_comparison_total\{route="\/users\/\{id\}",target="shadow",match="true"\} 1$/m);
   });
 });

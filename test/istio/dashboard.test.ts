@@ -39,7 +39,9 @@ describe("the Grafana dashboard", () => {
     const titles = queryPanels.map((panel) => panel.title);
     expect(titles).toEqual(
       expect.arrayContaining([
-        "Match ratio per route",
+        "Match ratio per route and target",
+        "Matches that were noise, per route and target",
+        "Noisy fields: how often v1 differs from itself",
         "Latency p50 / p95, primary vs shadow",
         "Mismatches by field (top 10)",
         "Shadow failures by kind",

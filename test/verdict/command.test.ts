@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EXIT_ERROR, runVerdict } from "../../host/commands/verdict.js";
-import { PROXY_QUERIES, RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
+import { NOISE_QUERIES, PROXY_QUERIES, RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
 import { validateManifest } from "../istio/support/manifests.js";
 import { startJsonServer, vector, type JsonServer } from "./support/json-server.js";
 
@@ -26,17 +26,53 @@ afterEach(async () => {
   servers = [];
 });
 
-/** A Prometheus that knows the three recorded series for the given routes, and the collector's proxy counts when given. */
-async function prometheus(routes: Record<string, { ratio: string; latency: string; pairs: string; proxies?: string }>, totalProxies?: string): Promise<JsonServer> {
-  const pick = (field: "ratio" | "latency" | "pairs" | "proxies") =>
-    Object.fromEntries(Object.entries(routes).flatMap(([route, v]) => (v[field] === undefined ? [] : [[route, v[field] as string]])));
+/** The route's noise gauges, as a collector exports them. */
+interface NoiseGauges {
+  secondaryPairs: string;
+  warmingUp: string;
+  fields?: Record<string, string>;
+}
+
+/**
+ * A Prometheus that knows the three recorded series for the given routes ("/route" is target v2,
+ * "/route v3" names the target), the collector's proxy counts and noise gauges when given.
+ */
+async function prometheus(
+  routes: Record<string, { ratio: string; latency: string; pairs: string; proxies?: string }>,
+  totalProxies?: string,
+  noise: Record<string, NoiseGauges> = {},
+): Promise<JsonServer> {
+  const labelled = (key: string) => {
+    const [route, target = "v2"] = key.split(" ") as [string, string?];
+    return { route, target };
+  };
+  const series = (field: "ratio" | "latency" | "pairs") => ({
+    status: "success",
+    data: {
+      resultType: "vector",
+      result: Object.entries(routes).map(([key, v]) => ({ metric: labelled(key), value: [1_700_000_000.123, v[field]] })),
+    },
+  });
+  const pick = (field: "proxies") =>
+    Object.fromEntries(Object.entries(routes).flatMap(([key, v]) => (v[field] === undefined ? [] : [[labelled(key).route, v[field] as string]])));
+  const noiseVector = (field: "secondaryPairs" | "warmingUp") => vector(Object.fromEntries(Object.entries(noise).map(([route, gauges]) => [route, gauges[field]])));
+  const noisyFields = {
+    status: "success",
+    data: {
+      resultType: "vector",
+      result: Object.entries(noise).flatMap(([route, gauges]) => Object.entries(gauges.fields ?? {}).map(([field, rate]) => ({ metric: { route, field }, value: [1, rate] }))),
+    },
+  };
   const server = await startJsonServer((url) => {
     if (url.pathname !== "/api/v1/query") return undefined;
     const query = url.searchParams.get("query");
-    if (query === RECORDED_SERIES.matchRatio) return { body: vector(pick("ratio")) };
-    if (query === RECORDED_SERIES.latencyRatioP95) return { body: vector(pick("latency")) };
-    if (query === RECORDED_SERIES.pairs) return { body: vector(pick("pairs")) };
+    if (query === RECORDED_SERIES.matchRatio) return { body: series("ratio") };
+    if (query === RECORDED_SERIES.latencyRatioP95) return { body: series("latency") };
+    if (query === RECORDED_SERIES.pairs) return { body: series("pairs") };
     if (query === PROXY_QUERIES.byRoute) return { body: vector(pick("proxies")) };
+    if (query === NOISE_QUERIES.secondaryPairs) return { body: noiseVector("secondaryPairs") };
+    if (query === NOISE_QUERIES.warmingUp) return { body: noiseVector("warmingUp") };
+    if (query === NOISE_QUERIES.noisyFields) return { body: noisyFields };
     if (query === PROXY_QUERIES.total) return { body: totalProxies === undefined ? vector({}) : { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, totalProxies] }] } } };
     return { status: 400, body: { status: "error", error: `unexpected query ${query}` } };
   });
@@ -74,9 +110,9 @@ describe("shadowdiff verdict --prometheus", () => {
     );
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^route\s+pairs\s+proxies\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+250\s+1\s+99\.5%\s+0\.90x\s+pass$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+600\s+3\s+100\.0%\s+1\.05x\s+pass$/m);
+    expect(run.stdout).toMatch(/^route\s+target\s+pairs\s+proxies\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+v2\s+250\s+1\s+99\.5%\s+0\.90x\s+pass$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+600\s+3\s+100\.0%\s+1\.05x\s+pass$/m);
     expect(run.stdout).toMatch(/^judged 850 pairs from 3 proxies$/m);
     expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0%, p95 latency ratio <= 1\.2, at least 100 pairs per route; from prometheus http/m);
     expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
@@ -97,7 +133,7 @@ describe("shadowdiff verdict --prometheus", () => {
     const server = await prometheus({ "/users/{id}": { ratio: "NaN", latency: "NaN", pairs: "0" } });
     const run = await verdict("--prometheus", server.url, "--min-pairs", "20");
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+0\s+-\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+0\s+-\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
     expect(run.stdout).toMatch(/^judged 0 pairs \(from how many proxies, the source does not say\)$/m);
   });
 
@@ -126,7 +162,7 @@ describe("shadowdiff verdict --prometheus", () => {
       exitCode: 1,
       source: { kind: "prometheus", url: server.url },
       thresholds: { minMatchRatio: 0.99, maxLatencyRatio: 1.2, minPairs: 100 },
-      routes: [{ route: "/users/{id}", pairs: 1000, matchRatio: 0.5, latencyRatioP95: 1, outcome: "fail", reasons: ["match ratio 50.0% < 99.0%"] }],
+      routes: [{ route: "/users/{id}", target: "v2", pairs: 1000, matchRatio: 0.5, latencyRatioP95: 1, outcome: "fail", reasons: ["match ratio 50.0% < 99.0%"] }],
     });
   });
 
@@ -152,8 +188,8 @@ describe("shadowdiff verdict --collector", () => {
     });
     const run = await verdict("--collector", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+99\s+-\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+300\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+-\s+99\s+-\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+-\s+300\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
     expect(server.requests).toEqual(["/api/summary"]);
   });
 
@@ -162,7 +198,7 @@ describe("shadowdiff verdict --collector", () => {
     const server = await collector({ routes: [route("/users/{id}", 1), route("/orders/{id}", 1)], total: { ...summaryRoute("*", 6000, 0, 1), proxies: 1 } });
     const table = await verdict("--collector", server.url);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^\/users\/\{id\}\s+3000\s+1\s+100\.0%/m);
+    expect(table.stdout).toMatch(/^\/users\/\{id\}\s+-\s+3000\s+1\s+100\.0%/m);
     expect(table.stdout).toMatch(/^judged 6000 pairs from 1 proxy$/m);
     const json = JSON.parse((await verdict("--collector", server.url, "--json")).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ routes: [{ route: "/orders/{id}", pairs: 3000, proxies: 1 }, { route: "/users/{id}", proxies: 1 }], total: { pairs: 6000, proxies: 1 } });
@@ -180,6 +216,82 @@ describe("shadowdiff verdict --collector", () => {
     const run = await verdict("--collector", server.url);
     expect(run.code).toBe(EXIT_ERROR);
     expect(run.stderr).toMatch(/routes\.0\.matched/);
+  });
+});
+
+describe("shadowdiff verdict, several targets and noise", () => {
+  const twoTargets = {
+    "/products/{id}": { ratio: "0.5", latency: "1", pairs: "400" },
+    "/products/{id} v3": { ratio: "1", latency: "1.1", pairs: "400" },
+    "/users/{id}": { ratio: "1", latency: "1", pairs: "400" },
+    "/users/{id} v3": { ratio: "1", latency: "1", pairs: "400" },
+  };
+
+  it("judges every target on every route, one line each, and exits with the worst", async () => {
+    const server = await prometheus(twoTargets);
+    const run = await verdict("--prometheus", server.url);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v2\s+400\s+-\s+50\.0%\s+1\.00x\s+FAIL\s+match ratio 50\.0% < 99\.0%$/m);
+    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v3\s+400\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
+    expect(run.stdout.match(/^\/users\/\{id\}\s+v[23]\s+400 .*pass$/gm)).toHaveLength(2);
+    expect(run.stdout).toMatch(/^judged 1600 pairs/m);
+  });
+
+  it("--target judges one target only: v3 passes where v2 fails", async () => {
+    const server = await prometheus(twoTargets);
+    const v3 = await verdict("--prometheus", server.url, "--target", "v3");
+    expect(v3.code).toBe(0);
+    expect(v3.stdout).not.toMatch(/\sv2\s/);
+    expect(v3.stdout).toMatch(/^judged 800 pairs/m);
+    expect((await verdict("--prometheus", server.url, "--target", "v2")).code).toBe(1);
+    const unknown = await verdict("--prometheus", server.url, "--target", "v9");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toMatch(/^no comparisons with target "v9" \(targets seen: v2, v3\)$/m);
+  });
+
+  it("lists the noisy fields per route with v1's own rate, and holds a warming route at not enough data", async () => {
+    const server = await prometheus(twoTargets, undefined, {
+      "/products/{id}": { secondaryPairs: "400", warmingUp: "0", fields: { "$.generated_at": "1", "$.tags[*]": "0.8325" } },
+      "/users/{id}": { secondaryPairs: "12", warmingUp: "1" },
+    });
+    const run = await verdict("--prometheus", server.url, "--target", "v3");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+400 .*not enough data\s+noise warming up: 12 pairs with a secondary$/m);
+    expect(run.stdout).toMatch(
+      /^noise on \/products\/\{id\}: cancelled \$\.generated_at \(v1 differs from itself in 100\.0%\), \$\.tags\[\*\] \(v1 differs from itself in 83\.3%\); 400 pairs with a secondary$/m,
+    );
+    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: warming up \(12 pairs with a secondary\); its differences are not judged yet$/m);
+    const json = JSON.parse((await verdict("--prometheus", server.url, "--json", "--target", "v3")).stdout) as { routes: { noise?: unknown }[] };
+    expect(json.routes[0]?.noise).toEqual({ state: "ready", secondaryPairs: 400, warmupPairs: null, noisyFields: [{ field: "$.generated_at", noiseRate: 1 }, { field: "$.tags[*]", noiseRate: 0.8325 }] });
+  });
+
+  it("reads each target and the route's noise from a collector's /api/summary", async () => {
+    const target = (name: string, matched: number, mismatched: number) => ({ target: name, ...summaryRoute("", matched, mismatched, 1) });
+    const noise = (state: string, secondaryPairs: number) => ({
+      state,
+      secondaryPairs,
+      warmupPairs: 50,
+      fields: [
+        { field: "$.at", noise: secondaryPairs, noiseRate: 1, kinds: ["changed"], noisy: true, targets: [] },
+        { field: "$.rare", noise: 1, noiseRate: 0.005, kinds: ["changed"], noisy: false, targets: [] },
+      ],
+    });
+    const server = await collector({
+      routes: [
+        { ...summaryRoute("/products/{id}", 400, 100, 1), targets: [target("v2", 150, 100), target("v3", 250, 0)], noise: noise("ready", 200) },
+        { ...summaryRoute("/users/{id}", 300, 0, 1), targets: [target("v2", 150, 0), target("v3", 150, 0)], noise: noise("warmup", 20) },
+      ],
+      total: summaryRoute("*", 700, 100, 1),
+    });
+    const run = await verdict("--collector", server.url);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v2\s+250 .*FAIL\s+match ratio 60\.0% < 99\.0%$/m);
+    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v3\s+250 .*pass$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+150 .*not enough data\s+noise warming up: 20 of 50 pairs with a secondary$/m);
+    // Only fields judged noisy are listed as cancelled.
+    expect(run.stdout).toMatch(/^noise on \/products\/\{id\}: cancelled \$\.at \(v1 differs from itself in 100\.0%\); 200 pairs with a secondary$/m);
+    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: warming up \(20 pairs with a secondary of 50 needed\)/m);
+    expect((await verdict("--collector", server.url, "--target", "v3")).code).toBe(2);
   });
 });
 
@@ -257,6 +369,9 @@ describe("shadowdiff verdict's flags", () => {
     [["--collector", "http://127.0.0.1:1", "--emit-canary", "0"], /--emit-canary must be an integer percentage/],
     [["--collector", "http://127.0.0.1:1", "--namespace", "shop"], /--namespace only means something with --emit-canary/],
     [["--collector", "http://127.0.0.1:1", "--min-pair", "5"], /Unknown option '--min-pair'/],
+    [["--collector", "http://127.0.0.1:1", "--target", 'v2",route="x'], /--target must be a target name: 1 to 32 characters of \[a-z0-9_-\]/],
+    [["--collector", "http://127.0.0.1:1", "--target", ""], /--target must be a target name/],
+    [["--collector", "http://127.0.0.1:1", "--target", "v".repeat(33)], /--target must be a target name/],
   ])("%j is refused", async (args, message) => {
     const run = await verdict(...args);
     expect(run.code).toBe(EXIT_ERROR);

@@ -8,7 +8,8 @@ import { runVerdict } from "../../host/commands/verdict.js";
 import { eventually } from "../../support/eventually.js";
 import { ReportClient, type WirePair } from "../../support/report-client.js";
 import { startTestCollector, type TestCollector } from "../../support/test-collector.js";
-import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
+import { jsonPair, jsonResponse, multiTargetPair } from "../../support/wire-pairs.js";
+import type { CollectorConfigInput } from "../../host/collector.js";
 import { expandGrafanaVariables } from "../istio/support/promql.js";
 import { RULES_FILE, shippedQueries } from "../istio/support/queries.js";
 import { startPrometheus, type PrometheusServer } from "./support/prometheus-server.js";
@@ -29,8 +30,8 @@ afterEach(async () => {
   stacks = [];
 });
 
-async function startStack(): Promise<Stack> {
-  const collector = await startTestCollector({ routes: { templates: ["/users/{id}"] }, examples: { path: ":memory:" } });
+async function startStack(noise: CollectorConfigInput["noise"] = {}): Promise<Stack> {
+  const collector = await startTestCollector({ routes: { templates: ["/users/{id}"] }, examples: { path: ":memory:" }, noise });
   const prometheus = await startPrometheus({ targets: [`127.0.0.1:${collector.httpPort}`], ruleFiles: [RULES_FILE] }).catch(
     async (error: unknown) => {
       await collector.cleanup();
@@ -55,7 +56,7 @@ async function recordedPairs(stack: Stack, route: string, pairs: number): Promis
   try {
     return await eventually(
       async () => {
-        const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route{route="${route}"}`);
+        const result = await stack.prometheus.query(`shadow:comparisons:increase5m:by_route_target{route="${route}"}`);
         last = result[0] === undefined ? undefined : Number(result[0].value[1]);
         if (last === undefined || last < pairs) throw new Error("not recorded yet");
         return last;
@@ -103,14 +104,14 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     // Two scrapes at least, so increase() has a series for the route.
     await recordedPairs(stack, "/users/{id}", 0);
     const thin = await verdict("--prometheus", prometheus, "--min-pairs", "50");
-    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
+    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
     expect(thin.code).toBe(2);
 
     expect(await stack.client.reportPairs(matching(120))).toBe(120);
     await recordedPairs(stack, "/users/{id}", 60);
     const passed = await verdict("--prometheus", prometheus, "--min-pairs", "50", "--emit-canary", "5");
     // jsonPair's pairs all come from one sidecar: the collector's count of distinct proxies, read back from Prometheus.
-    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
+    expect(passed.stderr).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
     expect(passed.stderr).toMatch(/^judged \d+ pairs from 1 proxy$/m);
     expect(passed.code).toBe(0);
     const canary = parse(passed.stdout) as { spec: { http: { route: { weight: number }[] }[] } };
@@ -121,7 +122,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
       await expect(stack.prometheus.query(expandGrafanaVariables(query.expr)), query.where).resolves.toBeInstanceOf(Array);
     }
     const matchPanel = await stack.prometheus.query(
-      expandGrafanaVariables(shippedQueries().find((q) => q.where.startsWith('dashboard "Match ratio per route"'))!.expr),
+      expandGrafanaVariables(shippedQueries().find((q) => q.where.startsWith('dashboard "Match ratio per route and target"'))!.expr),
     );
     expect(matchPanel.map((sample) => [sample.metric.route, Number(sample.value[1])])).toEqual([["/users/{id}", 1]]);
 
@@ -129,7 +130,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     const direct = await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`, "--min-pairs", "50");
     expect(direct.code).toBe(0);
     // Its p95s are exact (7 ms / 6 ms) where Prometheus estimates both within one bucket.
-    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+130\s+1\s+100\.0%\s+1\.17x\s+pass$/m);
+    expect(direct.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+130\s+1\s+100\.0%\s+1\.17x\s+pass$/m);
     expect(direct.stdout).toMatch(/^judged 130 pairs from 1 proxy$/m);
   });
 
@@ -152,5 +153,44 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     expect(report.routes[0]!.outcome).toBe("fail");
     expect(report.routes[0]!.matchRatio).toBeGreaterThan(0.5);
     expect(report.routes[0]!.matchRatio).toBeLessThan(0.9);
+  });
+
+  it("judges each target on its own, from Prometheus as from the collector: v2 fails on its price, v3 passes, the stamp is noise", { timeout: 120_000 }, async () => {
+    const stack = await startStack({ warmupPairs: 5 });
+    // Every answer stamps `at` anew; v2 also changes the price. Both targets are as fast as v1.
+    const stamped = (i: number, side: number, price: number, millis: number) => jsonResponse({ id: i, price, at: `${i}.${side}` }, millis);
+    const pairs = (from: number, count: number): WirePair[] =>
+      Array.from({ length: count }, (_, k) => {
+        const i = from + k;
+        return multiTargetPair(`/users/${i}`, stamped(i, 0, 10, 6), { v2: stamped(i, 2, 11, 7), v3: stamped(i, 3, 10, 7) }, stamped(i, 1, 10, 7));
+      });
+    // The warm-up's pairs, and a first scrape of every target's match series before the pairs that count.
+    expect(await stack.client.reportPairs(pairs(0, 5))).toBe(5);
+    await scraped(stack, 'shadow_comparison_total{route="/users/{id}"}', 4);
+    expect(await stack.client.reportPairs(pairs(5, 100))).toBe(100);
+    await eventually(
+      async () => {
+        const recorded = await stack.prometheus.query('shadow:comparisons:increase5m:by_route_target{route="/users/{id}"}');
+        expect(recorded.map((sample) => sample.metric.target).sort()).toEqual(["v2", "v3"]);
+        for (const sample of recorded) expect(Number(sample.value[1])).toBeGreaterThanOrEqual(60);
+        expect(await stack.prometheus.query('shadowdiff_noise_field_rate{route="/users/{id}",field="$.at"}')).toHaveLength(1);
+      },
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+
+    const fromPrometheus = await verdict("--prometheus", stack.prometheus.url, "--min-pairs", "50");
+    expect(fromPrometheus.code).toBe(1);
+    expect(fromPrometheus.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+\d+\s+1\s+0\.0%\s+1\.00x\s+FAIL\s+match ratio 0\.0% < 99\.0%$/m);
+    expect(fromPrometheus.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+\d+\s+1\s+100\.0%\s+1\.00x\s+pass$/m);
+    expect(fromPrometheus.stdout).toMatch(/^noise on \/users\/\{id\}: cancelled \$\.at \(v1 differs from itself in 100\.0%\); \d+ pairs with a secondary$/m);
+    expect((await verdict("--prometheus", stack.prometheus.url, "--min-pairs", "50", "--target", "v3")).code).toBe(0);
+
+    const fromCollector = await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`, "--min-pairs", "50", "--json");
+    expect(fromCollector.code).toBe(1);
+    const lines = (JSON.parse(fromCollector.stdout) as { routes: { target: string; outcome: string; pairs: number }[] }).routes;
+    expect(lines.map((line) => [line.target, line.outcome, line.pairs])).toEqual([
+      ["v2", "fail", 101],
+      ["v3", "pass", 105],
+    ]);
   });
 });

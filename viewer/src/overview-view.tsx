@@ -1,14 +1,12 @@
-import { fetchMismatches, fetchSummary, type RouteSummary, type Summary } from "./api.js";
+import { fetchMismatches, fetchSummary, type Summary } from "./api.js";
 import { count, duration, ratioPercent, times } from "./format.js";
 import { routeHref } from "./hash-route.js";
 import { usePoll } from "./hooks.js";
 import { LiveStatus } from "./live-status.js";
 import { MismatchTable } from "./mismatch-table.js";
+import { overviewRows, type Row } from "./overview-rows.js";
 import { byAttention, overallVerdict, routeVerdict, type RouteVerdict, type Thresholds, type Verdict } from "./verdicts.js";
 import { Card, Empty, KindBadge, VerdictPill } from "./widgets.js";
-
-/** A summary row; rows will name their target once the collector compares several shadows. */
-type Row = RouteSummary & { target?: string };
 
 const NEWEST = 20;
 
@@ -32,7 +30,7 @@ export function OverviewView({ thresholds }: { thresholds: Thresholds }) {
 }
 
 function Overview({ summary, thresholds }: { summary: Summary; thresholds: Thresholds }) {
-  const rows = summary.routes as Row[];
+  const rows = overviewRows(summary);
   const verdict = overallVerdict(rows, thresholds);
   const judged = byAttention(rows.map((row) => ({ ...row, verdict: routeVerdict(row, thresholds) })));
   const targets = rows.some((row) => typeof row.target === "string");

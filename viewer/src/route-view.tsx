@@ -58,10 +58,53 @@ function RouteBody({ detail, thresholds, theme }: { detail: RouteDetail; thresho
         <Card title="Differing fields">
           <FieldTable detail={detail} />
         </Card>
+        {row.noise !== undefined && row.noise.state !== "off" && (
+          <Card title="Noise: fields where v1 differs from itself">
+            <NoiseTable noise={row.noise} />
+          </Card>
+        )}
         <Card title="Latency distribution">
           {detail.latency.primary.seconds.length === 0 ? <Empty>No latency recorded yet.</Empty> : <LatencyChart latency={detail.latency} theme={theme} />}
         </Card>
       </div>
+    </>
+  );
+}
+
+/** The route's noise: what was cancelled, and why (v1's own rate of differing, each target's). */
+function NoiseTable({ noise }: { noise: RouteDetail["summary"]["noise"] }) {
+  const sample = `${count(noise.secondaryPairs)} pairs with a secondary`;
+  return (
+    <>
+      <p class="muted noise-state">
+        {noise.state === "warmup" ? `Warming up: ${sample} of ${count(noise.warmupPairs)} needed; differences not cancelled in their own pair are inconclusive.` : sample}
+      </p>
+      {noise.fields.length === 0 ? (
+        <Empty>v1 has not differed from itself on any field.</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="fields noise">
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col" class="num">v1 vs v1</th>
+                <th scope="col">Targets</th>
+                <th scope="col">Cancelled</th>
+              </tr>
+            </thead>
+            <tbody>
+              {noise.fields.map((field) => (
+                <tr key={field.field} data-field={field.field}>
+                  <td class="mono wrap">{field.field}</td>
+                  <td class="num">{ratioPercent(field.noiseRate)}</td>
+                  <td class="mono">{field.targets.map((target) => `${target.target} ${ratioPercent(target.rawRate)}${target.regressed ? " (clearly above)" : ""}`).join(", ") || "–"}</td>
+                  <td>{field.noisy ? `yes (${field.kinds.join(", ")})` : "no: too rare"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </>
   );
 }

@@ -3,7 +3,7 @@
 // thresholds: its defaults, or the page address's `min-match-ratio`, `max-latency-ratio` and
 // `min-pairs`, named like the command's flags.
 import { checkThresholds, decide, DEFAULT_THRESHOLDS, judgeRoute, type Outcome, type RouteVerdict, type Thresholds, type Verdict } from "../../host/verdict/decide.js";
-import { measurementOf, type SummaryRow } from "../../host/verdict/summary-measurement.js";
+import { measurementOf, measurementsOf, type SummaryRow } from "../../host/verdict/summary-measurement.js";
 
 export type { Outcome, RouteVerdict, Thresholds, Verdict };
 
@@ -32,8 +32,18 @@ export function thresholdsFromQuery(search: string): { thresholds: Thresholds; p
   return problems.length > 0 ? { thresholds: DEFAULT_THRESHOLDS, problems } : { thresholds, problems };
 }
 
+const WORST_FIRST: Record<Outcome, number> = { fail: 0, insufficient: 1, pass: 2 };
+
+/**
+ * A row's verdict. A route row with several targets is as good as its worst target (each judged
+ * on its own, as `shadowdiff verdict` does), and its reasons say which target.
+ */
 export function routeVerdict(row: SummaryRow, thresholds: Thresholds): RouteVerdict {
-  return judgeRoute(measurementOf(row), thresholds);
+  const whole = judgeRoute(measurementOf(row), thresholds);
+  if (row.target !== undefined || row.targets === undefined || row.targets.length < 2) return whole;
+  const each = measurementsOf(row).map((measurement) => judgeRoute(measurement, thresholds));
+  const worst = each.reduce((a, b) => (WORST_FIRST[b.outcome] < WORST_FIRST[a.outcome] ? b : a));
+  return { ...whole, outcome: worst.outcome, reasons: each.flatMap((verdict) => verdict.reasons.map((reason) => `${verdict.target}: ${reason}`)) };
 }
 
 export function overallVerdict(rows: readonly SummaryRow[], thresholds: Thresholds): Verdict {

@@ -43,5 +43,5 @@ export function expandGrafanaVariables(expr: string): string {
     .replaceAll("$__rate_interval", "5m")
     .replaceAll("$__interval", "1m")
     .replaceAll("$__range", "1h")
-    .replace(/\$\{?route\}?/g, ".*");
+    .replace(/\$\{?(route|target)\}?/g, ".*");
 }

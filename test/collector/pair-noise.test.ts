@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import type { Comparison } from "../../host/compare/comparison.js";
+import { differencesOf, withNoise } from "../../host/pipeline/pair-processor.js";
+
+const mismatch = (paths: string[], capped = false): Comparison => ({
+  outcome: "mismatch",
+  headers: [],
+  latencyRatio: 1,
+  body: { kind: "json", differences: paths.map((path) => ({ path, kind: "changed" })), differencesCapped: capped },
+});
+const at = { field: "$.at", kind: "changed" };
+const price = { field: "$.price", kind: "changed" };
+
+describe("a comparison with its noise taken out", () => {
+  it("differences are folded and counted once per field and kind, status and headers included", () => {
+    const comparison: Comparison = { ...mismatch(["$.items[0].at", "$.items[3].at", "$.price"]), status: { primary: 200, shadow: 500 }, headers: [{ name: "etag", primary: "a", shadow: "b" }] };
+    expect(differencesOf(comparison)).toEqual([{ field: "status", kind: "status" }, { field: "etag", kind: "header" }, { field: "$.items[*].at", kind: "changed" }, price]);
+    expect(differencesOf({ outcome: "mismatch", shadowFailure: "timeout", headers: [], latencyRatio: null })).toBeNull();
+    expect(differencesOf({ outcome: "inconclusive", inconclusive: { reason: "budget", detail: "" }, headers: [], latencyRatio: null })).toBeNull();
+  });
+
+  it.each([
+    ["every difference noise: a match that says what was cancelled", mismatch(["$.at"]), { cancelled: [at], remaining: [] }, "ready", "match"],
+    ["noise and a real difference: still a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [at], remaining: [price] }, "ready", "mismatch"],
+    ["differences past the listed ones cannot be called noise: a mismatch", mismatch(["$.at"], true), { cancelled: [at], remaining: [] }, "ready", "mismatch"],
+    ["a difference left during warm-up: inconclusive", mismatch(["$.price"]), { cancelled: [], remaining: [price] }, "warmup", "inconclusive"],
+    ["everything cancelled in the pair during warm-up: a match", mismatch(["$.at"]), { cancelled: [at], remaining: [] }, "warmup", "match"],
+    ["no noise counts on the route: unchanged", mismatch(["$.price"]), { cancelled: [], remaining: [price] }, "off", "mismatch"],
+  ] as const)("%s", (_, comparison, judgement, state, outcome) => {
+    const result = withNoise(comparison, { cancelled: [...judgement.cancelled], remaining: [...judgement.remaining] }, state);
+    expect(result.outcome).toBe(outcome);
+    expect(result.noise?.cancelled ?? []).toEqual(judgement.cancelled);
+    if (outcome === "inconclusive") expect(result.inconclusive).toEqual({ reason: "noise_warmup", detail: expect.stringMatching(/\$\.price.*warming up/) });
+  });
+
+  it("a failed target stays a mismatch of its own kind", () => {
+    const failed: Comparison = { outcome: "mismatch", shadowFailure: "reset", headers: [], latencyRatio: null };
+    expect(withNoise(failed, { cancelled: [], remaining: [] }, "ready")).toBe(failed);
+  });
+});
