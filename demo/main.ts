@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderBootstrap, type ShadowMode } from "../host/envoy/bootstrap.js";
+import { renderBootstrap } from "../host/envoy/bootstrap.js";
 import { decide, DEFAULT_THRESHOLDS } from "../host/verdict/decide.js";
 import { measurementsFromCollector } from "../host/verdict/collector-source.js";
 import { renderTable } from "../host/verdict/report.js";
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
           collector: { port: collector.grpcPort },
           wasmPath: filterWasmPath(),
           plugin: { sample_percent: 100, flush_interval_ms: 250, collector_token: token },
-        } as unknown as ShadowMode,
+        },
         nodeId: "shadowdiff-demo",
       }),
       { concurrency: 2, keepFiles: true },

@@ -237,15 +237,21 @@ describe("capture contract", () => {
     expect(first.primary.latencyNanos).toBe(5_000_000);
     expect(batch.pairs[1].targets.map((t: { name: string }) => t.name)).toEqual(["v2", "v3", "v4"]);
 
-    // The collector's reader takes the same bytes. It reads targets[0] as the pair's shadow (the
-    // other targets and the secondary are the collector's to read as it learns to compare them).
+    // The collector's reader takes the same bytes: every target by name, and the secondary.
     const read = reader.read(bytes);
     expect(read.dropped).toEqual([]);
     expect(read.pairs.map((pair) => pair.id)).toEqual(["many-1", "many-2"]);
-    expect(read.pairs[0]!.shadow).toEqual({
+    const [v2, v3, v4] = read.pairs[0]!.targets;
+    expect(read.pairs[0]!.targets.map((target) => target.name)).toEqual(["v2", "v3", "v4"]);
+    expect(v2!.response).toEqual({
       status: 200, headers: [{ name: "etag", value: '"v2"' }], body: Buffer.from('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000,
     });
-    expect(read.pairs[0]!.shadowFailure).toBeNull();
+    expect(v2!.failure).toBeNull();
+    expect(v3!.response).toBeNull();
+    expect(v3!.failure).not.toBeNull();
+    expect(v4!.response?.status).toBe(404);
+    expect(read.pairs[0]!.secondary?.response?.body).toEqual(Buffer.from('{"v":1}'));
+    expect(read.pairs[1]!.targets.map((target) => target.name)).toEqual(["v2", "v3", "v4"]);
   });
 
   it("leaves the secondary out of a pair outside its share", async () => {
