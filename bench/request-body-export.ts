@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { renderBootstrap, type ShadowMode } from "../host/envoy/bootstrap.js";
 import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.js";
 import { envoyVersion, startEnvoy } from "../support/envoy-process.js";
-import { filterWasmPath, repoRoot } from "../support/paths.js";
+import { bodiesFilterWasmPath, filterWasmPath, repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
 import { ratio, round, summarizeRuns, type LoadRun, type LoadSummary } from "./lib/summary.js";
 import { startReportSink } from "./lib/report-sink.js";
@@ -33,7 +33,6 @@ interface Scenario {
   mode: (upstreamPort: number, sinkPort: number) => ShadowMode;
 }
 
-const bodiesWasm = (): string => join(repoRoot(), "build", "shadowdiff-bodies.wasm");
 
 const filter =
   (wasmPath: string, plugin: Record<string, unknown>) =>
@@ -48,11 +47,11 @@ const filter =
 const SCENARIOS: Scenario[] = [
   { id: "a", label: "Envoy, no filter", mode: () => ({ kind: "plain" }) },
   { id: "b", label: "shadowdiff.wasm (no body callback), 100% of GETs", mode: filter(filterWasmPath(), { sample_percent: 100 }) },
-  { id: "c", label: "shadowdiff-bodies.wasm without request_bodies, 100% of GETs", mode: filter(bodiesWasm(), { sample_percent: 100 }) },
+  { id: "c", label: "shadowdiff-bodies.wasm without request_bodies, 100% of GETs", mode: filter(bodiesFilterWasmPath(), { sample_percent: 100 }) },
   {
     id: "d",
     label: "shadowdiff-bodies.wasm, request_bodies for POST, sample_percent 0",
-    mode: filter(bodiesWasm(), { sample_percent: 0, request_bodies: { methods: ["POST"], max_bytes: 65536 } }),
+    mode: filter(bodiesFilterWasmPath(), { sample_percent: 0, request_bodies: { methods: ["POST"], max_bytes: 65536 } }),
   },
 ];
 

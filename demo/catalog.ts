@@ -2,16 +2,20 @@
 // the way real services do, with noise: each answer stamps the time and a generated id, and lists
 // its tags (and the categories) in a random order. v2 also differs from v1 on purpose: on
 // /products/{id} its `price` changed (a new rounding rule). v3 is v2 with that regression fixed.
+// POST /orders writes: each version records the order in its own store (a process of its own,
+// so a shadow never writes where v1 does) and answers with it.
 // The collector must fail v2 on `$.price`, pass v3, and call the rest noise.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sendJson, type RequestHandler } from "../support/http-service.js";
 
 export const CATALOG_VERSIONS = ["v1", "v2", "v3"] as const;
 export type CatalogVersion = (typeof CATALOG_VERSIONS)[number];
 
 export function catalogHandler(version: CatalogVersion): RequestHandler {
+  const orders = new Map<string, object>();
   return async (request, response) => {
     const path = new URL(request.url, "http://catalog").pathname;
+    if (path === "/orders" && request.method === "POST") return recordOrder(orders, request.body, response);
     const product = /^\/products\/(\d+)$/.exec(path);
     if (product !== null) return sendJson(response, 200, { ...productBody(Number(product[1]), version), ...stamp() });
     const user = /^\/users\/(\d+)$/.exec(path);
@@ -21,6 +25,21 @@ export function catalogHandler(version: CatalogVersion): RequestHandler {
     }
     sendJson(response, 404, { error: "not found", path });
   };
+}
+
+/** Records `{sku, qty}` under an id drawn from the body, so every version answers the same id. */
+function recordOrder(orders: Map<string, object>, body: Buffer, response: Parameters<RequestHandler>[1]): void {
+  let order: { sku?: unknown; qty?: unknown };
+  try {
+    order = JSON.parse(body.toString("utf8")) as typeof order;
+  } catch {
+    return sendJson(response, 400, { error: "the body is not JSON" });
+  }
+  if (typeof order.sku !== "string" || !Number.isInteger(order.qty)) return sendJson(response, 400, { error: "an order needs sku and qty" });
+  const id = createHash("sha256").update(body).digest("hex").slice(0, 12);
+  const recorded = { id, sku: order.sku, qty: order.qty, status: "recorded" };
+  orders.set(id, recorded);
+  sendJson(response, 201, { ...recorded, ...stamp() });
 }
 
 function productBody(id: number, version: CatalogVersion): object {
@@ -34,9 +53,12 @@ function userBody(id: number): object {
   return { id, name: `user ${id}`, email: `user${id}@example.com` };
 }
 
-/** What makes every answer differ from the last, in every version: the time and a generated id. */
+/**
+ * What makes every answer differ from the last, in every version: the time (in microseconds, so
+ * two answers never share it, whatever their latency) and a generated id.
+ */
 function stamp(): object {
-  return { timestamp: new Date().toISOString(), requestId: randomUUID() };
+  return { timestamp: Math.round((performance.timeOrigin + performance.now()) * 1000), requestId: randomUUID() };
 }
 
 /** A list whose order the service does not promise: a new order on every answer. */

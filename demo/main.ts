@@ -1,7 +1,8 @@
 // `make demo`: the sample catalog's v1 as the primary, v2 and v3 as two targets, a second v1 as
 // the secondary (the noise baseline), the collector (with an intake token), and Envoy with the
 // shadowdiff filter in front; a few thousand requests; then the collector's summary and the canary
-// verdict per route and target. Every version stamps a time and an id and shuffles its lists, and
+// verdict per route and target. One request in ten is a write (POST /orders, mirrored with its
+// body; each version records it in its own store). Every version stamps a time and an id and shuffles its lists, and
 // no path is ignored: the secondary is what tells that noise from a regression. v2 is wrong on
 // purpose (a changed price on /products/{id}) and fails there; v3 fixes it and passes; the demo
 // also shows the verdict the noise would have given without a secondary, and exits 0.
@@ -17,7 +18,7 @@ import { renderTable } from "../host/verdict/report.js";
 import { startCollectorProcess, type CollectorProcess } from "../support/collector-process.js";
 import { startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
 import { eventually } from "../support/eventually.js";
-import { filterWasmPath } from "../support/paths.js";
+import { bodiesFilterWasmPath } from "../support/paths.js";
 import { startCatalogProcess } from "./catalog-process.js";
 import { Cleanup } from "./cleanup.js";
 import { fetchSummary, formatSummary, withoutSecondary } from "./summary.js";
@@ -120,8 +121,14 @@ async function main(): Promise<number> {
           targets,
           secondary: { endpoint: { port: again.port }, samplePercent: SECONDARY_PERCENT },
           collector: { port: collector.grpcPort },
-          wasmPath: filterWasmPath(),
-          plugin: { sample_percent: 100, flush_interval_ms: 250, collector_token: token },
+          // The build that also mirrors request bodies: POST /orders goes to every target with its body.
+          wasmPath: bodiesFilterWasmPath(),
+          plugin: {
+            sample_percent: 100,
+            flush_interval_ms: 250,
+            collector_token: token,
+            request_bodies: { methods: ["POST"], max_bytes: 65536 },
+          },
         },
         nodeId: "shadowdiff-demo",
       }),
@@ -130,7 +137,7 @@ async function main(): Promise<number> {
     cleanup.add("Envoy", () => envoy.stop());
     say(`  listener on :${envoy.listenerPort}, admin on ${envoy.admin.url}, log in ${envoy.logPath}`);
 
-    say(`sending ${REQUESTS} GET requests through Envoy, ${RATE_PER_SECOND} a second`);
+    say(`sending ${REQUESTS} requests through Envoy (one in ten a POST /orders), ${RATE_PER_SECOND} a second`);
     const progress = progressPrinter();
     const traffic = await sendTraffic(envoy.listenerPort, REQUESTS, RATE_PER_SECOND, progress.update);
     progress.end();

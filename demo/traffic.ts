@@ -1,6 +1,6 @@
-// The demo's client: a few thousand GETs over the catalog's routes at a steady rate, with one
-// progress line rewritten in place.
-import { Agent, get } from "node:http";
+// The demo's client: a few thousand requests over the catalog's routes at a steady rate (reads,
+// and one in ten a write), with one progress line rewritten in place.
+import { Agent, request as httpRequest } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface TrafficResult {
@@ -9,18 +9,30 @@ export interface TrafficResult {
   seconds: number;
 }
 
-/** The mix of requests: products, users and the category list, in a fixed, repeatable order. */
-export function demoPath(index: number): string {
+export interface DemoRequest {
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+}
+
+/** The mix of requests: products, users, the category list and orders, in a fixed, repeatable order. */
+export function demoRequest(index: number): DemoRequest {
   const id = 1 + ((index * 7919) % 500);
-  switch (index % 5) {
+  switch (index % 10) {
     case 0:
     case 1:
-      return `/products/${id}`;
+    case 5:
+    case 6:
+      return { method: "GET", path: `/products/${id}` };
     case 2:
     case 3:
-      return `/users/${id}`;
+    case 7:
+    case 8:
+      return { method: "GET", path: `/users/${id}` };
+    case 4:
+      return { method: "GET", path: "/categories" };
     default:
-      return "/categories";
+      return { method: "POST", path: "/orders", body: JSON.stringify({ sku: `sku-${id}`, qty: 1 + (index % 3) }) };
   }
 }
 
@@ -49,8 +61,8 @@ export async function sendTraffic(
     for (let index = 0; index < count; index++) {
       const wait = started + (index * 1000) / ratePerSecond - performance.now();
       if (wait > 0) await sleep(wait);
-      const request: Promise<void> = getStatus(agent, port, demoPath(index))
-        .then((status) => status === 200, () => false)
+      const request: Promise<void> = send(agent, port, demoRequest(index))
+        .then((status) => status >= 200 && status < 300, () => false)
         .then((ok) => {
           done++;
           if (!ok) failed++;
@@ -67,12 +79,16 @@ export async function sendTraffic(
   return { sent: done, failed, seconds: (performance.now() - started) / 1000 };
 }
 
-function getStatus(agent: Agent, port: number, path: string): Promise<number> {
+function send(agent: Agent, port: number, demo: DemoRequest): Promise<number> {
+  const body = demo.body === undefined ? undefined : Buffer.from(demo.body);
+  const headers = body === undefined ? {} : { "content-type": "application/json", "content-length": body.length };
   return new Promise((resolve, reject) => {
-    get({ host: "127.0.0.1", port, path, agent }, (response) => {
+    const request = httpRequest({ host: "127.0.0.1", port, method: demo.method, path: demo.path, headers, agent }, (response) => {
       response.resume();
       response.on("end", () => resolve(response.statusCode ?? 0));
       response.on("error", reject);
-    }).on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
   });
 }

@@ -23,6 +23,11 @@ export function filterWasmPath(): string {
   return join(packageRoot(), "build", "shadowdiff.wasm");
 }
 
+/** The release build that also receives request bodies, for `request_bodies` (shipped in the package). */
+export function bodiesFilterWasmPath(): string {
+  return join(packageRoot(), "build", "shadowdiff-bodies.wasm");
+}
+
 /** The page the collector serves at `/`, as `make build` bundles it (shipped in the package). */
 export function pageAssetsPath(): string {
   return join(packageRoot(), "dist", "page");

@@ -1,12 +1,12 @@
 // Where the repository's built parts are: the Envoy binary, the compiled filter, the collector command.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { filterWasmPath, packageRoot } from "../host/package-files.js";
+import { bodiesFilterWasmPath, filterWasmPath, packageRoot } from "../host/package-files.js";
 
 /** The repository root: where package.json and proto/ are (works from the sources and from a build). */
 export const repoRoot = packageRoot;
 
-export { filterWasmPath };
+export { bodiesFilterWasmPath, filterWasmPath };
 
 /** The Envoy binary: $ENVOY, else the one `make envoy` links into .venv/. */
 export function envoyBinary(): string {

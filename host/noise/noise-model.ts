@@ -15,7 +15,7 @@ export interface NoiseSettings {
   minNoiseRate: number;
   /** A target's raw rate is clearly above the noise rate past noise × (1 + relative) ... */
   relativeMargin: number;
-  /** ... and past noise + absolute (and past three standard errors of the noise rate). */
+  /** ... and past noise + absolute (and past four standard errors of the two rates' difference). */
   absoluteMargin: number;
 }
 
@@ -202,8 +202,10 @@ export class NoiseBook {
     const raw = (counts.raw.get(target) ?? 0) / pairs;
     const noise = this.noiseRate(state, counts);
     const { relativeMargin, absoluteMargin } = this.settings;
-    const standardError = Math.sqrt((noise * (1 - noise)) / state.secondaryPairs);
-    return raw > noise + Math.max(noise * relativeMargin, absoluteMargin, 3 * standardError);
+    // Both rates are estimates: the margin is that of their difference. Four standard errors, not
+    // three, because the question is asked again on every pair.
+    const standardError = Math.sqrt((noise * (1 - noise)) / state.secondaryPairs + (raw * (1 - raw)) / pairs);
+    return raw > noise + Math.max(noise * relativeMargin, absoluteMargin, 4 * standardError);
   }
 
   /** The route's noise as people read it; fields where v1 never differed from itself are left out. */

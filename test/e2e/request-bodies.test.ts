@@ -4,21 +4,19 @@
 // mirrored and is counted; the client and the primary see exactly what they would without the
 // filter.
 import { request } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../support/eventually.js";
-import { repoRoot } from "../../support/paths.js";
+import { bodiesFilterWasmPath } from "../../support/paths.js";
 import { send } from "./support/client.js";
 import { printEnvoyLogOnFailure } from "./support/failure-log.js";
 import { startStack, statsDelta, type Stack } from "./support/stack.js";
 
 const MAX_BYTES = 4096;
-const BODIES_WASM = join(repoRoot(), "build", "shadowdiff-bodies.wasm");
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    wasmPath: BODIES_WASM,
+    wasmPath: bodiesFilterWasmPath(),
     plugin: { request_bodies: { methods: ["POST", "PUT", "PATCH"], max_bytes: MAX_BYTES } },
   });
 });
