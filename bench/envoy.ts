@@ -107,7 +107,7 @@ async function measure(scenario: Scenario, upstreamPort: number, sinkPort: numbe
     const envoyCpuMicrosPerRequest = ((envoy.cpuSeconds() - cpuBefore) * 1e6) / Math.max(wrk.requests, 1);
     const rssMiB = envoy.rssBytes() / (1024 * 1024);
     if (scenario.mode(0, 0).kind !== "filter" || scenario.id === "f") return { wrk, rssMiB, envoyCpuMicrosPerRequest };
-    const stats = await envoy.admin.filterStats();
+    const stats = await envoy.admin.countedFilterStats("listener");
     const { requests_mirrored, shadow_ok, pairs_sent, pairs_dropped_pending, pairs_dropped_report, requests_over_capacity } = stats;
     return { wrk, rssMiB, envoyCpuMicrosPerRequest, filter: { requests_mirrored, shadow_ok, pairs_sent, pairs_dropped_pending, pairs_dropped_report, requests_over_capacity } };
   } finally {

@@ -62,7 +62,7 @@ async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess): P
   try {
     await eventually(
       async () => {
-        const stats = await envoy.admin.filterStats();
+        const stats = await envoy.admin.countedFilterStats("listener", { timeoutMs: 1000 });
         const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
         const compared = (await fetchSummary(collector.url)).total.pairs;
         if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored || compared < stats.pairs_sent) throw new Error("pairs on their way");

@@ -98,9 +98,10 @@ describe("a configuration change under load", () => {
 
     // Every mirrored request, under either configuration, became a pair the collector received.
     const stats = await eventually(async () => {
-      const current = await envoy.admin.filterStats();
+      const current = await envoy.admin.countedFilterStats("listener");
       expect(current.in_flight).toBe(0);
       expect(collector.pairs().length).toBe(current.requests_mirrored);
+      expect(current.pairs_sent).toBe(current.requests_mirrored);
       return current;
     }, { timeoutMs: 15_000 });
     expect(stats).toMatchObject({ pairs_dropped_pending: 0, pairs_dropped_reset: 0, pairs_dropped_report: 0, reports_failed: 0 });

@@ -30,6 +30,7 @@ export interface Stack {
   readonly shadowGate: TcpGate;
   readonly collectorGate: TcpGate;
   readonly collectorUrl: string;
+  /** The filter's stats once they count every request that reached it (they reach Envoy on the filter's tick). */
   filterStats(): Promise<FilterStats>;
   /** The filter's stats once every mirrored request is accounted for (sent or dropped): a clean "before". */
   settledStats(): Promise<FilterStats>;
@@ -70,6 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stoppers.push(() => collectorGate.close());
     const collectorUrl = `http://127.0.0.1:${collector.httpPort}`;
 
+    const entry = options.gate === undefined ? "listener" : "gate";
     const envoy = await startEnvoy(
       renderBootstrap({
         primary: { port: primary.port },
@@ -94,8 +96,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       shadowGate,
       collectorGate,
       collectorUrl,
-      filterStats: () => envoy.admin.filterStats(),
-      settledStats: () => eventually(async () => settled(await envoy.admin.filterStats()), { timeoutMs: 15_000 }),
+      filterStats: () => envoy.admin.countedFilterStats(entry),
+      settledStats: () => eventually(async () => settled(await envoy.admin.countedFilterStats(entry)), { timeoutMs: 15_000 }),
       collectorMetrics: async () => (await fetch(`${collectorUrl}/metrics`)).text(),
       stop,
     };
