@@ -1,12 +1,14 @@
 // Envoy bootstrap configurations for shadowdiff: one listener in front of the primary, in three
 // variants that differ only in how the shadow is reached (not at all, Envoy's native mirror, or
 // the shadowdiff filter, optionally behind the native gate), so that tests, the demo and the
-// benchmark compare like with like.
+// benchmark compare like with like. The filter mirrors to one shadow or to several named targets,
+// each in a cluster of its own, and optionally to a secondary.
 import { isIP } from "node:net";
-import { gatedPlugin, gateFilter, tagHeader, type GateOptions } from "./gate.js";
+import { gatedPlugin, gateFilter, tagSpellings, type GateOptions } from "./gate.js";
 
 export const PRIMARY_CLUSTER = "primary";
 export const SHADOW_CLUSTER = "shadow";
+export const SECONDARY_CLUSTER = "secondary";
 export const COLLECTOR_CLUSTER = "collector";
 export const LISTENER_NAME = "ingress";
 
@@ -18,12 +20,34 @@ export interface Endpoint {
 /** The filter's plugin configuration (snake_case JSON). Left open so tests can render invalid ones. */
 export type PluginConfiguration = Record<string, unknown>;
 
+/** Where a mirrored copy goes, beside its endpoint: what the plugin's `targets` and `secondary` hold. */
+export interface MirroredSide {
+  endpoint: Endpoint;
+  /** `:authority` sent to it; the request's by default. */
+  authority?: string;
+  timeoutMs?: number;
+}
+
+/** A version under test, in a cluster of its own (targetCluster(name)). */
+export interface Target extends MirroredSide {
+  name: string;
+}
+
+/** The primary's own version asked again, for `samplePercent` of the mirrored requests. */
+export interface Secondary extends MirroredSide {
+  samplePercent: number;
+}
+
 export type ShadowMode =
   | { kind: "plain" }
   | { kind: "mirror"; shadow: Endpoint; percent: number }
   | {
       kind: "filter";
-      shadow: Endpoint;
+      /** The one shadow of the plugin's shadow_* keys; or `targets`, never both. */
+      shadow?: Endpoint;
+      /** Up to 4 named targets, each sent every mirrored request. */
+      targets?: Target[];
+      secondary?: Secondary;
       collector: Endpoint;
       wasmPath: string;
       /** Merged over the defaults that name this bootstrap's shadow and collector clusters. */
@@ -62,9 +86,42 @@ export interface ExtraCluster {
 
 type Json = Record<string, unknown>;
 
+type FilterMode = Extract<ShadowMode, { kind: "filter" }>;
+
+/** The cluster a target's copies go to. */
+export function targetCluster(name: string): string {
+  return `target-${name}`;
+}
+
 /** The plugin configuration the filter receives: cluster names filled in, caller's keys on top. */
-export function pluginConfiguration(mode: Extract<ShadowMode, { kind: "filter" }>): PluginConfiguration {
-  return { shadow_cluster: SHADOW_CLUSTER, collector_cluster: COLLECTOR_CLUSTER, ...mode.plugin };
+export function pluginConfiguration(mode: FilterMode): PluginConfiguration {
+  const sides: PluginConfiguration =
+    mode.targets === undefined
+      ? { shadow_cluster: SHADOW_CLUSTER }
+      : { targets: mode.targets.map((target) => ({ name: target.name, cluster: targetCluster(target.name), ...sideKeys(target) })) };
+  if (mode.secondary !== undefined) {
+    sides.secondary = { cluster: SECONDARY_CLUSTER, sample_percent: mode.secondary.samplePercent, ...sideKeys(mode.secondary) };
+  }
+  return { ...sides, collector_cluster: COLLECTOR_CLUSTER, ...mode.plugin };
+}
+
+function sideKeys(side: MirroredSide): PluginConfiguration {
+  return {
+    ...(side.authority === undefined ? {} : { authority: side.authority }),
+    ...(side.timeoutMs === undefined ? {} : { timeout_ms: side.timeoutMs }),
+  };
+}
+
+/** The upstream clusters the filter mirrors to. */
+function mirroredClusters(mode: FilterMode): Json[] {
+  if ((mode.shadow === undefined) === (mode.targets === undefined)) {
+    throw new Error("shadowdiff: the filter mirrors to a shadow or to targets: give one of them");
+  }
+  const clusters = mode.shadow !== undefined
+    ? [staticCluster(SHADOW_CLUSTER, mode.shadow)]
+    : mode.targets!.map((target) => staticCluster(targetCluster(target.name), target.endpoint));
+  if (mode.secondary !== undefined) clusters.push(staticCluster(SECONDARY_CLUSTER, mode.secondary.endpoint));
+  return clusters;
 }
 
 export function renderBootstrap(options: BootstrapOptions): Json {
@@ -85,7 +142,7 @@ export function renderBootstrap(options: BootstrapOptions): Json {
     ];
   }
   if (mode.kind === "filter") {
-    clusters.push(staticCluster(SHADOW_CLUSTER, mode.shadow), http2Cluster(COLLECTOR_CLUSTER, mode.collector));
+    clusters.push(...mirroredClusters(mode), http2Cluster(COLLECTOR_CLUSTER, mode.collector));
     if (mode.discoveryPath !== undefined) {
       if (mode.gate !== undefined) throw new Error("shadowdiff: the gated filter's configuration cannot come from a discovery file here");
       httpFilters.push({
@@ -99,8 +156,9 @@ export function renderBootstrap(options: BootstrapOptions): Json {
       httpFilters.push(gateFilter(wasmTypedConfig(mode.wasmPath, plugin), plugin, mode.gate));
       // Unsampled requests never meet the filter, which strips the tag from the ones it sees:
       // Envoy strips it from all, and drops underscore spellings (x_shadow_request) that some
-      // servers (CGI, WSGI, PHP) would read as the same header.
-      manager.requestHeadersToRemove = [tagHeader(plugin)];
+      // servers (CGI, WSGI, PHP) would read as the same header; a tag that has an underscore
+      // itself is stripped in its dashed spelling too, which that rule lets through.
+      manager.requestHeadersToRemove = tagSpellings(plugin);
       manager.dropHeadersWithUnderscores = true;
       // Without an admin layer, Envoy refuses /runtime_modify and the gate's runtime key is fixed.
       runtimeLayers.push({ name: "admin", admin_layer: {} });
@@ -159,7 +217,7 @@ const DISCOVERED_FILTER_NAME = "shadowdiff";
 
 /** The content of a filter mode's discoveryPath: a discovery response holding the filter's
  * configuration as the one TypedExtensionConfig; `version` names this configuration. */
-export function filterDiscoveryFile(mode: Extract<ShadowMode, { kind: "filter" }>, version: string): Json {
+export function filterDiscoveryFile(mode: FilterMode, version: string): Json {
   return {
     version_info: version,
     resources: [

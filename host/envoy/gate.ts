@@ -57,6 +57,16 @@ export function tagHeader(plugin: PluginConfiguration): string {
   return name.toLowerCase();
 }
 
+/**
+ * What Envoy strips from every client request: the tag with "-" for every "_", and with "_" for
+ * every "-". Other spellings hold an underscore, and the gated configuration drops every client
+ * header that does.
+ */
+export function tagSpellings(plugin: PluginConfiguration): string[] {
+  const tag = tagHeader(plugin);
+  return [...new Set([tag.replaceAll("_", "-"), tag.replaceAll("-", "_")])];
+}
+
 /** `sample_percent` of ExecuteFilterAction: a fraction in millionths, overridable at run time under the runtime key. */
 export function gateSamplePercent(gate: GateOptions): Json {
   const { percent } = gate;

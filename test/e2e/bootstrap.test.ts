@@ -26,6 +26,23 @@ const variants: [string, BootstrapOptions][] = [
       },
     },
   ],
+  [
+    "shadowdiff filter, three targets and a secondary",
+    {
+      primary,
+      mode: {
+        kind: "filter",
+        targets: [
+          { name: "v2", endpoint: { port: 18_082 }, authority: "api-v2.internal", timeoutMs: 800 },
+          { name: "v3", endpoint: { port: 18_083 } },
+          { name: "v4", endpoint: { host: "localhost", port: 18_084 } },
+        ],
+        secondary: { endpoint: { port: 18_085 }, samplePercent: 25, timeoutMs: 300 },
+        collector,
+        wasmPath: filterWasmPath(),
+      },
+    },
+  ],
 ];
 
 describe("rendered Envoy bootstraps", () => {
@@ -59,6 +76,29 @@ describe("rendered Envoy bootstraps", () => {
       shadow_timeout_ms: 1000,
       response_headers: ["etag"],
     });
+  });
+
+  it("renders a cluster for each target and the secondary, and names them in the plugin's configuration", () => {
+    const bootstrap = renderBootstrap(variants[4]![1]) as { static_resources: { clusters: Array<{ name: string; type: string }> } };
+    expect(bootstrap.static_resources.clusters.map((cluster) => [cluster.name, cluster.type])).toEqual([
+      ["primary", "STATIC"], ["target-v2", "STATIC"], ["target-v3", "STATIC"], ["target-v4", "STRICT_DNS"], ["secondary", "STATIC"], ["collector", "STATIC"],
+    ]);
+    const value = /"value":"((?:[^"\\]|\\.)*)"/.exec(JSON.stringify(bootstrap))?.[1];
+    expect(JSON.parse(JSON.parse(`"${value}"`) as string)).toEqual({
+      targets: [
+        { name: "v2", cluster: "target-v2", authority: "api-v2.internal", timeout_ms: 800 },
+        { name: "v3", cluster: "target-v3" },
+        { name: "v4", cluster: "target-v4" },
+      ],
+      secondary: { cluster: "secondary", sample_percent: 25, timeout_ms: 300 },
+      collector_cluster: "collector",
+    });
+  });
+
+  it("mirrors to a shadow or to targets, and refuses both or neither", () => {
+    const base = { kind: "filter", collector, wasmPath: filterWasmPath() } as const;
+    expect(() => renderBootstrap({ primary, mode: { ...base, shadow, targets: [{ name: "v2", endpoint: shadow }] } })).toThrow(/a shadow or to targets/);
+    expect(() => renderBootstrap({ primary, mode: base })).toThrow(/a shadow or to targets/);
   });
 
   it("puts the filter behind a discovery file only without the gate", () => {

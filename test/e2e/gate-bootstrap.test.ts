@@ -54,9 +54,11 @@ describe("the gated bootstrap", () => {
     expect(methods).toEqual([{ exact: "GET" }, { exact: "HEAD" }]);
   });
 
-  it("strips the tag header (lower case) on every route, drops underscore headers, and allows run-time changes", () => {
+  it("strips the tag header (lower case, in both spellings) on every route, drops underscore headers, and allows run-time changes", () => {
     const bootstrap = gated({ percent: 1 }, { tag_header: "X-Mirror-Of" });
-    expect(findAll(bootstrap, "request_headers_to_remove")).toEqual([["x-mirror-of"]]);
+    expect(findAll(bootstrap, "request_headers_to_remove")).toEqual([["x-mirror-of", "x_mirror_of"]]);
+    expect(findAll(gated({ percent: 1 }, { tag_header: "X_Mirror" }), "request_headers_to_remove")).toEqual([["x-mirror", "x_mirror"]]);
+    expect(findAll(gated({ percent: 1 }, { tag_header: "mirror" }), "request_headers_to_remove")).toEqual([["mirror"]]);
     expect(findAll(bootstrap, "headers_with_underscores_action")).toEqual(["DROP_HEADER"]);
     expect(findAll(bootstrap, "layered_runtime")).toEqual([{ layers: [{ name: "admin", admin_layer: {} }] }]);
   });

@@ -190,6 +190,26 @@ describe("the gate at 0%", () => {
   });
 });
 
+describe("the gate at 0%, with a tag that has an underscore", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ gate: { percent: 0 }, plugin: { tag_header: "x_mirror" } });
+  });
+  afterAll(async () => stack?.stop());
+  printEnvoyLogOnFailure(() => stack);
+
+  it("strips the dashed spelling too, which the underscore rule lets through, from requests it does not sample", async () => {
+    const { envoy, filter, primary } = await sendAndSettle(stack, 20, { headers: { "x-mirror": "true", "X-Mirror": "yes", x_mirror: "true", "x-kept": "yes" } });
+    expect(envoy.delegated).toBe(0);
+    expect(total(filter)).toBe(0);
+    expect(primary).toHaveLength(20);
+    for (const request of primary) {
+      expect(Object.keys(request.headers).filter((name) => name.replaceAll("_", "-") === "x-mirror"), request.url).toEqual([]);
+      expect(request.headers["x-kept"], request.url).toBe("yes");
+    }
+  });
+});
+
 describe("the gate at a fractional share", () => {
   const PERCENT = 12.5;
   let stack: Stack;

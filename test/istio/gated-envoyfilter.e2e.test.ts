@@ -12,7 +12,7 @@ import { startHttpService, type HttpService } from "../../support/http-service.j
 import { startCollector } from "../../host/collector.js";
 import { parseConfig } from "../../host/config/load.js";
 import { renderBootstrap } from "../../host/envoy/bootstrap.js";
-import { DEFAULT_GATE_RUNTIME_KEY, executeFilterAction, gatedMethods, gateMatcher, tagHeader, WASM_FILTER_TYPE } from "../../host/envoy/gate.js";
+import { DEFAULT_GATE_RUNTIME_KEY, executeFilterAction, gatedMethods, gateMatcher, tagSpellings, WASM_FILTER_TYPE } from "../../host/envoy/gate.js";
 import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
 import { filterWasmPath } from "../../support/paths.js";
 import { send, sendMany } from "../e2e/support/client.js";
@@ -80,7 +80,7 @@ describe("the gated EnvoyFilter's declarations", () => {
     expect(remote.sha256).toMatch(/^[0-9a-f]{64}$/);
     // The agent reads the pull policy from the module's environment, as istiod writes it for a WasmPlugin.
     expect(environment_variables.key_values).toEqual({ ISTIO_META_WASM_IMAGE_PULL_POLICY: wasmPlugin.spec.imagePullPolicy });
-    expect(patchValue("ROUTE_CONFIGURATION").request_headers_to_remove).toEqual([tagHeader(pluginConfig)]);
+    expect(patchValue("ROUTE_CONFIGURATION").request_headers_to_remove).toEqual(tagSpellings(pluginConfig));
   });
 });
 

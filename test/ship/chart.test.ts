@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { parseConfig } from "../../host/config/load.js";
-import { executeFilterAction, gatedMethods, gateMatcher, tagHeader } from "../../host/envoy/gate.js";
+import { executeFilterAction, gatedMethods, gateMatcher, tagSpellings } from "../../host/envoy/gate.js";
 import { findManifest, istioOutboundCluster, selects, validateManifest } from "../istio/support/manifests.js";
 import { promtool } from "../istio/support/promtool.js";
 import { ruleGroups } from "../istio/support/queries.js";
@@ -287,8 +287,8 @@ describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from 
     const action = executeFilterAction({ percent: plugin.spec.pluginConfig.sample_percent }, { dynamic_config: actionOf(gate).dynamic_config });
     expect(patch(gate, "HTTP_FILTER").typed_config.xds_matcher).toEqual(gateMatcher(gatedMethods(pluginConfig), action));
     expect(actionOf(gate).sample_percent.default_value).toEqual({ numerator: 25_000, denominator: "MILLION" });
-    expect(patch(gate, "ROUTE_CONFIGURATION").request_headers_to_remove).toEqual([tagHeader(pluginConfig)]);
-    expect(tagHeader(pluginConfig)).toBe("x-canary-mirror");
+    expect(patch(gate, "ROUTE_CONFIGURATION").request_headers_to_remove).toEqual(tagSpellings(pluginConfig));
+    expect(tagSpellings(pluginConfig)).toEqual(["x-canary-mirror", "x_canary_mirror"]);
   });
 
   it.each([

@@ -35,3 +35,40 @@ export const faultyShadow: RequestHandler = async (request, response) => {
   if (request.url.startsWith("/hang/")) return; // the connection stays open until the service closes
   return sameAnswer(request, response);
 };
+
+/**
+ * Answers that wait for the test: a request whose path starts with `prefix` is answered by `inner`
+ * only once the test calls release(path), so the order in which sides finish is the test's
+ * choice, not the scheduler's.
+ */
+export class HeldAnswers {
+  private readonly waiting = new Map<string, () => void>();
+  private readonly released = new Set<string>();
+
+  constructor(
+    private readonly prefix: string,
+    private readonly inner: RequestHandler = sameAnswer,
+  ) {}
+
+  readonly handler: RequestHandler = async (request, response) => {
+    if (request.url.startsWith(this.prefix) && !this.released.has(request.url)) {
+      await new Promise<void>((resolve) => this.waiting.set(request.url, resolve));
+    }
+    return this.inner(request, response);
+  };
+
+  release(path: string): void {
+    this.released.add(path);
+    this.waiting.get(path)?.();
+    this.waiting.delete(path);
+  }
+
+  releaseAll(): void {
+    for (const path of [...this.waiting.keys()]) this.release(path);
+  }
+}
+
+/** A JSON answer naming who served it, so a pair shows which answer went where. */
+export function servedBy(name: string): RequestHandler {
+  return (request, response) => sendJson(response, 200, { served_by: name, path: request.url });
+}
