@@ -7,24 +7,11 @@ import { describe, expect, it } from "vitest";
 import type { ProxyWasmHost } from "../wasmhost/host.js";
 import { TARGETS_CONFIG, metric, requestHeaders, startFilter } from "./fixture.js";
 
-function oneRequest(host: ProxyWasmHost): { hostCalls: Map<string, number>; moduleCalls: Map<string, number> } {
+type CallCounts = { hostCalls: Map<string, number>; moduleCalls: Map<string, number> };
+
+/** A GET and its primary's answer; when the filter mirrored it, every side answers and the collector accepts the report. */
+function oneRequest(host: ProxyWasmHost): CallCounts {
   const before = host.callCounts();
-  const stream = host.newStream();
-  stream.requestHeaders(requestHeaders("GET", "/users/1", [["x-request-id", "4bf92f35"]]), true);
-  stream.responseHeaders([[":status", "200"]], false);
-  stream.responseBody(new TextEncoder().encode("{}"), true);
-  stream.complete();
-  const after = host.callCounts();
-  const delta = (from: Map<string, number>, to: Map<string, number>) =>
-    new Map([...to].map(([name, n]) => [name, n - (from.get(name) ?? 0)] as const).filter(([, n]) => n > 0));
-  return { hostCalls: delta(before.hostCalls, after.hostCalls), moduleCalls: delta(before.moduleCalls, after.moduleCalls) };
-}
-
-const NOT_MIRRORED = new Map([["env.proxy_get_header_map_pairs", 1]]);
-
-/** A mirrored GET from request to report: every side answers, the collector accepts the batch. */
-function mirroredRequest(host: ProxyWasmHost): Map<string, number> {
-  const before = host.callCounts().hostCalls;
   const firstCall = host.httpCalls.length;
   const stream = host.newStream();
   stream.requestHeaders(requestHeaders("GET", "/users/1", [["x-request-id", "4bf92f35"]]), true);
@@ -33,9 +20,13 @@ function mirroredRequest(host: ProxyWasmHost): Map<string, number> {
   stream.complete();
   for (const call of host.httpCalls.slice(firstCall)) host.respondHttpCall(call.token, { status: 200, body: "{}" });
   for (const call of host.grpcCalls) if (call.state === "pending") host.respondGrpc(call.token, new Uint8Array());
-  const after = host.callCounts().hostCalls;
-  return new Map([...after].map(([name, n]) => [name, n - (before.get(name) ?? 0)] as const).filter(([, n]) => n > 0));
+  const after = host.callCounts();
+  const delta = (from: Map<string, number>, to: Map<string, number>) =>
+    new Map([...to].map(([name, n]) => [name, n - (from.get(name) ?? 0)] as const).filter(([, n]) => n > 0));
+  return { hostCalls: delta(before.hostCalls, after.hostCalls), moduleCalls: delta(before.moduleCalls, after.moduleCalls) };
 }
+
+const NOT_MIRRORED = new Map([["env.proxy_get_header_map_pairs", 1]]);
 
 const total = (counts: Map<string, number>): number => [...counts.values()].reduce((sum, n) => sum + n, 0);
 
@@ -83,7 +74,7 @@ describe("host calls per request", () => {
 
   it("are eleven for a request mirrored to one target, captured and reported", async () => {
     const host = await startFilter({ sample_percent: 100 });
-    const counts = mirroredRequest(host);
+    const counts = oneRequest(host).hostCalls;
     expect(counts).toEqual(
       new Map([
         // the request's headers, the primary's and the shadow's; each answer's body
@@ -98,7 +89,7 @@ describe("host calls per request", () => {
 
   it("are twenty-three with three targets and a secondary: four per side, and no metric call", async () => {
     const host = await startFilter({ sample_percent: 100 }, TARGETS_CONFIG);
-    const counts = mirroredRequest(host);
+    const counts = oneRequest(host).hostCalls;
     expect(host.httpCalls).toHaveLength(4);
     expect(counts).toEqual(
       new Map([
