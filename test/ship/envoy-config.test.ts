@@ -174,7 +174,7 @@ describe("shadowdiff envoy-config --gate", () => {
     const action = manager.http_filters[0].typed_config.xds_matcher.matcher_list.matchers[0].on_match.action.typed_config;
     expect(action.sample_percent.default_value).toEqual({ numerator: 25_000, denominator: "MILLION" });
     expect(JSON.parse(action.typed_config.typed_config.config.configuration.value)).toMatchObject({ sample_percent: 100 });
-    expect(manager.route_config.virtual_hosts[0].request_headers_to_remove).toEqual(["x-shadow-request"]);
+    expect(manager.route_config.virtual_hosts[0].request_headers_to_remove).toEqual(["x-shadow-request", "x_shadow_request"]);
     await expectEnvoyAccepts(services.dir, printed.stdout);
   });
 
