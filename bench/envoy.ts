@@ -8,7 +8,6 @@
 // measures latency at a fixed rate.)
 // `node build/tools/bench/envoy.js --only c,f --rounds 1 --seconds 4` is a quick partial look while
 // working on the filter: printed, never written.
-import { cpus } from "node:os";
 import { join } from "node:path";
 import { renderBootstrap } from "../host/envoy/bootstrap.js";
 import type { FilterStats } from "../support/envoy-admin.js";
@@ -16,7 +15,8 @@ import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.
 import { envoyVersion, startEnvoy } from "../support/envoy-process.js";
 import { repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
-import { type Goal, goalLines, goalRows, median, round } from "./lib/figures.js";
+import { type Goal, describeMachine, goalLines, goalRows, machine, median, round } from "./lib/figures.js";
+import { loadAverage } from "../support/proc.js";
 import { compileNoopFilter } from "./lib/noop-filter.js";
 import { startReportSink } from "./lib/report-sink.js";
 import { envoyScenarios, type Scenario, type ScenarioId } from "./lib/scenarios.js";
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const { runs, sinkPairsReceived } = await runRounds(lineup);
   const results = Object.fromEntries(lineup.map((scenario) => [scenario.id, summarize(scenario, runs.get(scenario.id)!)])) as Record<
     ScenarioId,
@@ -216,17 +217,17 @@ async function main(): Promise<void> {
     { goal: "gated at 1%: throughput ≥ 0.95 × no filter (g/a)", measured: gated.throughput.toFixed(3), met: gated.throughput >= 0.95 },
     { goal: "filter at 100%, captured and reported: throughput ≥ 0.85 × native mirror (d/b)", measured: full.throughput.toFixed(3), met: full.throughput >= 0.85 },
   ];
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown" };
+  const machineFigures = machine(loadAtStart);
   const header =
     `Envoy ${version}, ${SETTINGS.envoyWorkers} worker; wrk ${SETTINGS.wrkThreads} thread, ${SETTINGS.wrkConnections} connections, ` +
     `${SETTINGS.measureSeconds} s per measurement after ${SETTINGS.warmupSeconds} s of warm-up, median of ${SETTINGS.rounds} interleaved rounds; ` +
     `upstream and shadow: one Envoy answering with direct_response; collector: a gRPC sink that counts pairs. ` +
     `Envoy CPU µs/request is the Envoy under test's CPU time (all threads) over the requests it served: less sensitive than req/s to other load on the machine. ` +
-    `Machine: ${machine.cpus} × ${machine.model}, shared by every process above. Written by bench/envoy.ts on ${new Date().toISOString()}.`;
+    `${describeMachine(machineFigures)}; shared by every process above. Written by bench/envoy.ts on ${new Date().toISOString()}.`;
   const json = {
     envoyVersion: version,
     date: new Date().toISOString(),
-    machine,
+    machine: machineFigures,
     settings: SETTINGS,
     elapsedSeconds: round((Date.now() - started) / 1000, 1),
     sinkPairsReceived,

@@ -5,14 +5,14 @@
 // saturation throughput (a closed loop, as bench/envoy.ts does), and the rate is RATE_FRACTION of
 // the lowest. Scenarios come from bench/lib/scenarios.ts; rounds interleave them. Results go to
 // bench/results/latency.json and BENCHMARKS.md, written here, never by hand.
-import { cpus } from "node:os";
 import { join } from "node:path";
 import { renderBootstrap } from "../host/envoy/bootstrap.js";
 import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.js";
 import { envoyVersion, startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
 import { repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
-import { type Goal, goalLines, goalRows, median, round } from "./lib/figures.js";
+import { type Goal, describeMachine, goalLines, goalRows, machine, median, round } from "./lib/figures.js";
+import { loadAverage } from "../support/proc.js";
 import { runFortio, type FortioResult } from "./lib/fortio.js";
 import { compileNoopFilter } from "./lib/noop-filter.js";
 import { startReportSink } from "./lib/report-sink.js";
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   const version = await envoyVersion();
   const lineup = pick(envoyScenarios(await compileNoopFilter()), LINEUP);
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const sink = await startReportSink();
   const upstream = await startEnvoy(renderDirectResponseBootstrap({ body: responseBody(SETTINGS.responseBytes) }), { concurrency: 1 });
   const saturations = new Map<ScenarioId, number>();
@@ -182,18 +183,18 @@ async function main(): Promise<void> {
     { goal: "filter at 100%, captured and reported: adds ≤ 0.2 ms at p90 over the native mirror (d − b)", measured: `${overMirror.p90Ms.toFixed(3)} ms`, met: overMirror.p90Ms <= 0.2 },
     { goal: "filter at 100%, captured and reported: adds ≤ 0.5 ms at p99 over the native mirror (d − b)", measured: `${overMirror.p99Ms.toFixed(3)} ms`, met: overMirror.p99Ms <= 0.5 },
   ];
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown" };
+  const machineFigures = machine(loadAtStart);
   const header =
     `Envoy ${version}, ${SETTINGS.envoyWorkers} worker; fortio at a constant ${qps} req/s (${SETTINGS.rateFraction} of the lowest saturation throughput ` +
     `wrk measured in this run), ${SETTINGS.connections} connections, ${SETTINGS.responseBytes}-byte responses; ` +
     `${SETTINGS.measureSeconds} s per measurement after ${SETTINGS.warmupSeconds} s of warm-up at the same rate, median of ${SETTINGS.rounds} interleaved rounds. ` +
     `Added latency is against (a), Envoy alone, in the same run. Envoy vCPU per 1,000 rps is the Envoy under test's CPU time (all threads) per request × 1,000: ` +
     `the cores it keeps busy at 1,000 requests per second. Upstream and shadow: one Envoy answering with direct_response; collector: a gRPC sink that counts pairs. ` +
-    `Machine: ${machine.cpus} × ${machine.model}, shared by every process above (fortio included). Written by bench/latency.ts on ${new Date().toISOString()}.`;
+    `${describeMachine(machineFigures)}; shared by every process above (fortio included). Written by bench/latency.ts on ${new Date().toISOString()}.`;
   const json = {
     envoyVersion: version,
     date: new Date().toISOString(),
-    machine,
+    machine: machineFigures,
     settings: SETTINGS,
     qps,
     elapsedSeconds: round((Date.now() - started) / 1000, 1),
