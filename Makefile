@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-viewer bench-request-bodies clean \
+.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -97,12 +97,15 @@ bench-viewer: node_modules/.installed chromium build build/tools/.built
 bench-soak: node_modules/.installed build build/tools/.built
 	node build/tools/bench/soak.js
 
-bench-envoy: node_modules/.installed envoy build build/tools/.built
-	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
+# Debian's wrk: the closed-loop load generator (saturation).
+wrk:
+	@$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
+
+# Saturation: throughput and CPU per request, wrk as fast as Envoy answers.
+bench-envoy: node_modules/.installed envoy build build/tools/.built wrk
 	node build/tools/bench/envoy.js
 
-bench-request-bodies: node_modules/.installed envoy build build/tools/.built
-	$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
+bench-request-bodies: node_modules/.installed envoy build build/tools/.built wrk
 	node build/tools/bench/request-body-export.js
 
 clean:
@@ -115,16 +118,19 @@ TOOLS := $(CURDIR)/.tools
 CRANE_VERSION := v0.22.1
 ORAS_VERSION := v1.3.6
 HELM_VERSION := v3.22.0
+# Istio's load generator, at a constant rate for bench-latency (later versions do not build here).
+FORTIO_VERSION := v1.68.2
 CRANE := $(TOOLS)/crane-$(CRANE_VERSION)/crane
 ORAS := $(TOOLS)/oras-$(ORAS_VERSION)/oras
 HELM := $(TOOLS)/helm-$(HELM_VERSION)/helm
+FORTIO := $(TOOLS)/fortio-$(FORTIO_VERSION)/fortio
 # Istio's own Wasm module fetcher (istio.io/istio/pkg/wasm), for the image test.
 ISTIO_WASM_PULL := $(TOOLS)/istio-wasm-pull/istio-wasm-pull
 # network-config-analyzer (PyPI, in a virtualenv of its own): computes who may reach whom from
 # NetworkPolicies, Istio AuthorizationPolicies and Sidecars, for the write-mirroring example's test.
 NCA_VERSION := 2.1.0
 NCA := $(TOOLS)/nca-$(NCA_VERSION)/nca
-export CRANE ORAS HELM ISTIO_WASM_PULL NCA
+export CRANE ORAS HELM FORTIO ISTIO_WASM_PULL NCA
 
 $(CRANE):
 	GOBIN=$(dir $@) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
@@ -132,6 +138,8 @@ $(ORAS):
 	GOBIN=$(dir $@) go install oras.land/oras/cmd/oras@$(ORAS_VERSION)
 $(HELM):
 	GOBIN=$(dir $@) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+$(FORTIO):
+	GOBIN=$(dir $@) go install fortio.org/fortio@$(FORTIO_VERSION)
 $(ISTIO_WASM_PULL): test/istio-wasm-pull/go.mod test/istio-wasm-pull/go.sum test/istio-wasm-pull/main.go
 	cd test/istio-wasm-pull && go build -o $@ .
 
@@ -140,7 +148,12 @@ $(NCA):
 	$(dir $@)venv/bin/pip install --quiet --disable-pip-version-check network-config-analyzer==$(NCA_VERSION)
 	ln -sf venv/bin/nca $@
 
-tools: $(CRANE) $(ORAS) $(HELM) $(ISTIO_WASM_PULL) $(NCA)
+tools: $(CRANE) $(ORAS) $(HELM) $(FORTIO) $(ISTIO_WASM_PULL) $(NCA)
+
+# (After the tools' variables: a rule's prerequisites are expanded where it is read.)
+# A fixed rate well below saturation, fortio as Istio runs it: added latency, vCPU, RSS.
+bench-latency: node_modules/.installed envoy build build/tools/.built wrk $(FORTIO)
+	node build/tools/bench/latency.js
 
 # Debian's docker-registry: a local registry on 127.0.0.1 for the image test.
 registry:

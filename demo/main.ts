@@ -71,7 +71,7 @@ async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess): P
   try {
     await eventually(
       async () => {
-        const stats = await envoy.admin.filterStats();
+        const stats = await envoy.admin.countedFilterStats("listener", { timeoutMs: 1000 });
         const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
         // A pair is one comparison per target.
         const compared = (await fetchSummary(collector.url)).total.pairs / TARGETS.length;

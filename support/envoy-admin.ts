@@ -1,6 +1,8 @@
 // Envoy's admin endpoint, read the way tests, the demo and the benchmark need it: readiness, the bound
 // listener port, and counter values.
 
+import { eventually, type EventuallyOptions } from "./eventually.js";
+
 export const FILTER_STATS_PREFIX = "wasmcustom.shadowdiff.";
 
 /** The filter's metrics (proxy_define_metric), by the name after `shadowdiff.`. */
@@ -30,6 +32,9 @@ export const FILTER_STAT_NAMES = [
   "reports_failed",
   "in_flight",
 ] as const;
+
+/** Where requests reach the filter: every request on the listeners, or those the native gate delegates. */
+export type FilterEntry = "listener" | "gate";
 
 export type FilterStatName = (typeof FILTER_STAT_NAMES)[number];
 export type FilterStats = Record<FilterStatName, number>;
@@ -78,6 +83,29 @@ export class EnvoyAdmin {
     const missing = FILTER_STAT_NAMES.filter((name) => !found.has(FILTER_STATS_PREFIX + name));
     if (missing.length > 0) throw new Error(`shadowdiff: Envoy shows no ${missing.map((name) => FILTER_STATS_PREFIX + name).join(", ")}`);
     return Object.fromEntries(FILTER_STAT_NAMES.map((name) => [name, found.get(FILTER_STATS_PREFIX + name)!])) as FilterStats;
+  }
+
+  /**
+   * The filter's metrics once they account for every request that has reached it. Each worker's VM
+   * adds its counts to Envoy's on the filter's tick, so a plain reading may lag the traffic by a
+   * tick: this polls until the request counters (each request moves one) add up to Envoy's own count
+   * of the requests handed to the filter — every request on the listeners, or, behind the native
+   * gate, those it delegated.
+   */
+  async countedFilterStats(entry: FilterEntry, options: EventuallyOptions = {}): Promise<FilterStats> {
+    return eventually(async () => {
+      const entered = await this.requestsIntoFilter(entry);
+      const stats = await this.filterStats();
+      const decided = FILTER_STAT_NAMES.filter((name) => name.startsWith("requests_")).reduce((sum, name) => sum + stats[name], 0);
+      if (decided !== entered) throw new Error(`shadowdiff: the filter has counted ${decided} of the ${entered} requests that reached it`);
+      return stats;
+    }, { timeoutMs: 15_000, ...options });
+  }
+
+  private async requestsIntoFilter(entry: FilterEntry): Promise<number> {
+    const pattern = entry === "gate" ? "composite\\.filter_delegation_success$" : "^http\\.[^.]+\\.downstream_rq_total$";
+    const stats = await this.stats(pattern);
+    return [...stats].filter(([name]) => !name.startsWith("http.admin.")).reduce((sum, [, value]) => sum + value, 0);
   }
 
   async prometheus(): Promise<string> {

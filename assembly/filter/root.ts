@@ -78,6 +78,7 @@ export class ShadowRoot extends RootContext {
     const running = this.running;
     if (running === null) return;
     running.exporter.flush();
+    running.metrics.flush();
     this.finishIfRetired(running);
   }
 
@@ -113,11 +114,14 @@ export class ShadowRoot extends RootContext {
     if (running === null) return true;
     running.exporter.closing = true;
     running.exporter.flush();
+    running.metrics.flush();
     return running.idle;
   }
 
   private finishIfRetired(running: Running): void {
     if (running.exporter.closing && running.idle) {
+      // No tick comes after proxy_done: the last counts go now.
+      running.metrics.flush();
       this.running = null;
       done();
     }

@@ -8,7 +8,7 @@ export function writeBenchResults(jsonPath: string, json: unknown, markdownPath:
   const start = `<!-- ${sectionName}:start -->`;
   const end = `<!-- ${sectionName}:end -->`;
   const section = `${start}\n${markdown.trim()}\n${end}`;
-  const current = existsSync(markdownPath) ? readFileSync(markdownPath, "utf8") : "# Benchmarks\n\nWritten by the benchmark scripts (`make bench-collector`, `make bench-envoy`, `make bench-viewer`); not edited by hand.\n";
+  const current = existsSync(markdownPath) ? readFileSync(markdownPath, "utf8") : "# Benchmarks\n\nWritten by the benchmark scripts (`make bench-*`); not edited by hand.\n";
   const from = current.indexOf(start);
   const to = current.indexOf(end);
   const next = from >= 0 && to > from ? current.slice(0, from) + section + current.slice(to + end.length) : current.trimEnd() + "\n\n" + section + "\n";

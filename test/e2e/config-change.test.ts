@@ -98,7 +98,7 @@ describe("a configuration change under load", () => {
 
     // Every mirrored request, under either configuration, became a pair the collector received.
     const stats = await eventually(async () => {
-      const current = await envoy.admin.filterStats();
+      const current = await envoy.admin.countedFilterStats("listener");
       expect(current.in_flight).toBe(0);
       expect(collector.pairs().length).toBe(current.requests_mirrored);
       // The collector's answer to the last report reaches the filter a moment after its pairs.

@@ -70,7 +70,9 @@ export function reportedPairs(host: ProxyWasmHost): DecodedPair[] {
   return host.grpcCalls.flatMap((call) => decodeBatch(call.message));
 }
 
+/** A counter or gauge as Envoy shows it once the filter has added its counts: on the root's tick. */
 export function metric(host: ProxyWasmHost, name: string): number {
+  host.tick();
   return host.metric(name);
 }
 

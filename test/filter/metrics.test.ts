@@ -1,7 +1,7 @@
 // The Envoy metrics the filter defines, by the exact names dashboards, alerts and the promotion
 // gate are built on.
 import { describe, expect, it } from "vitest";
-import { startFilter } from "./fixture.js";
+import { requestHeaders, startFilter } from "./fixture.js";
 
 const COUNTERS = [
   "requests_tagged", "requests_method_skipped", "requests_path_skipped", "requests_sampled_out",
@@ -22,5 +22,34 @@ describe("metrics", () => {
         { name: "shadowdiff.in_flight", kind: "gauge", value: 0 },
       ].sort((a, b) => a.name.localeCompare(b.name)),
     );
+  });
+});
+
+describe("counts reach Envoy on the tick", () => {
+  it("keeps each request's count in the VM until the tick adds it, with nothing pending to send", async () => {
+    const host = await startFilter({ sample_percent: 0, flush_interval_ms: 250 });
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("GET", "/users/1", [["x-request-id", "a1"]]), true);
+    stream.complete();
+    expect(host.metric("shadowdiff.requests_sampled_out")).toBe(0);
+    host.advanceClock(250);
+    expect(host.metric("shadowdiff.requests_sampled_out")).toBe(1);
+    expect(host.grpcCalls).toEqual([]);
+    // A tick adds only what came since the last one.
+    host.advanceClock(250);
+    expect(host.metric("shadowdiff.requests_sampled_out")).toBe(1);
+  });
+
+  it("moves the in-flight gauge by what changed since the last tick", async () => {
+    const host = await startFilter({ sample_percent: 100 });
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("GET", "/users/1", [["x-request-id", "a2"]]), true);
+    host.tick();
+    expect(host.metric("shadowdiff.in_flight")).toBe(1);
+    host.respondHttpCall(host.httpCalls[0]!.token, { status: 200 });
+    expect(host.metric("shadowdiff.in_flight")).toBe(1);
+    host.tick();
+    expect(host.metric("shadowdiff.in_flight")).toBe(0);
+    expect(host.metric("shadowdiff.shadow_ok")).toBe(1);
   });
 });

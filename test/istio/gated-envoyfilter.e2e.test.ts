@@ -139,7 +139,7 @@ async function delegations(envoy: EnvoyProcess): Promise<number> {
 
 /** The filter's per-request counters (requests_*): they move only when a request enters the VM; reports of earlier pairs move the others. */
 async function decisions(envoy: EnvoyProcess): Promise<[string, number][]> {
-  return Object.entries(await envoy.admin.filterStats()).filter(([name]) => name.startsWith("requests_"));
+  return Object.entries(await envoy.admin.countedFilterStats("gate")).filter(([name]) => name.startsWith("requests_"));
 }
 
 describe("the gated EnvoyFilter in Envoy, module delivered over ECDS", () => {
@@ -157,7 +157,7 @@ describe("the gated EnvoyFilter in Envoy, module delivered over ECDS", () => {
     await eventually(async () => expect(shadow.received).toHaveLength(20));
     expect(shadow.received.map((request) => request.headers["x-shadow-request"])).toEqual(shadow.received.map(() => "true"));
     expect(shadow.received.map((request) => request.headers.host)).toEqual(shadow.received.map(() => "api-shadow.shop.svc.cluster.local"));
-    const stats = await envoy.admin.filterStats();
+    const stats = await envoy.admin.countedFilterStats("gate");
     expect(stats.requests_mirrored).toBe(20);
   });
 

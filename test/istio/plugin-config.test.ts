@@ -84,6 +84,8 @@ describe("the WasmPlugin's pluginConfig in the compiled filter", () => {
       expect(headers.get(":path")).toMatch(/^\/users\//);
       expect(call.timeoutMs).toBe(pluginConfig.shadow_timeout_ms);
     }
+    // The filter adds its counts to Envoy's metrics on the tick.
+    host.tick();
     expect(host.metric("shadowdiff.requests_mirrored")).toBe(calls.length);
     expect(host.metric("shadowdiff.requests_path_skipped")).toBe(requests);
   });

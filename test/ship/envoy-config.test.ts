@@ -195,7 +195,7 @@ describe("shadowdiff envoy-config --gate", () => {
       expect(counters.delegated).toBe(0);
       expect(services.upstreams.primaryRequests).toHaveLength(1);
       expect(Object.keys(services.upstreams.primaryRequests[0]!).filter((name) => /^x.shadow.request$/.test(name))).toEqual([]);
-      const filterStats = await envoy.admin.filterStats();
+      const filterStats = await envoy.admin.countedFilterStats("gate");
       expect(FILTER_STAT_NAMES.filter((name) => filterStats[name] !== 0)).toEqual([]);
       expect(services.upstreams.shadowRequests).toEqual([]);
     } finally {

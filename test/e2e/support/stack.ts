@@ -53,6 +53,7 @@ export interface Stack {
   readonly collectorGate: TcpGate;
   /** The collector's HTTP endpoint; empty with recordPairs. */
   readonly collectorUrl: string;
+  /** The filter's stats once they count every request that reached it (they reach Envoy on the filter's tick). */
   filterStats(): Promise<FilterStats>;
   /** The filter's stats once every mirrored request is accounted for (sent or dropped): a clean "before". */
   settledStats(): Promise<FilterStats>;
@@ -115,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await collectorGate.open();
     stoppers.push(() => collectorGate.close());
 
+    const entry = options.gate === undefined ? "listener" : "gate";
     const envoy = await startEnvoy(
       renderBootstrap({
         primary: { port: primary.port },
@@ -153,8 +155,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       recorded,
       collectorGate,
       collectorUrl,
-      filterStats: () => envoy.admin.filterStats(),
-      settledStats: () => eventually(async () => settled(await envoy.admin.filterStats()), { timeoutMs: 15_000 }),
+      filterStats: () => envoy.admin.countedFilterStats(entry),
+      settledStats: () => eventually(async () => settled(await envoy.admin.countedFilterStats(entry)), { timeoutMs: 15_000 }),
       collectorMetrics: async () => {
         if (recorded !== undefined) throw new Error("shadowdiff: this stack records reports instead of running the collector");
         return (await fetch(`${collectorUrl}/metrics`)).text();
