@@ -33,6 +33,9 @@ export const FILTER_STAT_NAMES = [
   "in_flight",
 ] as const;
 
+/** Request counters only build/shadowdiff-bodies.wasm defines: a request whose body was not mirrored moves one of them instead. */
+export const BODY_STAT_NAMES = ["requests_body_too_large", "requests_over_body_budget", "requests_body_reset"] as const;
+
 /** Where requests reach the filter: every request on the listeners, or those the native gate delegates. */
 export type FilterEntry = "listener" | "gate";
 
@@ -88,7 +91,7 @@ export class EnvoyAdmin {
   /**
    * The filter's metrics once they account for every request that has reached it. Each worker's VM
    * adds its counts to Envoy's on the filter's tick, so a plain reading may lag the traffic by a
-   * tick: this polls until the request counters (each request moves one) add up to Envoy's own count
+   * tick: this polls until the request counters (each request moves one, a body counter included) add up to Envoy's own count
    * of the requests handed to the filter — every request on the listeners, or, behind the native
    * gate, those it delegated.
    */
@@ -96,7 +99,10 @@ export class EnvoyAdmin {
     return eventually(async () => {
       const entered = await this.requestsIntoFilter(entry);
       const stats = await this.filterStats();
-      const decided = FILTER_STAT_NAMES.filter((name) => name.startsWith("requests_")).reduce((sum, name) => sum + stats[name], 0);
+      const bodies = await this.stats(`^${FILTER_STATS_PREFIX.replaceAll(".", "\\.")}(${BODY_STAT_NAMES.join("|")})$`);
+      const decided =
+        FILTER_STAT_NAMES.filter((name) => name.startsWith("requests_")).reduce((sum, name) => sum + stats[name], 0) +
+        [...bodies.values()].reduce((sum, value) => sum + value, 0);
       if (decided !== entered) throw new Error(`shadowdiff: the filter has counted ${decided} of the ${entered} requests that reached it`);
       return stats;
     }, { timeoutMs: 15_000, ...options });
