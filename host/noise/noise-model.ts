@@ -115,6 +115,8 @@ function byField(differences: readonly FieldDifference[]): Map<string, number> {
  */
 export class NoiseBook {
   private readonly routes = new Map<string, RouteNoise>();
+  /** Some pair has carried a secondary: the filter is configured with one. */
+  private secondarySeen = false;
 
   constructor(
     private readonly settings: NoiseSettings = DEFAULT_NOISE_SETTINGS,
@@ -131,8 +133,14 @@ export class NoiseBook {
       state = new RouteNoise();
       this.routes.set(route, state);
     }
-    // No secondary on the route yet: nothing to count, nothing cancels (the common case, kept cheap).
-    if (state === undefined) return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE })) };
+    if (state === undefined) {
+      // No secondary on the route yet: nothing to count, nothing cancels (the common case, kept
+      // cheap). Once pairs elsewhere carry one, the secondary is configured and this route's first
+      // pairs merely came before its own: it is warming up, not judged without noise.
+      const warming = this.secondarySeen && this.routes.size < this.limits.maxRoutes;
+      return { state: warming ? "warmup" : "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE })) };
+    }
+    this.secondarySeen ||= secondary !== null;
     const noiseHere = secondary === null ? new Map<string, number>() : byField(secondary);
     if (secondary !== null) this.count(state, noiseHere, targets);
     const warm = state.secondaryPairs < this.settings.warmupPairs;

@@ -123,6 +123,17 @@ describe("the noise model", () => {
     expect(judged.targets.map((target) => target.cancelled.length)).toEqual([0, 1]);
   });
 
+  it("a route whose first pairs come before its first secondary warms up once another route has shown a secondary", () => {
+    const book = new NoiseBook(SETTINGS);
+    expect(book.judge("/b", null, [{ target: "v2", differences: [changed("$.at")] }]).state).toBe("off");
+    feed(book, "/a", 1, () => [], () => []);
+    expect(book.judge("/b", null, [{ target: "v2", differences: [changed("$.at")] }])).toEqual({ state: "warmup", targets: [{ cancelled: [], remaining: [changed("$.at")] }] });
+    // Past the route cap a route is never tracked, so it is judged without noise rather than warming up for ever.
+    const capped = new NoiseBook(SETTINGS, { maxRoutes: 1, maxFields: 4, maxTargets: 2, maxFieldChars: 20 });
+    feed(capped, "/a", 1, () => [], () => []);
+    expect(capped.judge("/b", null, [{ target: "v2", differences: [changed("$.at")] }]).state).toBe("off");
+  });
+
   it("bounded memory: routes, fields per route and targets are capped; past a cap nothing is cancelled", () => {
     const book = new NoiseBook(SETTINGS, { maxRoutes: 3, maxFields: 4, maxTargets: 2, maxFieldChars: 20 });
     for (let route = 0; route < 10; route++) {
