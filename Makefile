@@ -161,65 +161,89 @@ registry:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends docker-registry; }
 
-# The filter in Istio's Wasm image format, reproducibly (same .wasm, same digest):
-#   build/image/filter.tar   compat variant: Docker manifest v2, one tar.gz layer holding plugin.wasm
-#   build/image/filter-oci/  oci variant (OCI layout): a runtime-config layer and the raw module
-#                            as application/vnd.module.wasm.content.layer.v1+wasm
-# and, with the compat image's digest, the chart's filter in both modes (scripts/render-filter.sh):
-#   build/istio/wasmplugin.yaml         Istio's WasmPlugin
+# The filter in Istio's Wasm image format, reproducibly (same .wasm, same digest), for each module:
+# build/shadowdiff.wasm in build/image/, build/shadowdiff-bodies.wasm (request_bodies) in
+# build/image/bodies/, each in two variants:
+#   filter.tar   compat variant: Docker manifest v2, one tar.gz layer holding plugin.wasm
+#   filter-oci/  oci variant (OCI layout): a runtime-config layer and the raw module
+#                as application/vnd.module.wasm.content.layer.v1+wasm
+# and, with each compat image's digest, the chart's filter in both modes (scripts/render-filter.sh):
+#   build/istio/wasmplugin.yaml         Istio's WasmPlugin (build/istio/bodies/ for the bodies module)
 #   build/istio/gated-envoyfilter.yaml  the same filter behind the native gate (an EnvoyFilter)
 VERSION := $(shell node -p 'require("./package.json").version')
 # make push only pushes to an IMAGE given on the command line or in the environment.
 IMAGE_GIVEN := $(filter-out undefined,$(origin IMAGE))
 IMAGE ?= registry.example.com/shadowdiff/filter:$(VERSION)
+# Where `make image` renders the bodies module's filter from (make push takes IMAGE for either).
+BODIES_IMAGE ?= registry.example.com/shadowdiff/filter-bodies:$(VERSION)
 VARIANT ?= compat
+# The module make push pushes: default or bodies.
+MODULE ?= default
 # Where make push renders the filter's manifests for the image it pushed.
 FILTER_MANIFESTS ?= build/istio
 BUILT_FILTER := build/istio/wasmplugin.yaml build/istio/gated-envoyfilter.yaml
+BUILT_BODIES_FILTER := build/istio/bodies/wasmplugin.yaml build/istio/bodies/gated-envoyfilter.yaml
 # These reach the scripts through the environment, never through the shell's parser.
 $(BUILT_FILTER) push: export IMAGE := $(IMAGE)
+$(BUILT_BODIES_FILTER): export IMAGE := $(BODIES_IMAGE)
 push: export VALUES := $(VALUES)
 push: export VARIANT := $(VARIANT)
+push: export MODULE := $(MODULE)
 push: export INSECURE := $(INSECURE)
 push: export FILTER_MANIFESTS := $(FILTER_MANIFESTS)
 push: export VERSION := $(VERSION)
 IMAGE_DIR := build/image
+push: export IMAGE_DIR := $(IMAGE_DIR)
 WASM_MEDIA_TYPE := application/vnd.module.wasm.content.layer.v1+wasm
 WASM_CONFIG_MEDIA_TYPE := application/vnd.module.wasm.config.v1+json
 CHART_SOURCES := $(shell find charts -type f -o -type l)
 
-$(IMAGE_DIR)/plugin.wasm: build/shadowdiff.wasm
-	mkdir -p $(IMAGE_DIR)
-	cp $< $@
-$(IMAGE_DIR)/layer.tar.gz: $(IMAGE_DIR)/plugin.wasm
-	tar -C $(IMAGE_DIR) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=0644 \
-	  --format=ustar -cf - plugin.wasm | gzip -9n > $@
-$(IMAGE_DIR)/filter.tar: $(IMAGE_DIR)/layer.tar.gz $(CRANE)
-	$(CRANE) append -f $< -t shadowdiff/filter:$(VERSION) -o $@
-	$(CRANE) digest --tarball $@ > $(IMAGE_DIR)/filter.digest
-$(IMAGE_DIR)/runtime-config.json:
-	mkdir -p $(IMAGE_DIR)
-	printf '{"type":"envoy_proxy","abiVersions":["v0.2.1"],"config":{"root_ids":["shadowdiff"]}}\n' > $@
-$(IMAGE_DIR)/filter-oci/index.json: $(IMAGE_DIR)/plugin.wasm $(IMAGE_DIR)/runtime-config.json $(ORAS)
-	rm -rf $(IMAGE_DIR)/filter-oci
-	cd $(IMAGE_DIR) && $(ORAS) push --no-tty --oci-layout filter-oci:$(VERSION) \
+# filter_image DIR,MODULE: both variants of the image of the module MODULE (a .wasm), in DIR.
+define filter_image
+$(1)/plugin.wasm: $(2)
+	mkdir -p $(1)
+	cp $$< $$@
+$(1)/layer.tar.gz: $(1)/plugin.wasm
+	tar -C $(1) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=0644 \
+	  --format=ustar -cf - plugin.wasm | gzip -9n > $$@
+$(1)/filter.tar: $(1)/layer.tar.gz $(CRANE)
+	$(CRANE) append -f $$< -t shadowdiff/filter:$(VERSION) -o $$@
+	$(CRANE) digest --tarball $$@ > $(1)/filter.digest
+$(1)/runtime-config.json:
+	mkdir -p $(1)
+	printf '{"type":"envoy_proxy","abiVersions":["v0.2.1"],"config":{"root_ids":["shadowdiff"]}}\n' > $$@
+$(1)/filter-oci/index.json: $(1)/plugin.wasm $(1)/runtime-config.json $(ORAS)
+	rm -rf $(1)/filter-oci
+	cd $(1) && $(ORAS) push --no-tty --oci-layout filter-oci:$(VERSION) \
 	  --artifact-type $(WASM_CONFIG_MEDIA_TYPE) -a org.opencontainers.image.created=1970-01-01T00:00:00Z \
 	  runtime-config.json:$(WASM_CONFIG_MEDIA_TYPE) plugin.wasm:$(WASM_MEDIA_TYPE) >/dev/null
-	$(ORAS) manifest fetch --oci-layout --descriptor $(IMAGE_DIR)/filter-oci:$(VERSION) \
-	  | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).digest+"\n")' > $(IMAGE_DIR)/filter-oci.digest
+	$(ORAS) manifest fetch --oci-layout --descriptor $(1)/filter-oci:$(VERSION) \
+	  | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).digest+"\n")' > $(1)/filter-oci.digest
+endef
+$(eval $(call filter_image,$(IMAGE_DIR),build/shadowdiff.wasm))
+$(eval $(call filter_image,$(IMAGE_DIR)/bodies,build/shadowdiff-bodies.wasm))
+
 # Both modes with the chart's defaults, the manifests the tests check; make push takes VALUES.
 $(BUILT_FILTER) &: $(IMAGE_DIR)/filter.tar $(CHART_SOURCES) $(HELM) scripts/render-filter.sh
-	VALUES= OUT=build/istio scripts/render-filter.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)" >/dev/null
+	VALUES= MODULE=default OUT=build/istio scripts/render-filter.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/filter.digest)" >/dev/null
+$(BUILT_BODIES_FILTER) &: $(IMAGE_DIR)/bodies/filter.tar $(CHART_SOURCES) $(HELM) scripts/render-filter.sh
+	VALUES= MODULE=bodies OUT=build/istio/bodies scripts/render-filter.sh "$$IMAGE" "$$(cat $(IMAGE_DIR)/bodies/filter.digest)" >/dev/null
 
-image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json $(BUILT_FILTER)
+image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json $(BUILT_FILTER) \
+	$(IMAGE_DIR)/bodies/filter.tar $(IMAGE_DIR)/bodies/filter-oci/index.json $(BUILT_BODIES_FILTER)
 	@echo "compat image $(IMAGE_DIR)/filter.tar: $$(cat $(IMAGE_DIR)/filter.digest)"
 	@echo "oci image    $(IMAGE_DIR)/filter-oci: $$(cat $(IMAGE_DIR)/filter-oci.digest)"
 	@echo "filter for the compat image: $(BUILT_FILTER) (apply one)"
+	@echo "bodies module (request_bodies):"
+	@echo "compat image $(IMAGE_DIR)/bodies/filter.tar: $$(cat $(IMAGE_DIR)/bodies/filter.digest)"
+	@echo "oci image    $(IMAGE_DIR)/bodies/filter-oci: $$(cat $(IMAGE_DIR)/bodies/filter-oci.digest)"
+	@echo "filter for the compat image: $(BUILT_BODIES_FILTER) (apply one)"
 
-# make push IMAGE=registry/repository:tag [VARIANT=oci] [INSECURE=1] [VALUES=my-values.yaml]
-#   [FILTER_MANIFESTS=folder]
-# pushes the filter image, prints its digest and renders the filter for it into FILTER_MANIFESTS:
-# the WasmPlugin and the gated EnvoyFilter, or the one VALUES chooses with filter.mode.
+# make push IMAGE=registry/repository:tag [MODULE=bodies] [VARIANT=oci] [INSECURE=1]
+#   [VALUES=my-values.yaml] [FILTER_MANIFESTS=folder]
+# pushes the filter image (MODULE=bodies: the bodies module's, for request_bodies), prints its
+# digest and renders the filter for it into FILTER_MANIFESTS: the WasmPlugin and the gated
+# EnvoyFilter, or the one VALUES chooses with filter.mode.
 push: image
 	$(if $(IMAGE_GIVEN),,$(error make push needs IMAGE=registry/repository:tag))
 	@OUT="$$FILTER_MANIFESTS" scripts/push-filter-image.sh

@@ -4,17 +4,28 @@
 # WasmPlugin and the gated EnvoyFilter, or the one VALUES chooses). They are rendered before the
 # push, so values the chart refuses push nothing. `make push` sets the environment:
 #   IMAGE     registry/repository:tag
+#   MODULE    default (build/shadowdiff.wasm) or bodies (build/shadowdiff-bodies.wasm, for request_bodies)
 #   VARIANT   compat (Docker manifest v2, plugin.wasm in a tar.gz layer) or oci
 #   INSECURE  non-empty: plain HTTP to the registry
 #   VALUES    optional chart values file for the filter; OUT the folder its manifests go to
-#   VERSION   the tag the oci layout was built under; CRANE, ORAS, HELM the tools
+#   VERSION   the tag the oci layout was built under; IMAGE_DIR where make image built the images;
+#   CRANE, ORAS, HELM the tools
 set -euo pipefail
-dir=build/image
+dir=${IMAGE_DIR:-build/image}
 
 if [[ ! ${IMAGE:-} =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
   echo "push-filter-image.sh: IMAGE must be registry/repository:tag, got \"${IMAGE:-}\"" >&2
   exit 2
 fi
+
+case ${MODULE:-} in
+  default) ;;
+  bodies) dir=$dir/bodies ;;
+  *)
+    echo "push-filter-image.sh: MODULE must be default or bodies, got \"${MODULE:-}\"" >&2
+    exit 2
+    ;;
+esac
 
 case ${VARIANT:-} in
   compat) built=$(<"$dir/filter.digest") ;;

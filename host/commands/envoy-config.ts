@@ -4,10 +4,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDocument, stringify } from "yaml";
 import { renderBootstrap, type BootstrapOptions, type Endpoint, type PluginConfiguration } from "../envoy/bootstrap.js";
-import { filterWasmPath } from "../package-files.js";
+import { bodiesFilterWasmPath, filterWasmPath } from "../package-files.js";
 
 export const USAGE = `usage: shadowdiff envoy-config --primary HOST:PORT --shadow HOST:PORT --collector HOST:PORT
-         [--listen [HOST:]PORT] [--admin [HOST:]PORT] [--wasm FILE] [--gate PERCENT]
+         [--listen [HOST:]PORT] [--admin [HOST:]PORT] [--wasm FILE | --bodies] [--gate PERCENT]
          [--plugin-config JSON | --plugin-config-file FILE] [--format yaml|json]
 Prints an Envoy configuration for plain Envoy (no Istio): a listener (default 0.0.0.0:10000) that
 proxies to the primary with the shadowdiff filter, which mirrors to the shadow and reports pairs
@@ -15,6 +15,8 @@ to the collector's gRPC port. Run it with \`envoy -c envoy.yaml\` (Envoy with th
   --listen            where Envoy serves clients (default 0.0.0.0:10000)
   --admin             Envoy's admin endpoint (default 127.0.0.1:9901; keep it private)
   --wasm              the filter module (default: the one this package ships)
+  --bodies            the module this package ships that also receives request bodies, for the
+                      plugin key request_bodies (README: Side effects)
   --gate              the native gate: Envoy hands a random PERCENT (0 to 100, 0.5 works) of the
                       filter's methods to the filter, and the other requests never enter its VM;
                       leave sample_percent out of the plugin configuration (README: Native gate)
@@ -54,6 +56,7 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
       listen: { type: "string", default: "0.0.0.0:10000" },
       admin: { type: "string", default: "127.0.0.1:9901" },
       wasm: { type: "string" },
+      bodies: { type: "boolean", default: false },
       gate: { type: "string" },
       "plugin-config": { type: "string" },
       "plugin-config-file": { type: "string" },
@@ -67,8 +70,14 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
   };
   if (values.format !== "yaml" && values.format !== "json") throw new Error(`--format must be yaml or json, got "${values.format}"`);
 
-  const wasmPath = resolve(values.wasm ?? filterWasmPath());
-  if (!existsSync(wasmPath)) throw new Error(`--wasm: no file at ${wasmPath}`);
+  if (values.bodies && values.wasm !== undefined) throw new Error("give --wasm or --bodies, not both");
+  const wasmPath = resolve(values.wasm ?? (values.bodies ? bodiesFilterWasmPath() : filterWasmPath()));
+  if (!existsSync(wasmPath)) throw new Error(`${values.bodies ? "--bodies" : "--wasm"}: no file at ${wasmPath}`);
+  const plugin = pluginConfig(values["plugin-config"], values["plugin-config-file"]);
+  // The module shipped by default refuses the key at start-up, in Envoy's log; say so now.
+  if (Object.hasOwn(plugin, "request_bodies") && !values.bodies && values.wasm === undefined) {
+    throw new Error('plugin key "request_bodies" needs --bodies: the default module receives no request bodies and refuses it');
+  }
   const listen = endpoint("--listen", values.listen!, { hostRequired: false, minPort: 0, defaultHost: "0.0.0.0" });
   const admin = endpoint("--admin", values.admin!, { hostRequired: false, minPort: 0, defaultHost: "127.0.0.1" });
   // Envoy binds listeners to addresses, not names.
@@ -89,7 +98,7 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
         shadow: required("shadow"),
         collector: required("collector"),
         wasmPath,
-        plugin: pluginConfig(values["plugin-config"], values["plugin-config-file"]),
+        plugin,
         ...(values.gate === undefined ? {} : { gate: { percent: gatePercent(values.gate) } }),
       },
     },

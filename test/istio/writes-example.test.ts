@@ -270,13 +270,19 @@ describe("the shadow's share of the cluster", () => {
 
 describe("the filter's values for the moved shadow", () => {
   const values = parse(readFileSync(join(ISTIO_DIR, WRITES_DIR, "shadowdiff.values.yaml"), "utf8")) as {
-    filter: { pluginConfig: Record<string, string> };
+    filter: { module: string; pluginConfig: Record<string, unknown> };
   };
 
   it("name the cluster and authority Istio gives the shadow's Service in its namespace", () => {
     const service = find(docs, "Service", "api-shadow", SHADOW_NAMESPACE);
     expect(values.filter.pluginConfig.shadow_cluster).toBe(istioOutboundCluster(service, "http"));
     expect(values.filter.pluginConfig.shadow_authority).toBe(serviceHost(service));
-    expect(Object.keys(values.filter.pluginConfig).sort()).toEqual(["shadow_authority", "shadow_cluster"]);
+  });
+
+  it("turn writes on: the bodies module, mirroring POST, PUT and PATCH with bodies up to 64 KiB, and nothing else", () => {
+    expect(Object.keys(values.filter).sort()).toEqual(["module", "pluginConfig"]);
+    expect(values.filter.module).toBe("bodies");
+    expect(Object.keys(values.filter.pluginConfig).sort()).toEqual(["request_bodies", "shadow_authority", "shadow_cluster"]);
+    expect(values.filter.pluginConfig.request_bodies).toEqual({ methods: ["POST", "PUT", "PATCH"], max_bytes: 65536 });
   });
 });

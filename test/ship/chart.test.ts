@@ -13,7 +13,7 @@ import { executeFilterAction, gatedMethods, gateMatcher, tagSpellings } from "..
 import { findManifest, istioOutboundCluster, selects, validateManifest } from "../istio/support/manifests.js";
 import { promtool } from "../istio/support/promtool.js";
 import { ruleGroups } from "../istio/support/queries.js";
-import { filterWasmPath } from "../../support/paths.js";
+import { bodiesFilterWasmPath, filterWasmPath } from "../../support/paths.js";
 import { ProxyWasmHost } from "../wasmhost/index.js";
 import { REPO, helm, run } from "./support/tools.js";
 
@@ -27,6 +27,15 @@ const EVERYTHING = [
   "--set", `filter.digest=${DIGEST}`,
 ];
 const GATE = [...EVERYTHING, "--set", "filter.mode=gate"];
+const BODIES_DIGEST = `sha256:${"cd".repeat(32)}`;
+const REQUEST_BODIES = { methods: ["POST", "PUT", "PATCH"], max_bytes: 65536 };
+/** The bodies module, its image, and request_bodies turned on. */
+const BODIES = [
+  "--set", "filter.module=bodies",
+  "--set", "filter.bodiesImage=registry.example.com/shadowdiff/filter-bodies:0.1.0",
+  "--set", `filter.bodiesDigest=${BODIES_DIGEST}`,
+  "--set-json", `filter.pluginConfig.request_bodies=${JSON.stringify(REQUEST_BODIES)}`,
+];
 
 interface Doc {
   apiVersion: string;
@@ -255,6 +264,9 @@ const gateFaults: [string, string[], RegExp][] = [
   ["methods that are no list", ["--set", "filter.pluginConfig.methods=GET"], /filter\.pluginConfig\.methods must be a non-empty list/],
   ["a tag header Envoy keeps", ["--set", "filter.pluginConfig.tag_header=Host"], /filter\.pluginConfig\.tag_header must be an HTTP header name Envoy can strip, got Host/],
   ["a tag header that is no header name", ["--set", "filter.pluginConfig.tag_header=x shadow"], /filter\.pluginConfig\.tag_header must be an HTTP header name/],
+  ["a body method it cannot mirror with a body", [...BODIES, "--set-json", 'filter.pluginConfig.request_bodies={"methods":["POST","GET"]}'], /filter\.pluginConfig\.request_bodies\.methods holds GET/],
+  ["no body method at all", [...BODIES, "--set-json", 'filter.pluginConfig.request_bodies={"methods":[]}'], /filter\.pluginConfig\.request_bodies\.methods must be a non-empty list of POST, PUT or PATCH/],
+  ["request_bodies that is no object", [...BODIES, "--set", "filter.pluginConfig.request_bodies=POST"], /filter\.pluginConfig\.request_bodies\.methods must be a non-empty list/],
 ];
 
 describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from the same values", () => {
@@ -342,6 +354,32 @@ describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from 
     expect(careless.logs.map((entry) => entry.message).join("\n")).toMatch(/shadow_cluster/);
   });
 
+  it("the bodies module: both modes pull its image, the gate hands request_bodies' methods over as gate.ts does, and only that module accepts the configuration", async () => {
+    const { plugin, gate } = await bothModes({
+      filter: {
+        module: "bodies",
+        bodiesImage: "registry.example.com/shadowdiff/filter-bodies:0.1.0",
+        bodiesDigest: BODIES_DIGEST,
+        pluginConfig: { request_bodies: REQUEST_BODIES },
+      },
+    });
+    expect(plugin.spec.url).toBe("oci://registry.example.com/shadowdiff/filter-bodies:0.1.0");
+    expect(plugin.spec.sha256).toBe(BODIES_DIGEST.slice(7));
+    expect(moduleOf(gate).vm_config.code.remote.http_uri.uri).toBe(plugin.spec.url);
+    expect(moduleOf(gate).vm_config.code.remote.sha256).toBe(plugin.spec.sha256);
+    const pluginConfig = JSON.parse(moduleOf(gate).configuration.value) as Record<string, unknown>;
+    expect(pluginConfig.request_bodies).toEqual(REQUEST_BODIES);
+    const action = executeFilterAction({ percent: plugin.spec.pluginConfig.sample_percent }, { dynamic_config: actionOf(gate).dynamic_config });
+    expect(patch(gate, "HTTP_FILTER").typed_config.xds_matcher).toEqual(gateMatcher(gatedMethods(pluginConfig), action));
+    expect(gatedMethods(pluginConfig)).toEqual(["GET", "HEAD", "POST", "PUT", "PATCH"]);
+    const clusters = [pluginConfig.shadow_cluster as string, pluginConfig.collector_cluster as string];
+    const bodies = await ProxyWasmHost.load(bodiesFilterWasmPath(), { clusters });
+    expect(bodies.start(JSON.stringify(plugin.spec.pluginConfig)), bodies.logs.map((entry) => entry.message).join("\n")).toBe(true);
+    const plain = await ProxyWasmHost.load(filterWasmPath(), { clusters });
+    expect(plain.start(JSON.stringify(plugin.spec.pluginConfig))).toBe(false);
+    expect(plain.logs.map((entry) => entry.message).join("\n")).toMatch(/request_bodies/);
+  });
+
   it.each([
     ["a share of 0 stays 0", { sample_percent: 0 }, 0],
     ["a fraction is kept", { sample_percent: 0.0125 }, 125],
@@ -382,6 +420,12 @@ describe("hostile or careless values are refused, naming the value", () => {
     ["a share over 100", ["--set", "filter.pluginConfig.sample_percent=101"], /\/filter\/pluginConfig\/sample_percent/],
     ["a negative share", ["--set", "filter.pluginConfig.sample_percent=-1"], /\/filter\/pluginConfig\/sample_percent/],
     ["a share that is no number", ["--set-string", "filter.pluginConfig.sample_percent=10"], /\/filter\/pluginConfig\/sample_percent/],
+    ["an unknown module", ["--set", "filter.module=streaming"], /\/filter\/module/],
+    ["request_bodies with the default module", ["--set-json", 'filter.pluginConfig.request_bodies={"methods":["POST"]}'], /filter\.pluginConfig\.request_bodies needs filter\.module bodies/],
+    ["the gate: request_bodies with the default module", ["--set", "filter.mode=gate", "--set-json", 'filter.pluginConfig.request_bodies={"methods":["POST"]}'], /filter\.pluginConfig\.request_bodies needs filter\.module bodies/],
+    ["the bodies module without its image", [...BODIES, "--set", "filter.bodiesImage="], /filter\.module is bodies, but filter\.bodiesImage is empty/],
+    ["the bodies module without its digest", [...BODIES, "--set", "filter.bodiesDigest="], /filter\.module is bodies, but filter\.bodiesDigest is empty/],
+    ["a short digest for the bodies module", [...BODIES, "--set", "filter.bodiesDigest=sha256:abc"], /\/filter\/bodiesDigest/],
     ...gateFaults.map(([name, args, message]): [string, string[], RegExp] => [`the gate: ${name}`, ["--set", "filter.mode=gate", ...args], message]),
   ];
 
@@ -392,7 +436,7 @@ describe("hostile or careless values are refused, naming the value", () => {
   });
 
   it("the same values without the fault render (each refusal is the fault's)", async () => {
-    for (const args of [EVERYTHING, GATE]) {
+    for (const args of [EVERYTHING, GATE, [...EVERYTHING, ...BODIES], [...GATE, ...BODIES]]) {
       const rendered = await template(args);
       expect(rendered.code, rendered.stderr).toBe(0);
     }

@@ -13,10 +13,10 @@ import { GATE_FILTER_NAME } from "../../host/envoy/gate.js";
 import { FILTER_STAT_NAMES } from "../../support/envoy-admin.js";
 import { startEnvoy, type EnvoyProcess } from "../../support/envoy-process.js";
 import { eventually } from "../../support/eventually.js";
-import { envoyBinary } from "../../support/paths.js";
+import { bodiesFilterWasmPath, envoyBinary, filterWasmPath } from "../../support/paths.js";
 import { createLogger } from "../../host/log.js";
 import { REPO, run } from "./support/tools.js";
-import { expectOneMirroredRequest, startUpstreams, type Upstreams } from "./support/upstreams.js";
+import { expectOneMirroredRequest, expectOneMirroredWrite, startUpstreams, type Upstreams } from "./support/upstreams.js";
 
 const CLI = join(REPO, "dist", "host", "cli.js");
 const envoyConfig = (args: string[]) => run(process.execPath, [CLI, "envoy-config", ...args]);
@@ -128,6 +128,9 @@ describe("shadowdiff envoy-config", () => {
     ["both plugin config flags", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", "{}", "--plugin-config-file", "x.json"], /not both/],
     ["a plugin config file that is not there", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config-file", "/nonexistent/plugin.json"], /--plugin-config-file \/nonexistent\/plugin.json: ENOENT/],
     ["a wasm file that is not there", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--wasm", "/nonexistent/filter.wasm"], /--wasm: no file at \/nonexistent\/filter.wasm/],
+    ["request_bodies without --bodies", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", '{"request_bodies":{"methods":["POST"]}}'], /plugin key "request_bodies" needs --bodies: the default module receives no request bodies/],
+    ["--bodies beside --wasm", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies", "--wasm", "/nonexistent/filter.wasm"], /give --wasm or --bodies, not both/],
+    ["--bodies with a value", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies=false"], /--bodies/],
     ["an unknown format", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--format", "toml"], /--format must be yaml or json/],
     ["an unknown flag", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--sample", "5"], /--sample/],
     ...gateRefusals.map(([name, args, message]): [string, string[], RegExp] => [name, ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", ...args], message]),
@@ -210,6 +213,49 @@ describe("shadowdiff envoy-config --gate", () => {
     try {
       await expectOneMirroredRequest(envoy.listenerPort, services.upstreams, services.collector.httpPort);
       expect((await gateCounters(envoy)).delegated).toBe(1);
+    } finally {
+      await envoy.stop();
+    }
+  });
+});
+
+describe("shadowdiff envoy-config --bodies", () => {
+  const services = useServices();
+
+  const withBodies = (extra: string[] = []): string[] => [
+    "--primary", `127.0.0.1:${services.upstreams.primary}`,
+    "--shadow", `127.0.0.1:${services.upstreams.shadow}`,
+    "--collector", `127.0.0.1:${services.collector.grpcPort}`,
+    "--listen", "127.0.0.1:0",
+    "--admin", "127.0.0.1:0",
+    "--plugin-config", JSON.stringify({ flush_interval_ms: 100, methods: ["GET"], request_bodies: { methods: ["POST"], max_bytes: 4096 } }),
+    "--bodies",
+    ...extra,
+  ];
+
+  /** Every module file the printed configuration loads. */
+  const modules = (printed: string): string[] => [...printed.matchAll(/filename: (.+)$/gm)].map((match) => match[1]!.trim());
+
+  it("loads the module that receives request bodies, which envoy --mode validate accepts, alone and behind the gate", async () => {
+    const printed = await envoyConfig(withBodies());
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(modules(printed.stdout)).toEqual([bodiesFilterWasmPath()]);
+    expect(modules(printed.stdout)).not.toContain(filterWasmPath());
+    await expectEnvoyAccepts(services.dir, printed.stdout);
+    const gated = await envoyConfig([...withBodies(["--gate", "100"])]);
+    expect(gated.code, gated.stderr).toBe(0);
+    expect(modules(gated.stdout)).toEqual([bodiesFilterWasmPath()]);
+    // The gate hands POST to the filter beside GET.
+    expect(gated.stdout).toMatch(/exact: POST/);
+    await expectEnvoyAccepts(services.dir, gated.stdout);
+  });
+
+  it("serves a POST with it: the client gets the primary's answer, the shadow the exact body, tagged, the collector the pair", async () => {
+    const printed = await envoyConfig(withBodies());
+    expect(printed.code, printed.stderr).toBe(0);
+    const envoy = await startEnvoy(parse(printed.stdout) as object);
+    try {
+      await expectOneMirroredWrite(envoy.listenerPort, services.upstreams, services.collector.httpPort);
     } finally {
       await envoy.stop();
     }

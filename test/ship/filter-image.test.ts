@@ -1,5 +1,6 @@
 // The filter as an image Istio pulls. `make image` builds both variants of Istio's Wasm image
-// format reproducibly; `make push` pushes one to a real registry on 127.0.0.1 and renders the
+// format reproducibly, for the default module and for the bodies module (request_bodies);
+// `make push` pushes one to a real registry on 127.0.0.1 and renders the
 // WasmPlugin and the gated EnvoyFilter with its digest. The pushed images are then read back twice: by these tests, along
 // the rules of Istio's image fetcher (istio/istio pkg/wasm, imagefetcher.go), and by that fetcher
 // itself (test/istio-wasm-pull), whose extracted module the real Envoy loads and runs.
@@ -12,12 +13,13 @@ import { parse, stringify } from "yaml";
 import { startCollector } from "../../host/collector.js";
 import { parseConfig } from "../../host/config/load.js";
 import { createLogger } from "../../host/log.js";
-import { renderBootstrap } from "../../host/envoy/bootstrap.js";
+import { renderBootstrap, type PluginConfiguration } from "../../host/envoy/bootstrap.js";
 import { startEnvoy } from "../../support/envoy-process.js";
-import { envoyBinary, filterWasmPath } from "../../support/paths.js";
+import { bodiesFilterWasmPath, envoyBinary, filterWasmPath } from "../../support/paths.js";
+import { ProxyWasmHost } from "../wasmhost/index.js";
 import { startRegistry, type Registry } from "./support/registry.js";
 import { REPO, istioWasmPull, make, run } from "./support/tools.js";
-import { expectOneMirroredRequest, startUpstreams } from "./support/upstreams.js";
+import { expectOneMirroredRequest, expectOneMirroredWrite, startUpstreams } from "./support/upstreams.js";
 
 const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
@@ -28,7 +30,12 @@ const WASM_CONFIG = "application/vnd.module.wasm.config.v1+json";
 
 const IMAGE_DIR = join(REPO, "build", "image");
 const wasm = readFileSync(filterWasmPath());
-const builtDigest = (variant: "filter" | "filter-oci"): string => readFileSync(join(IMAGE_DIR, `${variant}.digest`), "utf8").trim();
+const bodiesWasm = readFileSync(bodiesFilterWasmPath());
+type Variant = "filter" | "filter-oci";
+const builtDigest = (variant: Variant): string => readFileSync(join(IMAGE_DIR, `${variant}.digest`), "utf8").trim();
+const builtBodiesDigest = (variant: Variant): string => readFileSync(join(IMAGE_DIR, "bodies", `${variant}.digest`), "utf8").trim();
+/** A request_bodies configuration: the bodies module takes it, the default module refuses it. */
+const REQUEST_BODIES = { request_bodies: { methods: ["POST"], max_bytes: 4096 } };
 
 /** Where each mode's manifest pulls the filter from: the WasmPlugin's url and sha256, the gated EnvoyFilter's module. */
 interface FilterSource {
@@ -116,7 +123,20 @@ describe("make image", () => {
     expect(entries[0]!.content.equals(wasm)).toBe(true);
   });
 
-  it("is reproducible: built again elsewhere, both variants have the same digests", async () => {
+  it("packs the bodies module the same way, in an image of its own", () => {
+    const layer = readFileSync(join(IMAGE_DIR, "bodies", "layer.tar.gz"));
+    expect(layer.readUInt32LE(4)).toBe(0);
+    const entries = tarEntries(gunzipSync(layer));
+    expect(entries.map(({ name, uid, gid, mtime, mode }) => ({ name, uid, gid, mtime, mode }))).toEqual([
+      { name: "plugin.wasm", uid: 0, gid: 0, mtime: 0, mode: 0o644 },
+    ]);
+    expect(entries[0]!.content.equals(bodiesWasm)).toBe(true);
+    expect(bodiesWasm.equals(wasm)).toBe(false);
+    expect(builtBodiesDigest("filter")).not.toBe(builtDigest("filter"));
+    expect(builtBodiesDigest("filter-oci")).not.toBe(builtDigest("filter-oci"));
+  });
+
+  it("is reproducible: built again elsewhere, both variants of both modules have the same digests", async () => {
     const dir = mkdtempSync(join(tmpdir(), "shadowdiff-image-"));
     try {
       const rebuilt = await make(["image", `IMAGE_DIR=${dir}`]);
@@ -124,7 +144,10 @@ describe("make image", () => {
       expect(readFileSync(join(dir, "layer.tar.gz")).equals(readFileSync(join(IMAGE_DIR, "layer.tar.gz")))).toBe(true);
       expect(readFileSync(join(dir, "filter.digest"), "utf8").trim()).toBe(builtDigest("filter"));
       expect(readFileSync(join(dir, "filter-oci.digest"), "utf8").trim()).toBe(builtDigest("filter-oci"));
+      expect(readFileSync(join(dir, "bodies", "filter.digest"), "utf8").trim()).toBe(builtBodiesDigest("filter"));
+      expect(readFileSync(join(dir, "bodies", "filter-oci.digest"), "utf8").trim()).toBe(builtBodiesDigest("filter-oci"));
       expect(builtDigest("filter")).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(builtBodiesDigest("filter")).toMatch(/^sha256:[0-9a-f]{64}$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -135,6 +158,10 @@ describe("make image", () => {
     expect(`sha256:${plugin.sha256}`).toBe(builtDigest("filter"));
     expect(plugin.url).toMatch(/^oci:\/\/[^@]+:[^@/]+$/);
     expect(gatedEnvoyFilterSource(join(REPO, "build", "istio", "gated-envoyfilter.yaml"))).toEqual(plugin);
+    const bodies = wasmPluginSource(join(REPO, "build", "istio", "bodies", "wasmplugin.yaml"));
+    expect(`sha256:${bodies.sha256}`).toBe(builtBodiesDigest("filter"));
+    expect(bodies.url).toMatch(/^oci:\/\/[^@]+-bodies:[^@/]+$/);
+    expect(gatedEnvoyFilterSource(join(REPO, "build", "istio", "bodies", "gated-envoyfilter.yaml"))).toEqual(bodies);
   });
 });
 
@@ -142,6 +169,7 @@ describe("make push, and Istio pulling what it pushed", () => {
   let registry: Registry;
   let dir: string;
   const pushed: Record<"compat" | "oci", { stdout: string; plugin: FilterSource; gate: FilterSource }> = {} as never;
+  const pushedBodies: Record<"compat" | "oci", { stdout: string; plugin: FilterSource; gate: FilterSource }> = {} as never;
   /** The tags pushed by the tests that succeed; a refused push adds none. */
   const TAGS = ["compat", "oci"];
 
@@ -157,8 +185,16 @@ describe("make push, and Istio pulling what it pushed", () => {
         plugin: wasmPluginSource(join(manifests, "wasmplugin.yaml")),
         gate: gatedEnvoyFilterSource(join(manifests, "gated-envoyfilter.yaml")),
       };
+      const bodiesManifests = join(dir, `bodies-${variant}`);
+      const bodies = await make(["push", "MODULE=bodies", `IMAGE=${registry.host}/shadowdiff/filter-bodies:${variant}`, `VARIANT=${variant}`, "INSECURE=1", `FILTER_MANIFESTS=${bodiesManifests}`]);
+      expect(bodies.code, bodies.stderr).toBe(0);
+      pushedBodies[variant] = {
+        stdout: bodies.stdout,
+        plugin: wasmPluginSource(join(bodiesManifests, "wasmplugin.yaml")),
+        gate: gatedEnvoyFilterSource(join(bodiesManifests, "gated-envoyfilter.yaml")),
+      };
     }
-  }, 120_000);
+  }, 240_000);
 
   const pushedTags = async (): Promise<string[]> =>
     (((await (await fetch(`http://${registry.host}/v2/shadowdiff/filter/tags/list`)).json()) as { tags: string[] }).tags).sort();
@@ -176,6 +212,34 @@ describe("make push, and Istio pulling what it pushed", () => {
     expect(pushed.compat.gate).toEqual(pushed.compat.plugin);
     expect(pushed.oci.gate).toEqual(pushed.oci.plugin);
     expect(pushed.compat.stdout).toContain(`filter for it: ${join(dir, "compat", "gated-envoyfilter.yaml")}`);
+  });
+
+  it("MODULE=bodies pushes the bodies module's image, prints its digest and puts it in both modes", () => {
+    expect(pushedBodies.compat.stdout).toContain(`digest ${builtBodiesDigest("filter")}`);
+    expect(pushedBodies.oci.stdout).toContain(`digest ${builtBodiesDigest("filter-oci")}`);
+    expect(pushedBodies.compat.plugin).toEqual({ url: `oci://${registry.host}/shadowdiff/filter-bodies:compat`, sha256: builtBodiesDigest("filter").slice(7) });
+    expect(pushedBodies.oci.plugin).toEqual({ url: `oci://${registry.host}/shadowdiff/filter-bodies:oci`, sha256: builtBodiesDigest("filter-oci").slice(7) });
+    expect(pushedBodies.compat.gate).toEqual(pushedBodies.compat.plugin);
+    expect(pushedBodies.oci.gate).toEqual(pushedBodies.oci.plugin);
+  });
+
+  it("refuses an unknown MODULE, or values naming another module than the image's, and pushes nothing", async () => {
+    const unknown = await make(["push", "MODULE=streaming", `IMAGE=${registry.host}/shadowdiff/filter:streaming`, "INSECURE=1", `FILTER_MANIFESTS=${join(dir, "refused-module")}`]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/MODULE must be default or bodies, got "streaming"/);
+    const values = join(dir, "bodies-values.yaml");
+    writeFileSync(values, stringify({ filter: { module: "bodies", pluginConfig: REQUEST_BODIES } }));
+    const manifests = join(dir, "refused-bodies-values");
+    const mismatched = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:mismatched`, "INSECURE=1", `VALUES=${values}`, `FILTER_MANIFESTS=${manifests}`]);
+    expect(mismatched.code).not.toBe(0);
+    expect(mismatched.stderr).toMatch(/filter\.module is "bodies", but the image is the default module's \(MODULE=default\); give MODULE=bodies/);
+    expect(readdirSync(manifests).filter((file) => file.endsWith(".yaml"))).toEqual([]);
+    const plain = join(dir, "default-values.yaml");
+    writeFileSync(plain, stringify({ filter: { pluginConfig: REQUEST_BODIES } }));
+    const refused = await make(["push", `IMAGE=${registry.host}/shadowdiff/filter:refused-bodies`, "INSECURE=1", `VALUES=${plain}`, `FILTER_MANIFESTS=${join(dir, "refused-default")}`]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/filter\.pluginConfig\.request_bodies needs filter\.module bodies/);
+    expect(await pushedTags()).toEqual(TAGS);
   });
 
   it("renders only the gated EnvoyFilter when the values choose the gate, with the values' settings", async () => {
@@ -267,6 +331,14 @@ describe("make push, and Istio pulling what it pushed", () => {
     expect(module.equals(wasm)).toBe(true);
   });
 
+  it.each(["compat", "oci"] as const)("Istio's own fetcher pulls the bodies module's %s image, and gets that module", async (variant) => {
+    const { url, sha256 } = pushedBodies[variant].plugin;
+    const result = await run(istioWasmPull(), ["-url", url, "-sha256", sha256, "-dir", join(dir, `cache-bodies-${variant}`)]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const module = readFileSync(result.stdout.trim().split("\n").at(-1)!);
+    expect(module.equals(bodiesWasm)).toBe(true);
+  });
+
   it("Istio's fetcher refuses the module when the WasmPlugin's sha256 is not the image's", async () => {
     const { url, sha256 } = pushed.compat.plugin;
     const wrong = `${sha256.slice(0, -1)}${sha256.endsWith("0") ? "1" : "0"}`;
@@ -275,41 +347,72 @@ describe("make push, and Istio pulling what it pushed", () => {
     expect(result.stderr).toMatch(new RegExp(`has checksum ${sha256}, which does not match: ${wrong}`));
   });
 
+  /** The module Istio's fetcher extracts from the image a WasmPlugin names, pulled into `cache`. */
+  async function pullWithIstio(source: FilterSource, cache: string): Promise<string> {
+    const result = await run(istioWasmPull(), ["-url", source.url, "-sha256", source.sha256, "-dir", join(dir, cache)]);
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout.trim().split("\n").at(-1)!;
+  }
+
+  async function expectEnvoyValidates(wasmPath: string, plugin: PluginConfiguration): Promise<void> {
+    const config = join(dir, "envoy-validate.json");
+    writeFileSync(config, JSON.stringify(renderBootstrap({ primary: { port: 1 }, mode: { kind: "filter", shadow: { port: 2 }, collector: { port: 3 }, wasmPath, plugin } })));
+    const result = await run(envoyBinary(), ["--mode", "validate", "-c", config]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  }
+
+  /** The real Envoy with the module and `plugin`, between a primary, a shadow and a collector on 127.0.0.1, for `check`. */
+  async function throughEnvoy(wasmPath: string, plugin: PluginConfiguration, check: typeof expectOneMirroredRequest): Promise<void> {
+    const upstreams = await startUpstreams();
+    const collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
+      log: createLogger(() => {}, "error"),
+    });
+    const envoy = await startEnvoy(
+      renderBootstrap({
+        primary: { port: upstreams.primary },
+        mode: { kind: "filter", shadow: { port: upstreams.shadow }, collector: { port: collector.grpcPort }, wasmPath, plugin: { flush_interval_ms: 100, ...plugin } },
+      }),
+    );
+    try {
+      await check(envoy.listenerPort, upstreams, collector.httpPort);
+    } finally {
+      await envoy.stop();
+      await collector.close();
+      await upstreams.close();
+    }
+  }
+
   describe("the module Istio extracted, in the real Envoy", () => {
     let modulePath: string;
 
     beforeAll(async () => {
-      const { url, sha256 } = pushed.compat.plugin;
-      const result = await run(istioWasmPull(), ["-url", url, "-sha256", sha256, "-dir", join(dir, "cache-envoy")]);
-      expect(result.code, result.stderr).toBe(0);
-      modulePath = result.stdout.trim().split("\n").at(-1)!;
+      modulePath = await pullWithIstio(pushed.compat.plugin, "cache-envoy");
     });
 
-    it("passes envoy --mode validate", async () => {
-      const config = join(dir, "envoy-validate.json");
-      writeFileSync(config, JSON.stringify(renderBootstrap({ primary: { port: 1 }, mode: { kind: "filter", shadow: { port: 2 }, collector: { port: 3 }, wasmPath: modulePath } })));
-      const result = await run(envoyBinary(), ["--mode", "validate", "-c", config]);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
+    it("passes envoy --mode validate", () => expectEnvoyValidates(modulePath, {}));
+
+    it("serves a request: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", () =>
+      throughEnvoy(modulePath, {}, expectOneMirroredRequest));
+  });
+
+  describe("the bodies module Istio extracted, in the real Envoy", () => {
+    let modulePath: string;
+    let defaultModulePath: string;
+
+    beforeAll(async () => {
+      modulePath = await pullWithIstio(pushedBodies.compat.plugin, "cache-bodies-envoy");
+      defaultModulePath = await pullWithIstio(pushed.compat.plugin, "cache-default-refuses");
     });
 
-    it("serves a request: the client gets the primary's answer, the shadow a tagged copy, the collector the pair", async () => {
-      const upstreams = await startUpstreams();
-      const collector = await startCollector(parseConfig('grpc: { address: "127.0.0.1:0" }\nhttp: { address: "127.0.0.1:0" }\nexamples: { path: ":memory:" }\n', {}), {
-        log: createLogger(() => {}, "error"),
-      });
-      const envoy = await startEnvoy(
-        renderBootstrap({
-          primary: { port: upstreams.primary },
-          mode: { kind: "filter", shadow: { port: upstreams.shadow }, collector: { port: collector.grpcPort }, wasmPath: modulePath, plugin: { flush_interval_ms: 100 } },
-        }),
-      );
-      try {
-        await expectOneMirroredRequest(envoy.listenerPort, upstreams, collector.httpPort);
-      } finally {
-        await envoy.stop();
-        await collector.close();
-        await upstreams.close();
-      }
+    it("the default module Istio extracted refuses the request_bodies configuration", async () => {
+      const host = await ProxyWasmHost.load(defaultModulePath, { clusters: ["shadow", "collector"] });
+      expect(host.start(JSON.stringify({ shadow_cluster: "shadow", collector_cluster: "collector", ...REQUEST_BODIES }))).toBe(false);
+      expect(host.logs.map((entry) => entry.message).join("\n")).toMatch(/config key "request_bodies" is unknown/);
     });
+
+    it("passes envoy --mode validate with request_bodies", () => expectEnvoyValidates(modulePath, REQUEST_BODIES));
+
+    it("mirrors a POST with its body: the client gets the primary's answer, the shadow the exact body, the collector the pair", () =>
+      throughEnvoy(modulePath, REQUEST_BODIES, expectOneMirroredWrite));
   });
 });

@@ -48,14 +48,39 @@ would take in the shadow's pods, stops the release naming the value.
 */}}
 {{- define "shadowdiff.filterChecks" -}}
 {{- with .Values.filter -}}
+{{- if eq .module "bodies" -}}
+{{- if not .bodiesImage -}}
+{{- fail "filter.module is bodies, but filter.bodiesImage is empty: the bodies module's image as registry/repository:tag (make push MODULE=bodies IMAGE=... pushes it and prints the digest)" -}}
+{{- end -}}
+{{- if not .bodiesDigest -}}
+{{- fail "filter.module is bodies, but filter.bodiesDigest is empty: the sha256:... digest that make push MODULE=bodies prints for filter.bodiesImage" -}}
+{{- end -}}
+{{- else if eq .module "default" -}}
 {{- if not .image -}}
 {{- fail "filter.image is empty: the filter image as registry/repository:tag (make push IMAGE=... pushes it and prints the digest)" -}}
 {{- end -}}
 {{- if not .digest -}}
 {{- fail "filter.digest is empty: the sha256:... digest that make push prints for filter.image" -}}
 {{- end -}}
+{{- if hasKey .pluginConfig "request_bodies" -}}
+{{- fail "filter.pluginConfig.request_bodies needs filter.module bodies: the default module receives no request bodies and refuses the key" -}}
+{{- end -}}
+{{- else -}}
+{{- fail (printf "filter.module must be default or bodies, got %v" .module) -}}
+{{- end -}}
 {{- if not .selector -}}
 {{- fail "filter.selector is empty: it would attach the filter to every pod of the namespace, the shadow's included; give the primary's pod labels" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The chosen module's image and digest, as JSON: filter.image and filter.digest, or the bodies module's. */}}
+{{- define "shadowdiff.filterSource" -}}
+{{- with .Values.filter -}}
+{{- if eq .module "bodies" -}}
+{{- dict "image" .bodiesImage "digest" .bodiesDigest | toJson -}}
+{{- else -}}
+{{- dict "image" .image "digest" .digest | toJson -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

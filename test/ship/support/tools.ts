@@ -47,13 +47,13 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 }
 
 /** Make's own variables, and the ones `make push` reads from the environment: a test names each it means. */
-const MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "IMAGE", "VARIANT", "INSECURE", "VALUES", "FILTER_MANIFESTS", "VERSION", "IMAGE_DIR"];
+const MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "IMAGE", "VARIANT", "INSECURE", "VALUES", "FILTER_MANIFESTS", "VERSION", "IMAGE_DIR", "MODULE", "BODIES_IMAGE"];
 
 /**
- * `make -s TARGET VAR=value...` in the repository. The tests ship the filter `make build` made:
- * make treats it as given (-o), and never rebuilds it or the npm packages behind it.
+ * `make -s TARGET VAR=value...` in the repository. The tests ship the modules `make build` made:
+ * make treats them as given (-o), and never rebuilds them or the npm packages behind them.
  */
 export function make(args: string[]): Promise<RunResult> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !MAKE_ENVIRONMENT.includes(name)));
-  return run("make", ["-s", "--no-print-directory", "-o", "build/shadowdiff.wasm", ...args], { env });
+  return run("make", ["-s", "--no-print-directory", "-o", "build/shadowdiff.wasm", "-o", "build/shadowdiff-bodies.wasm", ...args], { env });
 }

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { expect } from "vitest";
 import { eventually } from "../../../support/eventually.js";
-import { sendJson, startHttpService } from "../../../support/http-service.js";
+import { sendJson, startHttpService, type ReceivedRequest } from "../../../support/http-service.js";
 
 export const ANSWER = { id: 7, served: "v1" };
 
@@ -14,6 +14,10 @@ export interface Upstreams {
   readonly primaryRequests: IncomingHttpHeaders[];
   /** Headers of each request the shadow received. */
   readonly shadowRequests: IncomingHttpHeaders[];
+  /** Each request the primary received, whole. */
+  readonly primaryReceived: ReceivedRequest[];
+  /** Each request the shadow received, whole. */
+  readonly shadowReceived: ReceivedRequest[];
   close(): Promise<void>;
 }
 
@@ -29,6 +33,8 @@ export async function startUpstreams(): Promise<Upstreams> {
     get shadowRequests() {
       return shadow.received.map((request) => request.headers);
     },
+    primaryReceived: primary.received,
+    shadowReceived: shadow.received,
     close: async () => {
       await Promise.all([primary.close(), shadow.close()]);
     },
@@ -51,4 +57,20 @@ export async function expectOneMirroredRequest(envoyPort: number, upstreams: Ups
   expect(await response.json()).toEqual(ANSWER);
   expect((await waitForPairs(collectorHttpPort, 1)).matched).toBe(1);
   expect(upstreams.shadowRequests).toEqual([expect.objectContaining({ "x-shadow-request": "true" })]);
+}
+
+/**
+ * One POST with a body through Envoy with the bodies module and request_bodies on POST: the client
+ * gets the primary's answer, the primary and the shadow the exact body (the shadow's tagged, with
+ * a content-length that matches it), the collector the pair.
+ */
+export async function expectOneMirroredWrite(envoyPort: number, upstreams: Upstreams, collectorHttpPort: number): Promise<void> {
+  const body = JSON.stringify({ sku: "a-1", qty: 2, note: "caf\u00e9" });
+  const response = await fetch(`http://127.0.0.1:${envoyPort}/orders`, { method: "POST", body, headers: { "content-type": "application/json" } });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual(ANSWER);
+  expect((await waitForPairs(collectorHttpPort, 1)).matched).toBe(1);
+  expect(upstreams.primaryReceived.map((request) => [request.method, request.body.toString()])).toEqual([["POST", body]]);
+  expect(upstreams.shadowReceived.map((request) => [request.method, request.body.toString()])).toEqual([["POST", body]]);
+  expect(upstreams.shadowReceived[0]!.headers).toMatchObject({ "x-shadow-request": "true", "content-length": String(Buffer.byteLength(body)) });
 }
