@@ -57,7 +57,6 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
       </section>
     );
   }
-  const { text, notes } = bodyText(response);
   const contentType = response.headers.find((h) => h.name.toLowerCase() === "content-type")?.value;
   return (
     <section class="body-panel" aria-label={`${title} body`} data-side={side}>
@@ -67,20 +66,7 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
           {response.status} · {contentType ?? "no content-type"} · {bytes(response.bodySize)}
         </span>
       </header>
-      {notes.map((note) => (
-        <p class="body-note" key={note}>
-          {note}
-        </p>
-      ))}
-      {response.bodyWithheld !== undefined ? (
-        <p class="body-missing">Body withheld: the collector keeps no body it could not redact.</p>
-      ) : text === null ? (
-        <p class="body-missing">Binary body ({count(response.storedBytes)} bytes kept): not shown as text.</p>
-      ) : text === "" ? (
-        <p class="body-missing">Empty body.</p>
-      ) : (
-        <BodyLines text={text} json={props.json} highlights={props.highlights} focus={props.focus} />
-      )}
+      <BodyContent body={response} lines={(text) => <BodyLines text={text} json={props.json} highlights={props.highlights} focus={props.focus} />} />
     </section>
   );
 }
@@ -88,7 +74,6 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
 /** The body mirrored with the request, as stored (redacted); nothing for a request mirrored without one. */
 export function RequestBody({ body, contentType }: { body: BodyView | null; contentType: string | undefined }) {
   if (body === null) return null;
-  const { text, notes } = bodyText(body);
   return (
     <section class="body-panel request-body" aria-label="Request body">
       <header class="body-head">
@@ -98,6 +83,16 @@ export function RequestBody({ body, contentType }: { body: BodyView | null; cont
           {body.truncated ? " (cut)" : ""}
         </span>
       </header>
+      <BodyContent body={body} lines={(text) => <BodyLines text={text} json={false} highlights={NO_HIGHLIGHTS} focus={undefined} />} />
+    </section>
+  );
+}
+
+/** What is known of a body, then its text laid out by `lines`, or why there is none to show. */
+function BodyContent({ body, lines }: { body: BodyView; lines: (text: string) => JSX.Element }) {
+  const { text, notes } = bodyText(body);
+  return (
+    <>
       {notes.map((note) => (
         <p class="body-note" key={note}>
           {note}
@@ -110,9 +105,9 @@ export function RequestBody({ body, contentType }: { body: BodyView | null; cont
       ) : text === "" ? (
         <p class="body-missing">Empty body.</p>
       ) : (
-        <BodyLines text={text} json={false} highlights={NO_HIGHLIGHTS} focus={undefined} />
+        lines(text)
       )}
-    </section>
+    </>
   );
 }
 
