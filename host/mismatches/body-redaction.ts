@@ -33,9 +33,9 @@ const JSON_OPENERS = new Set(["{".charCodeAt(0), "[".charCodeAt(0)]);
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 /**
- * What of a response body may be stored and served. JSON bodies are decoded (content-encoding
- * undone) and every value a redaction path names is replaced by "[redacted]"; a body cut at the
- * capture limit keeps what was read of it as JSON, redacted, up to the cut. A JSON body that
+ * What of a response's body, or a request's, may be stored and served. JSON bodies are decoded
+ * (content-encoding undone) and every value a redaction path names is replaced by "[redacted]"; a
+ * body cut at the capture limit keeps what was read of it as JSON, redacted, up to the cut. A JSON body that
  * cannot be decoded, or that is whole but not one JSON value, cannot be redacted, so it is
  * withheld. Other bodies are kept as captured: paths name JSON values only.
  */
