@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { BodyView, ResponseView } from "../../host/mismatches/mismatch-view.js";
 import { bytes, count } from "./format.js";
@@ -89,7 +90,7 @@ export function RequestBody({ body, contentType }: { body: BodyView | null; cont
 }
 
 /** What is known of a body, then its text laid out by `lines`, or why there is none to show. */
-function BodyContent({ body, lines }: { body: BodyView; lines: (text: string) => JSX.Element }) {
+function BodyContent({ body, lines }: { body: BodyView; lines: (text: string) => ComponentChildren }) {
   const { text, notes } = bodyText(body);
   return (
     <>
