@@ -28,6 +28,13 @@ export interface WireResponse {
 }
 
 /** A pair as the .proto spells it; fields left out take the proto3 defaults. */
+/** capture.proto's Body: a request's body, up to the filter's max_body_bytes. */
+export interface WireBody {
+  data?: Buffer;
+  size?: number;
+  truncated?: boolean;
+}
+
 export interface WirePair {
   id: string;
   proxy_id?: string;
@@ -40,6 +47,7 @@ export interface WirePair {
   primary?: WireResponse;
   targets?: WireResponse[];
   secondary?: WireResponse;
+  request_body?: WireBody;
   id_shortened?: boolean;
   path_truncated?: boolean;
 }

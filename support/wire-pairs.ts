@@ -1,6 +1,6 @@
 // Pairs to report in tests, as the .proto spells them (snake_case), with sensible values for
 // whatever a test leaves out.
-import type { WirePair, WireResponse } from "./report-client.js";
+import type { WireBody, WirePair, WireResponse } from "./report-client.js";
 
 const JSON_HEADERS = [{ name: "content-type", value: "application/json" }];
 
@@ -31,6 +31,13 @@ export function shadowTarget(response: Partial<WireResponse>, failure = 0, name 
 export function jsonResponse(value: unknown, latencyMillis: number): WireResponse {
   const body = Buffer.from(JSON.stringify(value));
   return { status: 200, headers: JSON_HEADERS, body, body_size: body.length, truncated: false, latency_nanos: latencyMillis * 1_000_000 };
+}
+
+/** A request body as the filter sends it: whole, or its first `capturedBytes` bytes when given. */
+export function requestBody(text: string | Buffer, capturedBytes?: number): WireBody {
+  const whole = Buffer.from(text);
+  const data = capturedBytes === undefined ? whole : whole.subarray(0, capturedBytes);
+  return { data, size: whole.length, truncated: data.length < whole.length };
 }
 
 let sequence = 0;

@@ -2,7 +2,7 @@ import type protobuf from "protobufjs";
 import { CAPTURE_LIMITS, type PairDropReason } from "./capture-limits.js";
 import { loadCaptureProto } from "./capture-proto.js";
 import { lengthDelimitedSpans, WireDecoder, WireDecodeError, type WireMessage } from "./wire-decoder.js";
-import { SHADOW_FAILURE_KINDS, type CapturedResponse, type Header, type MirroredAnswer, type Pair, type TargetAnswer } from "./pair.js";
+import { SHADOW_FAILURE_KINDS, type CapturedBody, type CapturedResponse, type Header, type MirroredAnswer, type Pair, type TargetAnswer } from "./pair.js";
 
 /** Bytes that cannot be cut into pairs at all; `message` says where and why. */
 export class InvalidBatchError extends Error {}
@@ -91,6 +91,7 @@ function toPair(raw: WireMessage): Pair {
   if (primary === undefined) throw new PairError("invalid_field", 'field "primary" is missing');
   if (optionalNumber(primary, "failure") !== 0) throw new PairError("invalid_field", 'field "primary.failure" must be unset: the primary always answers');
   const secondary = raw.secondary as WireMessage | undefined;
+  const requestBody = raw.request_body as WireMessage | undefined;
   return {
     id,
     proxyId: boundedString(raw, "proxy_id", L.proxyIdBytes),
@@ -103,6 +104,7 @@ function toPair(raw: WireMessage): Pair {
     primary: response(primary, "primary"),
     targets: targets(raw),
     secondary: secondary === undefined ? null : mirrored(secondary, "secondary"),
+    requestBody: requestBody === undefined ? null : capturedBody(requestBody, "request_body"),
   };
 }
 
@@ -154,6 +156,19 @@ function response(message: WireMessage, name: string): CapturedResponse {
     truncated: (message.truncated as boolean | undefined) ?? false,
     latencyNanos: optionalNumber(message, "latency_nanos"),
   };
+}
+
+/** A Body message: its data within the capture limit, its size not under the data, and cut exactly when the size says so. */
+function capturedBody(message: WireMessage, name: string): CapturedBody {
+  const body = (message.data as Buffer | undefined) ?? Buffer.alloc(0);
+  if (body.length > L.bodyBytes) throw new PairError("too_large", `field "${name}.data" is longer than ${L.bodyBytes} bytes`);
+  const bodySize = optionalNumber(message, "size");
+  if (bodySize < body.length) throw new PairError("invalid_field", `field "${name}.size" (${bodySize}) is smaller than the data (${body.length} bytes)`);
+  const truncated = (message.truncated as boolean | undefined) ?? false;
+  if (truncated !== bodySize > body.length) {
+    throw new PairError("invalid_field", `field "${name}.truncated" must be ${!truncated} for a size of ${bodySize} with ${body.length} bytes of data`);
+  }
+  return { body, bodySize, truncated };
 }
 
 function headers(parent: WireMessage, name: string, prefix = ""): Header[] {

@@ -15,6 +15,13 @@ export interface CapturedResponse {
   latencyNanos: number;
 }
 
+/** The request's body as the filter sent it to the mirrored sides: its first max_body_bytes bytes. */
+export interface CapturedBody {
+  body: Buffer;
+  bodySize: number;
+  truncated: boolean;
+}
+
 export const SHADOW_FAILURE_KINDS = ["timeout", "reset", "no_cluster", "overflow"] as const;
 export type ShadowFailureKind = (typeof SHADOW_FAILURE_KINDS)[number];
 
@@ -43,4 +50,6 @@ export interface Pair {
   targets: TargetAnswer[];
   /** The primary's own version asked again (the noise baseline); null when not sampled for it. */
   secondary: MirroredAnswer | null;
+  /** The body mirrored with the request (request_bodies methods); null when none was. */
+  requestBody: CapturedBody | null;
 }

@@ -1,30 +1,37 @@
 import { isUtf8 } from "node:buffer";
-import type { CapturedResponse, Header, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
+import type { CapturedBody, CapturedResponse, Header, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
 import type { Comparison, Outcome } from "../compare/comparison.js";
-import type { BodyRedactor } from "./body-redaction.js";
+import type { BodyRedactor, StorableBody } from "./body-redaction.js";
 
 // What the collector keeps of a mismatching (or inconclusive) pair: the fields lists and filters
 // need, and the rest as one detail document. Everything is cut here, so that one example is
 // bounded in bytes whatever the pair held, and bodies are redacted before anything is kept.
 
-/** One response as kept: the body as UTF-8 text when it is valid UTF-8, else base64. */
-export interface StoredResponse {
-  status: number;
-  headers: Header[];
-  /** Headers past the stored bytes (16 KiB) were cut or left out. */
-  headersCut?: true;
+/** A body as kept: as UTF-8 text when it is valid UTF-8, else base64. */
+export interface StoredBody {
   body: string;
   bodyEncoding: "utf8" | "base64";
-  /** Bytes of the body kept (at most 64 KiB per side). */
+  /** Bytes of the body kept (at most 64 KiB per body). */
   storedBytes: number;
   /** The body is kept decoded: its content-encoding was undone to redact it. */
   bodyDecoded?: true;
+  /** Values of the body were replaced by "[redacted]" (examples.redactBodyPaths). */
+  bodyRedacted?: true;
   /** Less of the (decoded) body is kept than there was: it was cut at the stored bytes. */
   bodyCut?: true;
   /** Why no body is kept: a JSON body that could not be redacted. */
   bodyWithheld?: string;
   bodySize: number;
+  /** Only the start of the body was captured (the filter's max_body_bytes). */
   truncated: boolean;
+}
+
+/** One response as kept. */
+export interface StoredResponse extends StoredBody {
+  status: number;
+  headers: Header[];
+  /** Headers past the stored bytes (16 KiB) were cut or left out. */
+  headersCut?: true;
   latencySeconds: number;
 }
 
@@ -35,6 +42,8 @@ export interface MismatchDetail {
   configVersion: string;
   requestHeaders: Header[];
   requestHeadersCut?: true;
+  /** The body mirrored with the request; absent when none was (and in examples kept before request bodies were). */
+  requestBody?: StoredBody;
   primary: StoredResponse;
   shadow: StoredResponse | null;
   comparison: Comparison;
@@ -83,6 +92,7 @@ export function mismatchRecord(pair: Pair, route: string, target: string, answer
       configVersion: pair.configVersion,
       requestHeaders: requestHeaders.headers,
       ...(requestHeaders.cut ? { requestHeadersCut: true as const } : {}),
+      ...(pair.requestBody ? { requestBody: storedBody(pair.requestBody, bodies.storableRequest(pair.requestBody, pair.requestHeaders)) } : {}),
       primary: storedResponse(pair.primary, bodies),
       shadow: answer.response ? storedResponse(answer.response, bodies) : null,
       comparison: storedComparison(comparison),
@@ -91,23 +101,30 @@ export function mismatchRecord(pair: Pair, route: string, target: string, answer
 }
 
 function storedResponse(response: CapturedResponse, bodies: BodyRedactor): StoredResponse {
-  const storable = bodies.storable(response);
-  const kept = "withheld" in storable ? Buffer.alloc(0) : utf8Prefix(storable.bytes, STORED_LIMITS.bodyBytes);
-  const cut = !("withheld" in storable) && kept.length < storable.bytes.length;
-  const utf8 = isUtf8(kept);
   const headers = storedHeaders(response.headers);
   return {
     status: response.status,
     headers: headers.headers,
     ...(headers.cut ? { headersCut: true as const } : {}),
+    ...storedBody(response, bodies.storable(response)),
+    latencySeconds: response.latencyNanos / 1e9,
+  };
+}
+
+function storedBody(captured: CapturedBody, storable: StorableBody): StoredBody {
+  const withheld = "withheld" in storable;
+  const kept = withheld ? Buffer.alloc(0) : utf8Prefix(storable.bytes, STORED_LIMITS.bodyBytes);
+  const cut = !withheld && kept.length < storable.bytes.length;
+  const utf8 = isUtf8(kept);
+  return {
     body: kept.toString(utf8 ? "utf8" : "base64"),
     bodyEncoding: utf8 ? "utf8" : "base64",
     storedBytes: kept.length,
-    ...("withheld" in storable ? { bodyWithheld: storable.withheld } : storable.decoded ? { bodyDecoded: true as const } : {}),
+    ...(withheld ? { bodyWithheld: storable.withheld } : storable.decoded ? { bodyDecoded: true as const } : {}),
+    ...(!withheld && storable.redacted ? { bodyRedacted: true as const } : {}),
     ...(cut ? { bodyCut: true as const } : {}),
-    bodySize: response.bodySize,
-    truncated: response.truncated,
-    latencySeconds: response.latencyNanos / 1e9,
+    bodySize: captured.bodySize,
+    truncated: captured.truncated,
   };
 }
 

@@ -3,7 +3,7 @@ import type { Header } from "../capture/pair.js";
 import type { Comparison } from "../compare/comparison.js";
 import { decodeContentEncoding } from "../compare/content-encoding.js";
 import { DEFAULT_COMPARE_LIMITS } from "../compare/limits.js";
-import type { StoredResponse } from "./mismatch-record.js";
+import type { StoredBody, StoredResponse } from "./mismatch-record.js";
 import type { MismatchHeadline, StoredMismatch } from "./mismatch-store.js";
 
 // How stored mismatches read in the HTTP API (`/api/mismatches`, `/api/mismatches/{id}`).
@@ -21,10 +21,13 @@ export type DecodedBody =
     }
   | { contentEncoding: string; error: string };
 
-/** A stored response, with its body decoded when it has a content-encoding. */
-export interface ResponseView extends StoredResponse {
+/** A stored body, decoded when it has a content-encoding. */
+export interface BodyView extends StoredBody {
   decoded?: DecodedBody;
 }
+
+/** A stored response, with its body decoded when it has a content-encoding. */
+export interface ResponseView extends StoredResponse, BodyView {}
 
 /** One mismatch (or inconclusive pair) in full. */
 export interface MismatchView {
@@ -41,6 +44,8 @@ export interface MismatchView {
   proxyId: string;
   configVersion: string;
   requestHeaders: Header[];
+  /** The body mirrored with the request; null when none was. */
+  requestBody: BodyView | null;
   primary: ResponseView;
   shadow: ResponseView | null;
   shadowFailure: string | null;
@@ -76,8 +81,9 @@ export function mismatchView(stored: StoredMismatch): MismatchView {
     proxyId: detail.proxyId,
     configVersion: detail.configVersion,
     requestHeaders: detail.requestHeaders,
-    primary: responseView(detail.primary),
-    shadow: detail.shadow && responseView(detail.shadow),
+    requestBody: detail.requestBody ? bodyView(detail.requestBody, detail.requestHeaders) : null,
+    primary: bodyView(detail.primary, detail.primary.headers),
+    shadow: detail.shadow && bodyView(detail.shadow, detail.shadow.headers),
     shadowFailure: stored.shadowFailure,
     comparison: detail.comparison,
   };
@@ -101,8 +107,8 @@ export function mismatchListItem(headline: MismatchHeadline): MismatchListItem {
 /** Decoded bytes shown per side: enough to read, little enough for a browser to lay out. */
 const DECODED_SHOWN_BYTES = 256 * 1024;
 
-function responseView(stored: StoredResponse): ResponseView {
-  const contentEncoding = stored.headers.find((header) => header.name.toLowerCase() === "content-encoding")?.value.trim() ?? "";
+function bodyView<T extends StoredBody>(stored: T, headers: readonly Header[]): T & BodyView {
+  const contentEncoding = headers.find((header) => header.name.toLowerCase() === "content-encoding")?.value.trim() ?? "";
   if (contentEncoding === "" || contentEncoding.toLowerCase() === "identity") return stored;
   if (stored.bodyDecoded) {
     // Kept decoded (to be redacted): the body is already what a person reads.

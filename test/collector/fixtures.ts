@@ -30,6 +30,7 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
     primary,
     targets: [{ name: "shadow", response: shadow, failure: shadow === null ? (failure ?? "reset") : null }],
     secondary: null,
+    requestBody: null,
     ...overrides,
   };
 }

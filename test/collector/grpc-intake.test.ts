@@ -6,7 +6,7 @@ import { eventually } from "../../support/eventually.js";
 import { sample } from "../../support/prometheus-text.js";
 import { encodeBatch, ReportClient } from "../../support/report-client.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
-import { shadowTarget, wirePair } from "../../support/wire-pairs.js";
+import { requestBody, shadowTarget, wirePair } from "../../support/wire-pairs.js";
 import { grpcReceiveLimit } from "../../host/intake/grpc-server.js";
 import type { Summary } from "../../host/summary/summary.js";
 
@@ -131,6 +131,38 @@ describe("gRPC intake", () => {
     { name: "status 1000", pair: wirePair({ targets: [shadowTarget({ status: 1000 })] }), reason: "invalid_status", details: /field "targets\[0\].status" must be an HTTP status from 100 to 999, got 1000/ },
     { name: "a failed target with a status", pair: wirePair({ targets: [{ ...shadowTarget({}, 1), status: 200 }] }), reason: "invalid_status", details: /field "targets\[0\].status" must be 0 when the side failed, got 200/ },
     { name: "no target", pair: wirePair({ targets: [] }), reason: "invalid_field", details: /field "targets" is missing/ },
+    {
+      name: "a request body one byte past the capture limit",
+      pair: wirePair({ method: "POST", request_body: requestBody(Buffer.alloc(1_048_577, 0x61)) }),
+      reason: "too_large",
+      details: /field "request_body\.data" is longer than 1048576 bytes/,
+    },
+    {
+      name: "a request body's size under its data",
+      pair: wirePair({ method: "POST", request_body: { data: Buffer.from('{"a":1}'), size: 3 } }),
+      reason: "invalid_field",
+      details: /field "request_body\.size" \(3\) is smaller than the data \(7 bytes\)/,
+    },
+    {
+      name: "a request body cut, said to be whole",
+      pair: wirePair({ method: "POST", request_body: { data: Buffer.from("abc"), size: 10, truncated: false } }),
+      reason: "invalid_field",
+      details: /field "request_body\.truncated" must be true for a size of 10 with 3 bytes of data/,
+    },
+    {
+      name: "a whole request body, said to be cut",
+      pair: wirePair({ method: "POST", request_body: { data: Buffer.from("abc"), size: 3, truncated: true } }),
+      reason: "invalid_field",
+      details: /field "request_body\.truncated" must be false for a size of 3 with 3 bytes of data/,
+    },
+    {
+      name: "a request body of the wrong wire type",
+      pair: wirePair({ method: "POST", request_body: requestBody("abc") }),
+      // Pair.request_body's tag (field 16, length-delimited: 0x82 0x01) becomes field 16 as a varint.
+      bytes: (batch) => patch(batch, "\x82\x01\x09\x0a\x03abc", [0x80, 0x01, 0x09, 0x0a, 0x03, 0x61, 0x62, 0x63]),
+      reason: "malformed",
+      details: /field "request_body" has wire type 0, expected 2/,
+    },
     {
       name: "five targets",
       pair: wirePair({ targets: ["a", "b", "c", "d", "e"].map((name) => shadowTarget({ status: 200 }, 0, name)) }),

@@ -81,6 +81,31 @@ describe("mismatch examples in SQLite", () => {
     store.close();
   });
 
+  it("keeps a request body, redacted, across a restart, and counts its bytes", () => {
+    const path = join(dir, "request-body.db");
+    const store = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    const { pair: p, comparison } = mismatch("post-1");
+    const withBody = { ...p, method: "POST", requestBody: { body: Buffer.from('{"password":"P4SS","qty":3}'), bodySize: 27, truncated: false } };
+    const withoutBody = store.add(mismatchRecord(p, "/orders", "shadow", p.targets[0]!, comparison, bodies));
+    const bytesWithout = store.storedBytes;
+    const id = store.add(mismatchRecord(withBody, "/orders", "shadow", p.targets[0]!, comparison, bodies));
+    // The second row is the first plus its request body (and one more character of its method).
+    expect(store.storedBytes - bytesWithout - bytesWithout).toBeGreaterThanOrEqual('{"password":"[redacted]","qty":3}'.length);
+    store.close();
+
+    const reopened = new MismatchStore(path, { maxCount: 10, maxAgeHours: 1 });
+    expect(reopened.get(withoutBody)?.detail.requestBody).toBeUndefined();
+    expect(mismatchView(reopened.get(id)!).requestBody).toEqual({
+      body: '{"password":"[redacted]","qty":3}',
+      bodyEncoding: "utf8",
+      storedBytes: 33,
+      bodyRedacted: true,
+      bodySize: 27,
+      truncated: false,
+    });
+    reopened.close();
+  });
+
   it("keeps at most maxCount, newest first", () => {
     const store = new MismatchStore(join(dir, "count.db"), { maxCount: 5, maxAgeHours: 1 });
     for (let i = 0; i < 120; i++) {
@@ -168,7 +193,8 @@ describe("mismatch examples in SQLite", () => {
     expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 4, rows: 1, rowsDropped: 1 }),
     ]);
-    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), target: "", ...firstLayout });
+    // Examples kept before request bodies were have none.
+    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), target: "", requestBody: null, ...firstLayout });
     expect(store.list(10).map(mismatchListItem)).toEqual([
       { id: 7, pairId: "old-1", route: "/users/{id}", target: "", outcome: "mismatch", recordedAt: new Date(recordedAt).toISOString(), method: "GET", path: "/users/42", shadowFailure: null, summary: "changed $.price" },
     ]);

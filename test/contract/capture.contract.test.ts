@@ -175,6 +175,7 @@ describe("capture contract", () => {
           },
         ],
         secondary: null,
+        requestBody: null,
       },
       {
         id: "contract-2",
@@ -188,6 +189,7 @@ describe("capture contract", () => {
         primary: { status: 304, headers: [], body: Buffer.alloc(0), bodySize: 0, truncated: false, latencyNanos: 0 },
         targets: [{ name: "shadow", response: null, failure: "reset" }],
         secondary: null,
+        requestBody: null,
       },
     ] satisfies Pair[]);
   });

@@ -11,7 +11,7 @@ import { launchChromium } from "../../support/browser.js";
 import { eventually } from "../../support/eventually.js";
 import { ReportClient, type WirePair, type WireResponse } from "../../support/report-client.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
-import { jsonPair, jsonResponse } from "../../support/wire-pairs.js";
+import { jsonPair, jsonResponse, requestBody } from "../../support/wire-pairs.js";
 import { duration } from "../../viewer/src/format.js";
 
 const HOSTILE_PATH = "/hostile/<script>window.__pwnedPath=1</script>";
@@ -50,6 +50,18 @@ function examplePairs(): Record<string, WirePair> {
       ...jsonPair(HOSTILE_PATH, jsonResponse({ [HOSTILE_BODY]: HOSTILE_BODY, html: "<h1>x</h1>" }, 2), jsonResponse({ [HOSTILE_BODY]: "changed", html: "<h1>y</h1>" }, 2)),
       request_headers: [{ name: "x-evil", value: HOSTILE_HEADER }],
       primary: { ...jsonResponse({ [HOSTILE_BODY]: HOSTILE_BODY, html: "<h1>x</h1>" }, 2), headers: [JSON_TYPE, { name: "x-note", value: HOSTILE_HEADER }] },
+    },
+    post: {
+      ...jsonPair("/orders/8", jsonResponse({ id: 8 }, 3), { ...jsonResponse({ error: "conflict" }, 2), status: 409 }),
+      method: "POST",
+      request_headers: [JSON_TYPE],
+      request_body: requestBody(JSON.stringify({ item: "book", password: "HUNTER2", note: HOSTILE_BODY })),
+    },
+    postCut: {
+      ...jsonPair("/orders/9", jsonResponse({ id: 9 }, 3), { ...jsonResponse({ error: "conflict" }, 2), status: 409 }),
+      method: "PUT",
+      request_headers: [{ name: "content-type", value: "text/plain" }],
+      request_body: requestBody(`first line\n${"x".repeat(5000)}`, 100),
     },
     long: jsonPair(LONG_PATH, jsonResponse({ value: LONG_VALUE, n: 1 }, 2), jsonResponse({ value: `${LONG_VALUE}w`, n: 1 }, 2)),
   };
@@ -219,6 +231,41 @@ describe("a pair, by its deep link", () => {
     ]);
     expect(await page.textContent("ul.differences")).toContain("200 → 404");
     expect(await page.textContent(".curl pre")).toBe("curl --globoff 'http://api.shop.svc.cluster.local/orders/3'");
+  });
+
+  it("a POST: its body beside the request's headers, redacted, with its size; the curl sends it and says it was redacted", async () => {
+    await open(`#/pair/${ids.get("post")}`);
+    await page.waitForSelector('section[aria-label="Request body"]');
+    expect(await page.textContent("h1")).toBe("POST /orders/8");
+    const body = page.locator('section[aria-label="Request body"]');
+    const sent = JSON.stringify({ item: "book", password: "HUNTER2", note: HOSTILE_BODY });
+    expect(await body.locator(".body-meta").textContent()).toBe(`application/json · ${sent.length} B`);
+    const shown = await body.locator(".code").textContent();
+    expect(shown).toContain('"password": "[redacted]"');
+    expect(shown).toContain("<img src=x onerror=");
+    expect(shown).not.toContain("HUNTER2");
+    expect(await body.textContent()).toContain("values redacted");
+    expect(await page.evaluate(() => (window as unknown as { __pwnedBody?: number }).__pwnedBody)).toBeUndefined();
+    const curl = await page.textContent(".curl pre");
+    expect(curl).toMatch(/^curl --globoff --request 'POST' --header 'content-type: application\/json' --data-binary '\{"item":"book","password":"\[redacted\]"/);
+    expect(await page.textContent(".curl-body-note")).toMatch(/redacted.*does not replay the request exactly/);
+  });
+
+  it("a PUT cut at the filter's cap: the start of its body, its whole size, and no body in the curl", async () => {
+    await open(`#/pair/${ids.get("postCut")}`);
+    await page.waitForSelector('section[aria-label="Request body"]');
+    const body = page.locator('section[aria-label="Request body"]');
+    expect(await body.locator(".body-meta").textContent()).toBe("text/plain · 4.9 KiB (cut)");
+    expect(await body.textContent()).toContain("max_body_bytes cut it");
+    expect(await body.locator(".code").textContent()).toContain("first line");
+    expect(await page.textContent(".curl pre")).not.toContain("--data-binary");
+    expect(await page.textContent(".curl-body-note")).toContain("only its first 100 of 5011 bytes were captured");
+  });
+
+  it("a GET: no request body section", async () => {
+    await open(`#/pair/${ids.get("statusChange")}`);
+    await page.waitForSelector(".curl pre");
+    expect(await page.locator('section[aria-label="Request body"]').count()).toBe(0);
   });
 
   it("a shadow timeout: said plainly, with no shadow body", async () => {

@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { curlCommand, shellQuote } from "../../viewer/src/curl.js";
 
-/** The words a POSIX shell makes of `command` (printed one per line by printf). */
+/** The words a POSIX shell makes of `command` (printed NUL-terminated by printf, so a word may hold a newline). */
 function shellWords(command: string): string[] {
-  const script = command.replace(/^curl /, "printf '%s\\n' ");
-  return execFileSync("sh", ["-c", script], { encoding: "utf8" }).split("\n").slice(0, -1);
+  const script = command.replace(/^curl /, "printf '%s\\000' ");
+  return execFileSync("sh", ["-c", script], { encoding: "utf8" }).split("\0").slice(0, -1);
 }
 
 describe("curlCommand", () => {
@@ -48,6 +48,34 @@ describe("curlCommand", () => {
       { name: "host", why: "set by curl" },
       { name: ":authority", why: "set by curl" },
     ]);
+  });
+
+  it("a body kept whole goes with --data-binary, a hostile one still one argument; a cut, withheld, binary or NUL body does not, and says why", () => {
+    const hostile = "'; touch /tmp/shadowdiff-pwned; echo '$(id)`id`\"\n{\"a\":1}";
+    const whole = { body: hostile, bodyEncoding: "utf8" as const, storedBytes: Buffer.byteLength(hostile), bodySize: Buffer.byteLength(hostile), truncated: false };
+    const request = (requestBody: typeof whole & Record<string, unknown>) => curlCommand({ method: "POST", authority: "a.local", path: "/orders", requestHeaders: [], requestBody });
+    const sent = request(whole);
+    expect(shellWords(sent.command)).toEqual(["--globoff", "--request", "POST", "--data-binary", hostile, "http://a.local/orders"]);
+    expect(sent.bodyNote).toBeNull();
+    expect(shellWords(request({ ...whole, body: "", storedBytes: 0, bodySize: 0 }).command)).toEqual(["--globoff", "--request", "POST", "--data-binary", "", "http://a.local/orders"]);
+
+    const redacted = request({ ...whole, body: '{"password":"[redacted]"}', storedBytes: 25, bodySize: 20, bodyRedacted: true });
+    expect(shellWords(redacted.command)).toContain('{"password":"[redacted]"}');
+    expect(redacted.bodyNote).toMatch(/redacted.*does not replay the request exactly/);
+
+    const notSent: [string, Record<string, unknown>, RegExp][] = [
+      ["cut by the filter", { storedBytes: 10, bodySize: 5000, truncated: true }, /only its first 10 of 5000 bytes were captured/],
+      ["cut by the collector", { storedBytes: 10, bodySize: 5000, bodyCut: true }, /keeps only its first 10 of 5000 bytes/],
+      ["withheld", { body: "", storedBytes: 0, bodyWithheld: "not JSON" }, /keeps no body it could not redact/],
+      ["decoded", { bodyDecoded: true }, /content-encoding undone/],
+      ["binary", { body: "/wA=", bodyEncoding: "base64", storedBytes: 2, bodySize: 2 }, /binary/],
+      ["holding a NUL", { body: "a\u0000b", storedBytes: 3, bodySize: 3 }, /NUL/],
+    ];
+    for (const [name, change, why] of notSent) {
+      const { command, bodyNote } = request({ ...whole, ...change });
+      expect(command, name).not.toContain("--data-binary");
+      expect(bodyNote, name).toMatch(why);
+    }
   });
 
   it("control characters in a path are percent-encoded, so the URL stays one line", () => {

@@ -1,5 +1,6 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ResponseView } from "../../host/mismatches/mismatch-view.js";
+import type { BodyView, ResponseView } from "../../host/mismatches/mismatch-view.js";
 import { bytes, count } from "./format.js";
 import { JsonLayoutError, layoutJson, type JsonLayout, type Token } from "./json-lines.js";
 
@@ -20,8 +21,8 @@ interface BodyText {
   notes: string[];
 }
 
-/** The text to show for a response: decoded when it had a content-encoding; null for binary. */
-export function bodyText(response: ResponseView): BodyText {
+/** The text to show for a body: decoded when it had a content-encoding; null for binary. */
+export function bodyText(response: BodyView): BodyText {
   const notes: string[] = [];
   let text: string | null;
   if (response.bodyWithheld !== undefined) {
@@ -38,6 +39,7 @@ export function bodyText(response: ResponseView): BodyText {
   } else {
     text = response.bodyEncoding === "utf8" ? response.body : null;
   }
+  if (response.bodyRedacted === true) notes.push('values redacted: shown as "[redacted]"');
   if (response.truncated) notes.push(`the start of a ${bytes(response.bodySize)} body: the filter's max_body_bytes cut it`);
   else if (response.bodyCut === true || (response.bodyDecoded !== true && response.storedBytes < response.bodySize)) notes.push(`the collector keeps the first ${bytes(response.storedBytes)}`);
   return { text, notes };
@@ -56,7 +58,6 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
       </section>
     );
   }
-  const { text, notes } = bodyText(response);
   const contentType = response.headers.find((h) => h.name.toLowerCase() === "content-type")?.value;
   return (
     <section class="body-panel" aria-label={`${title} body`} data-side={side}>
@@ -66,23 +67,52 @@ export function BodyPanel(props: { side: Side; response: ResponseView | null; fa
           {response.status} · {contentType ?? "no content-type"} · {bytes(response.bodySize)}
         </span>
       </header>
+      <BodyContent body={response} lines={(text) => <BodyLines text={text} json={props.json} highlights={props.highlights} focus={props.focus} />} />
+    </section>
+  );
+}
+
+/** The body mirrored with the request, as stored (redacted); nothing for a request mirrored without one. */
+export function RequestBody({ body, contentType }: { body: BodyView | null; contentType: string | undefined }) {
+  if (body === null) return null;
+  return (
+    <section class="body-panel request-body" aria-label="Request body">
+      <header class="body-head">
+        <h3>Body</h3>
+        <span class="body-meta">
+          {contentType ?? "no content-type captured"} · {bytes(body.bodySize)}
+          {body.truncated ? " (cut)" : ""}
+        </span>
+      </header>
+      <BodyContent body={body} lines={(text) => <BodyLines text={text} json={false} highlights={NO_HIGHLIGHTS} focus={undefined} />} />
+    </section>
+  );
+}
+
+/** What is known of a body, then its text laid out by `lines`, or why there is none to show. */
+function BodyContent({ body, lines }: { body: BodyView; lines: (text: string) => ComponentChildren }) {
+  const { text, notes } = bodyText(body);
+  return (
+    <>
       {notes.map((note) => (
         <p class="body-note" key={note}>
           {note}
         </p>
       ))}
-      {response.bodyWithheld !== undefined ? (
+      {body.bodyWithheld !== undefined ? (
         <p class="body-missing">Body withheld: the collector keeps no body it could not redact.</p>
       ) : text === null ? (
-        <p class="body-missing">Binary body ({count(response.storedBytes)} bytes kept): not shown as text.</p>
+        <p class="body-missing">Binary body ({count(body.storedBytes)} bytes kept): not shown as text.</p>
       ) : text === "" ? (
         <p class="body-missing">Empty body.</p>
       ) : (
-        <BodyLines text={text} json={props.json} highlights={props.highlights} focus={props.focus} />
+        lines(text)
       )}
-    </section>
+    </>
   );
 }
+
+const NO_HIGHLIGHTS = new Map<string, string>();
 
 function BodyLines({ text, json, highlights, focus }: { text: string; json: boolean; highlights: Map<string, string>; focus: Focus | undefined }) {
   const layout = useMemo((): { layout?: JsonLayout; note?: string } => {

@@ -4,7 +4,7 @@ import { curlCommand } from "./curl.js";
 
 /** The request as a `curl` command, with a button that copies it. */
 export function CurlBox({ pair }: { pair: MismatchView }) {
-  const { command, leftOut } = curlCommand(pair);
+  const { command, leftOut, bodyNote } = curlCommand(pair);
   const [copied, setCopied] = useState<"yes" | "no" | undefined>(undefined);
   const pre = useRef<HTMLPreElement>(null);
   const copy = async () => {
@@ -30,6 +30,7 @@ export function CurlBox({ pair }: { pair: MismatchView }) {
       <pre ref={pre} class="mono">
         {command}
       </pre>
+      {bodyNote !== null && <p class="muted curl-body-note">{bodyNote}</p>}
       {leftOut.length > 0 && (
         <p class="muted">
           Left out: {leftOut.map((header) => `${header.name} (${header.why})`).join(", ")}.

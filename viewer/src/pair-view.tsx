@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Difference } from "../../host/compare/difference.js";
 import { ApiError, fetchPair, type MismatchView } from "./api.js";
-import { BodyPanel, type Focus } from "./body-panel.js";
+import { BodyPanel, RequestBody, type Focus } from "./body-panel.js";
 import { CurlBox } from "./curl-box.js";
 import { bytes, clock, count, duration } from "./format.js";
 import { overviewHref, routeHref } from "./hash-route.js";
@@ -128,6 +128,7 @@ function Pair({ pair }: { pair: MismatchView }) {
 
       <Card title="Request">
         <RequestHeaders pair={pair} />
+        <RequestBody body={pair.requestBody} contentType={pair.requestHeaders.find((h) => h.name === "content-type")?.value} />
         <CurlBox pair={pair} />
       </Card>
     </>
