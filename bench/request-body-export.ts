@@ -12,7 +12,8 @@ import { renderDirectResponseBootstrap } from "../support/envoy-direct-response.
 import { envoyVersion, startEnvoy } from "../support/envoy-process.js";
 import { bodiesFilterWasmPath, filterWasmPath, repoRoot } from "../support/paths.js";
 import { writeBenchResults } from "./lib/bench-results.js";
-import { ratio, round, summarizeRuns, type LoadRun, type LoadSummary } from "./lib/summary.js";
+import { round } from "./lib/figures.js";
+import { ratio, summarizeRuns, type LoadRun, type LoadSummary } from "./lib/summary.js";
 import { startReportSink } from "./lib/report-sink.js";
 import { runWrk } from "./lib/wrk.js";
 

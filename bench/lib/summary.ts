@@ -1,14 +1,7 @@
-// What the Envoy benchmarks take of their rounds: medians, figures rounded for the results, and
-// ratios between scenarios measured in the same run.
+// What bench-request-bodies takes of its wrk rounds: medians of each scenario, and ratios between
+// scenarios measured in the same run.
+import { median, round } from "./figures.js";
 import type { WrkResult } from "./wrk.js";
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
 /** One measurement of one scenario. */
 export interface LoadRun {
