@@ -33,9 +33,6 @@ export const FILTER_STAT_NAMES = [
   "in_flight",
 ] as const;
 
-/** Request counters only build/shadowdiff-bodies.wasm defines: a request whose body was not mirrored moves one of them instead. */
-export const BODY_STAT_NAMES = ["requests_body_too_large", "requests_over_body_budget", "requests_body_reset"] as const;
-
 /** Where requests reach the filter: every request on the listeners, or those the native gate delegates. */
 export type FilterEntry = "listener" | "gate";
 
@@ -82,30 +79,36 @@ export class EnvoyAdmin {
    * /stats/prometheus, `shadowdiff_requests_mirrored`).
    */
   async filterStats(): Promise<FilterStats> {
-    const found = await this.stats(`^${FILTER_STATS_PREFIX.replaceAll(".", "\\.")}`);
-    const missing = FILTER_STAT_NAMES.filter((name) => !found.has(FILTER_STATS_PREFIX + name));
-    if (missing.length > 0) throw new Error(`shadowdiff: Envoy shows no ${missing.map((name) => FILTER_STATS_PREFIX + name).join(", ")}`);
-    return Object.fromEntries(FILTER_STAT_NAMES.map((name) => [name, found.get(FILTER_STATS_PREFIX + name)!])) as FilterStats;
+    return this.knownFilterStats(await this.filterMetrics());
   }
 
   /**
    * The filter's metrics once they account for every request that has reached it. Each worker's VM
    * adds its counts to Envoy's on the filter's tick, so a plain reading may lag the traffic by a
-   * tick: this polls until the request counters (each request moves one, a body counter included) add up to Envoy's own count
-   * of the requests handed to the filter — every request on the listeners, or, behind the native
-   * gate, those it delegated.
+   * tick: this polls until the request counters (each request moves one `requests_*` counter,
+   * those only the bodies module defines included) add up to Envoy's own count of the requests
+   * handed to the filter — every request on the listeners, or, behind the native gate, those it
+   * delegated.
    */
   async countedFilterStats(entry: FilterEntry, options: EventuallyOptions = {}): Promise<FilterStats> {
     return eventually(async () => {
       const entered = await this.requestsIntoFilter(entry);
-      const stats = await this.filterStats();
-      const bodies = await this.stats(`^${FILTER_STATS_PREFIX.replaceAll(".", "\\.")}(${BODY_STAT_NAMES.join("|")})$`);
-      const decided =
-        FILTER_STAT_NAMES.filter((name) => name.startsWith("requests_")).reduce((sum, name) => sum + stats[name], 0) +
-        [...bodies.values()].reduce((sum, value) => sum + value, 0);
+      const found = await this.filterMetrics();
+      const decided = [...found].filter(([name]) => name.startsWith(`${FILTER_STATS_PREFIX}requests_`)).reduce((sum, [, value]) => sum + value, 0);
       if (decided !== entered) throw new Error(`shadowdiff: the filter has counted ${decided} of the ${entered} requests that reached it`);
-      return stats;
+      return this.knownFilterStats(found);
     }, { timeoutMs: 15_000, ...options });
+  }
+
+  /** Every metric the filter defined, by its full name at /stats. */
+  private filterMetrics(): Promise<Map<string, number>> {
+    return this.stats(`^${FILTER_STATS_PREFIX.replaceAll(".", "\\.")}`);
+  }
+
+  private knownFilterStats(found: Map<string, number>): FilterStats {
+    const missing = FILTER_STAT_NAMES.filter((name) => !found.has(FILTER_STATS_PREFIX + name));
+    if (missing.length > 0) throw new Error(`shadowdiff: Envoy shows no ${missing.map((name) => FILTER_STATS_PREFIX + name).join(", ")}`);
+    return Object.fromEntries(FILTER_STAT_NAMES.map((name) => [name, found.get(FILTER_STATS_PREFIX + name)!])) as FilterStats;
   }
 
   private async requestsIntoFilter(entry: FilterEntry): Promise<number> {
