@@ -11,7 +11,7 @@ const COMMANDS: Record<string, Command> = {
   collector: { summary: "collector --config FILE          run the collector", load: () => import("./commands/collector.js") },
   report: { summary: "report --collector URL [--json]   per-route table from a running collector", load: () => import("./commands/report.js") },
   "envoy-config": { summary: "envoy-config --primary HOST:PORT --shadow HOST:PORT --collector HOST:PORT [...]   Envoy configuration with the filter, for plain Envoy", load: () => import("./commands/envoy-config.js") },
-  verdict: { summary: "verdict (--prometheus URL | --collector URL) [--json] [--emit-canary PERCENT]   may the shadow go to canary? (exit 0 pass, 1 fail, 2 not enough data)", load: () => import("./commands/verdict.js") },
+  verdict: { summary: "verdict (--prometheus URL | --collector URL) [--json] [--emit-canary PERCENT]   may the shadow go to canary? (exit 0 pass, 1 fail, 2 not yet)", load: () => import("./commands/verdict.js") },
 };
 
 function usage(): string {

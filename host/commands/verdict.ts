@@ -14,7 +14,7 @@ export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector 
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
           [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]
 Every target is judged on every route, one line each, unless --target names one.
-exit: 0 pass, 1 fail, 2 not enough data, 3 error (the worst line decides).
+exit: 0 pass, 1 fail, 2 not yet, 3 error (the worst line decides).
 With --emit-canary, standard output carries only the VirtualService, and only on a pass
 (for \`| kubectl apply -f -\`); the report goes to standard error.
 `;

@@ -40,7 +40,7 @@ export interface Thresholds {
 
 export const DEFAULT_THRESHOLDS: Thresholds = { minMatchRatio: 0.99, maxLatencyRatio: 1.2, minPairs: 100 };
 
-export type Outcome = "pass" | "fail" | "insufficient";
+export type Outcome = "pass" | "fail" | "not-yet";
 
 export interface RouteVerdict extends RouteMeasurement {
   outcome: Outcome;
@@ -50,7 +50,7 @@ export interface RouteVerdict extends RouteMeasurement {
 
 export interface Verdict {
   outcome: Outcome;
-  /** 0 pass, 1 fail, 2 not enough data. */
+  /** 0 pass, 1 fail, 2 not yet. */
   exitCode: 0 | 1 | 2;
   thresholds: Thresholds;
   routes: RouteVerdict[];
@@ -60,7 +60,7 @@ export interface Verdict {
   note?: string;
 }
 
-export const EXIT_CODES: Record<Outcome, 0 | 1 | 2> = { pass: 0, fail: 1, insufficient: 2 };
+export const EXIT_CODES: Record<Outcome, 0 | 1 | 2> = { pass: 0, fail: 1, "not-yet": 2 };
 
 /** Ratios computed from rates carry float noise (0.98999999…); this much is forgiven. */
 const FLOAT_NOISE = 1e-9;
@@ -70,10 +70,10 @@ export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds
   if (measurement.noise?.state === "warmup") {
     const { secondaryPairs, warmupPairs } = measurement.noise;
     const needed = warmupPairs === null ? "" : ` of ${warmupPairs}`;
-    return { ...measurement, outcome: "insufficient", reasons: [`noise warming up: ${secondaryPairs}${needed} pairs with a secondary`] };
+    return { ...measurement, outcome: "not-yet", reasons: [`noise warming up: ${secondaryPairs}${needed} pairs with a secondary`] };
   }
   if (!(pairs >= thresholds.minPairs)) {
-    return { ...measurement, outcome: "insufficient", reasons: [`${pairs} pairs, needs ${thresholds.minPairs}`] };
+    return { ...measurement, outcome: "not-yet", reasons: [`${pairs} pairs, needs ${thresholds.minPairs}`] };
   }
   const failures: string[] = [];
   const unknowns: string[] = [];
@@ -87,7 +87,7 @@ export function judgeRoute(measurement: RouteMeasurement, thresholds: Thresholds
   }
   // A route that clearly fails one criterion fails, even if the other is still unknown.
   if (failures.length > 0) return { ...measurement, outcome: "fail", reasons: failures };
-  if (unknowns.length > 0) return { ...measurement, outcome: "insufficient", reasons: unknowns };
+  if (unknowns.length > 0) return { ...measurement, outcome: "not-yet", reasons: unknowns };
   return { ...measurement, outcome: "pass", reasons: [] };
 }
 
@@ -100,16 +100,16 @@ function byRouteAndTarget(a: RouteMeasurement, b: RouteMeasurement): number {
 /**
  * Every route (and target) seen must pass. `proxies` (over all routes) is reported, not judged: pairs from one
  * proxy can be a flood from one source, which a reader of the verdict should see. One failing route fails the gate; otherwise one route without
- * enough data holds it at "not enough data", as does having no route at all.
+ * enough data holds it at "not yet", as does having no route at all.
  */
 export function decide(measurements: RouteMeasurement[], thresholds: Thresholds, proxies: number | null = null): Verdict {
   const routes = [...measurements]
     .sort(byRouteAndTarget)
     .map((measurement) => judgeRoute(measurement, thresholds));
   let outcome: Outcome;
-  if (routes.length === 0) outcome = "insufficient";
+  if (routes.length === 0) outcome = "not-yet";
   else if (routes.some((route) => route.outcome === "fail")) outcome = "fail";
-  else if (routes.some((route) => route.outcome === "insufficient")) outcome = "insufficient";
+  else if (routes.some((route) => route.outcome === "not-yet")) outcome = "not-yet";
   else outcome = "pass";
   return {
     outcome,

@@ -6,7 +6,7 @@ export interface VerdictSource {
   url: string;
 }
 
-const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
+const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
 
 export function renderTable(verdict: Verdict, source: VerdictSource): string {
   const header = ["route", "target", "pairs", "proxies", "match ratio", "p95 latency ratio", "verdict", "why"];

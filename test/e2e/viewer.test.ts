@@ -143,7 +143,7 @@ describe("the overview", () => {
       trs.map((tr) => ({ route: tr.getAttribute("data-route"), verdict: tr.querySelector(".verdict-cell .pill")?.textContent })),
     );
     const verdict = decide((await summary()).routes.map(measurementOf), { ...DEFAULT_THRESHOLDS, minPairs: 1 });
-    const words = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
+    const words = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
     expect(rows).toHaveLength(verdict.routes.length);
     expect(new Map(rows.map((row) => [row.route, row.verdict]))).toEqual(new Map(verdict.routes.map((route) => [route.route, words[route.outcome]])));
     expect(rows.find((row) => row.route === "/health")?.verdict).toBe("pass");
@@ -158,7 +158,7 @@ describe("the overview", () => {
     await open("#/");
     await page.waitForSelector("table.routes tbody tr");
     const verdicts = await page.$$eval("table.routes tbody tr .verdict-cell .pill", (pills) => pills.map((pill) => pill.textContent));
-    expect(new Set(verdicts)).toEqual(new Set(["not enough data"]));
+    expect(new Set(verdicts)).toEqual(new Set(["not yet"]));
     expect(await page.textContent(".banner")).toContain("at least 100");
   });
 

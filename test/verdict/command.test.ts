@@ -133,7 +133,7 @@ describe("shadowdiff verdict --prometheus", () => {
     const server = await prometheus({ "/users/{id}": { ratio: "NaN", latency: "NaN", pairs: "0" } });
     const run = await verdict("--prometheus", server.url, "--min-pairs", "20");
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+0\s+-\s+-\s+-\s+not enough data\s+0 pairs, needs 20$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+0\s+-\s+-\s+-\s+not yet\s+0 pairs, needs 20$/m);
     expect(run.stdout).toMatch(/^judged 0 pairs \(from how many proxies, the source does not say\)$/m);
   });
 
@@ -188,7 +188,7 @@ describe("shadowdiff verdict --collector", () => {
     });
     const run = await verdict("--collector", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+-\s+99\s+-\s+100\.0%\s+1\.00x\s+not enough data\s+99 pairs, needs 100$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+-\s+99\s+-\s+100\.0%\s+1\.00x\s+not yet\s+99 pairs, needs 100$/m);
     expect(run.stdout).toMatch(/^\/users\/\{id\}\s+-\s+300\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
     expect(server.requests).toEqual(["/api/summary"]);
   });
@@ -256,7 +256,7 @@ describe("shadowdiff verdict, several targets and noise", () => {
     });
     const run = await verdict("--prometheus", server.url, "--target", "v3");
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+400 .*not enough data\s+noise warming up: 12 pairs with a secondary$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+400 .*not yet\s+noise warming up: 12 pairs with a secondary$/m);
     expect(run.stdout).toMatch(
       /^noise on \/products\/\{id\}: cancelled \$\.generated_at \(v1 differs from itself in 100\.0%\), \$\.tags\[\*\] \(v1 differs from itself in 83\.3%\); 400 pairs with a secondary$/m,
     );
@@ -287,7 +287,7 @@ describe("shadowdiff verdict, several targets and noise", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v2\s+250 .*FAIL\s+match ratio 60\.0% < 99\.0%$/m);
     expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v3\s+250 .*pass$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+150 .*not enough data\s+noise warming up: 20 of 50 pairs with a secondary$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+150 .*not yet\s+noise warming up: 20 of 50 pairs with a secondary$/m);
     // Only fields judged noisy are listed as cancelled.
     expect(run.stdout).toMatch(/^noise on \/products\/\{id\}: cancelled \$\.at \(v1 differs from itself in 100\.0%\); 200 pairs with a secondary$/m);
     expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: warming up \(20 pairs with a secondary of 50 needed\)/m);
@@ -346,7 +346,7 @@ describe("shadowdiff verdict --emit-canary", () => {
     const waiting = await verdict("--prometheus", empty.url, "--emit-canary", "5", "--json");
     expect(waiting.code).toBe(2);
     expect(waiting.stdout).toBe("");
-    expect(JSON.parse(waiting.stderr)).toMatchObject({ verdict: "insufficient" });
+    expect(JSON.parse(waiting.stderr)).toMatchObject({ verdict: "not-yet" });
   });
 });
 
@@ -355,7 +355,7 @@ describe("shadowdiff verdict's flags", () => {
     const run = await verdict("--help");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^usage: shadowdiff verdict \(--prometheus URL \| --collector URL\)/);
-    expect(run.stdout).toMatch(/exit: 0 pass, 1 fail, 2 not enough data, 3 error/);
+    expect(run.stdout).toMatch(/exit: 0 pass, 1 fail, 2 not yet, 3 error/);
   });
 
   it.each([

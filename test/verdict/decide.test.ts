@@ -27,11 +27,11 @@ describe("judgeRoute", () => {
     ["match ratio just under", route(500, 0.989, 1), "fail", ["match ratio 98.9% < 99.0%"]],
     ["shadow slower", route(500, 1, 1.33), "fail", ["p95 latency ratio 1.33 > 1.20"]],
     ["both wrong", route(500, 0.5, 3), "fail", ["match ratio 50.0% < 99.0%", "p95 latency ratio 3.00 > 1.20"]],
-    ["too few pairs, however good", route(99, 1, 1), "insufficient", ["99 pairs, needs 100"]],
-    ["too few pairs, however bad", route(10, 0, 9), "insufficient", ["10 pairs, needs 100"]],
-    ["no pairs at all", route(0, null, null), "insufficient", ["0 pairs, needs 100"]],
-    ["enough pairs but no latency samples", route(500, 1, null), "insufficient", ["no latency samples"]],
-    ["enough pairs but no match ratio", route(500, null, 1), "insufficient", ["no match ratio"]],
+    ["too few pairs, however good", route(99, 1, 1), "not-yet", ["99 pairs, needs 100"]],
+    ["too few pairs, however bad", route(10, 0, 9), "not-yet", ["10 pairs, needs 100"]],
+    ["no pairs at all", route(0, null, null), "not-yet", ["0 pairs, needs 100"]],
+    ["enough pairs but no latency samples", route(500, 1, null), "not-yet", ["no latency samples"]],
+    ["enough pairs but no match ratio", route(500, null, 1), "not-yet", ["no match ratio"]],
     ["a clear failure wins over an unknown", route(500, 0.9, null), "fail", ["match ratio 90.0% < 99.0%"]],
     ["a faster shadow is fine", route(500, 1, 0.4), "pass", []],
   ];
@@ -46,7 +46,7 @@ describe("judgeRoute", () => {
   it("uses the thresholds it is given", () => {
     const strict = { minMatchRatio: 1, maxLatencyRatio: 1, minPairs: 1000 };
     expect(judgeRoute(route(1000, 0.999, 1), strict).outcome).toBe("fail");
-    expect(judgeRoute(route(999, 1, 1), strict).outcome).toBe("insufficient");
+    expect(judgeRoute(route(999, 1, 1), strict).outcome).toBe("not-yet");
     const lenient = { minMatchRatio: 0.5, maxLatencyRatio: 3, minPairs: 1 };
     expect(judgeRoute(route(1, 0.6, 2.9), lenient).outcome).toBe("pass");
   });
@@ -60,8 +60,8 @@ describe("decide", () => {
     ["every route passes", [pass, { ...pass, route: "/z" }], "pass", 0],
     ["one route fails", [pass, fail], "fail", 1],
     ["a failing route wins over a thin one", [thin, fail, pass], "fail", 1],
-    ["a thin route holds the gate", [pass, thin], "insufficient", 2],
-    ["no route at all", [], "insufficient", 2],
+    ["a thin route holds the gate", [pass, thin], "not-yet", 2],
+    ["no route at all", [], "not-yet", 2],
   ];
 
   it.each(cases)("%s", (_name, measurements, outcome, exitCode) => {

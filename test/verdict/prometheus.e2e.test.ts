@@ -104,7 +104,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     // Two scrapes at least, so increase() has a series for the route.
     await recordedPairs(stack, "/users/{id}", 0);
     const thin = await verdict("--prometheus", prometheus, "--min-pairs", "50");
-    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s.*not enough data\s+\d+ pairs, needs 50$/m);
+    expect(thin.stdout).toMatch(/^\/users\/\{id\}\s+shadow\s+\d+\s.*not yet\s+\d+ pairs, needs 50$/m);
     expect(thin.code).toBe(2);
 
     expect(await stack.client.reportPairs(matching(120))).toBe(120);

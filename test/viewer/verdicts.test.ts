@@ -15,7 +15,7 @@ describe("the page's verdicts", () => {
   it("are the gate's: same rule, same measurements, same thresholds", () => {
     const rows = [row("/a", 200, 0), row("/b", 90, 10), row("/c", 5, 0), row("/d", 300, 0, 1.5)];
     expect(overallVerdict(rows, DEFAULT_THRESHOLDS)).toEqual(decide(rows.map(measurementOf), DEFAULT_THRESHOLDS));
-    expect(rows.map((r) => routeVerdict(r, DEFAULT_THRESHOLDS).outcome)).toEqual(["pass", "fail", "insufficient", "fail"]);
+    expect(rows.map((r) => routeVerdict(r, DEFAULT_THRESHOLDS).outcome)).toEqual(["pass", "fail", "not-yet", "fail"]);
     expect(routeVerdict(rows[1]!, DEFAULT_THRESHOLDS).reasons).toEqual(["match ratio 90.0% < 99.0%"]);
   });
 

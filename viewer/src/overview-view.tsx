@@ -112,12 +112,12 @@ function RouteRow({ row, targets }: { row: Row & { verdict: RouteVerdict }; targ
 const HEADLINES: Record<Verdict["outcome"], string> = {
   pass: "v2 may go to canary",
   fail: "v2 is not ready for canary",
-  insufficient: "Not enough data to decide yet",
+  "not-yet": "Not decided yet",
 };
 
 function VerdictBanner({ verdict, summary }: { verdict: Verdict; summary: Summary }) {
   const failing = verdict.routes.filter((route) => route.outcome === "fail").length;
-  const undecided = verdict.routes.filter((route) => route.outcome === "insufficient").length;
+  const undecided = verdict.routes.filter((route) => route.outcome === "not-yet").length;
   const { minMatchRatio, maxLatencyRatio, minPairs } = verdict.thresholds;
   const parts = [
     `${verdict.routes.length} ${verdict.routes.length === 1 ? "route" : "routes"}`,

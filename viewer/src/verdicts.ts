@@ -32,7 +32,7 @@ export function thresholdsFromQuery(search: string): { thresholds: Thresholds; p
   return problems.length > 0 ? { thresholds: DEFAULT_THRESHOLDS, problems } : { thresholds, problems };
 }
 
-const WORST_FIRST: Record<Outcome, number> = { fail: 0, insufficient: 1, pass: 2 };
+const WORST_FIRST: Record<Outcome, number> = { fail: 0, "not-yet": 1, pass: 2 };
 
 /**
  * A row's verdict. A route row with several targets is as good as its worst target (each judged
@@ -50,7 +50,7 @@ export function overallVerdict(rows: readonly SummaryRow[], thresholds: Threshol
   return decide(rows.map(measurementOf), thresholds);
 }
 
-const ATTENTION: Record<Outcome, number> = { fail: 0, insufficient: 1, pass: 2 };
+const ATTENTION: Record<Outcome, number> = { fail: 0, "not-yet": 1, pass: 2 };
 
 /** What needs attention first: failing routes, then undecided ones, then by mismatches and traffic. */
 export function byAttention<T extends { verdict: RouteVerdict; mismatched: number; pairs: number; route: string }>(rows: readonly T[]): T[] {
@@ -63,4 +63,4 @@ export function byAttention<T extends { verdict: RouteVerdict; mismatched: numbe
   );
 }
 
-export const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", insufficient: "not enough data" };
+export const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
