@@ -50,6 +50,8 @@ export interface WirePair {
   request_body?: WireBody;
   id_shortened?: boolean;
   path_truncated?: boolean;
+  /** The secondary's share of mirrored requests, in parts per million (0: none configured). */
+  secondary_share_ppm?: number;
 }
 
 /** A `shadowdiff.v1.Batch` of `pairs`, encoded. Objects that are not WirePairs may be passed to build bad batches. */

@@ -2,7 +2,7 @@
 // A pair is measured first, then written once, straight into the batch's buffer.
 import { Header } from "../abi/headers";
 import {
-  bytesField, lengthField, putBytes, putBytesAlways, putLengthHeader, putUint, uintField,
+  bytesField, lengthField, putBytes, putBytesAlways, putLengthHeader, putUint, putVarint, uintField, varintSize,
 } from "./protobuf";
 import { CapturedResponse } from "./capture";
 import { Pair, ShadowFailure } from "./pair";
@@ -56,10 +56,20 @@ function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
   return putBytes(at, 8, response.name);
 }
 
-/** The identity fields every pair of a VM carries: the proxy id as the contract takes it (valid
- * UTF-8, cut to its limit) and the configuration's version. */
+// Pair.secondary_share_ppm (17): its tag takes two bytes, unlike the fields below 16.
+const SECONDARY_SHARE_TAG: u64 = 17 << 3;
+
+/** The fields every pair of a VM carries: the proxy id as the contract takes it (valid UTF-8, cut
+ * to its limit), the configuration's version, and the secondary's share in parts per million
+ * (0: no secondary), encoded once and copied into each pair. */
 export class PairOrigin {
-  constructor(public proxyId: ArrayBuffer, public configVersion: ArrayBuffer) {}
+  secondaryShare: ArrayBuffer;
+
+  constructor(public proxyId: ArrayBuffer, public configVersion: ArrayBuffer, secondaryPpm: u32) {
+    const size = secondaryPpm == 0 ? 0 : varintSize(SECONDARY_SHARE_TAG) + varintSize(<u64>secondaryPpm);
+    this.secondaryShare = new ArrayBuffer(size);
+    if (size > 0) putVarint(putVarint(changetype<usize>(this.secondaryShare), SECONDARY_SHARE_TAG), <u64>secondaryPpm);
+  }
 }
 
 /** The size of the pair's encoded message. */
@@ -69,7 +79,7 @@ export function pairSize(pair: Pair, origin: PairOrigin): i32 {
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
     lengthField(responseSize(pair.primary)) + uintField(pair.idShortened ? 1 : 0) +
-    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair) + pair.requestBodySize();
+    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair) + pair.requestBodySize() + origin.secondaryShare.byteLength;
 }
 
 /** targets (14), each in configuration order, and the secondary (15) when taken. */
@@ -96,7 +106,10 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = putUint(at, 13, pair.pathTruncated ? 1 : 0);
   const sides = pair.mirrored;
   for (let i = 0; i < sides.length; i++) at = putResponse(at, i < pair.targetCount ? 14 : 15, sides[i]);
-  return pair.putRequestBody(at);
+  at = pair.putRequestBody(at);
+  const share = origin.secondaryShare;
+  memory.copy(at, changetype<usize>(share), <usize>share.byteLength);
+  return at + <usize>share.byteLength;
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */

@@ -58,6 +58,11 @@ export class Config {
   redactHeaderKeys: Array<ArrayBuffer> = NO_KEYS;
   redactQueryParamKeys: Array<ArrayBuffer> = NO_KEYS;
 
+  /** The secondary's share of mirrored requests in parts per million; 0 without a secondary. */
+  secondaryPpm(): u32 {
+    return this.destinations.length > this.targetCount ? <u32>Math.round(this.destinations[this.targetCount].samplePercent * 10000) : 0;
+  }
+
   /** The integer key INTEGER_KEYS[index]. */
   setInteger(index: i32, value: u32): void {
     switch (index) {

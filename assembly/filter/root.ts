@@ -58,7 +58,7 @@ export class ShadowRoot extends RootContext {
     // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
     const nodeId = getProperty("xds\0node\0id");
     const proxyId = nodeId !== null ? fitText(changetype<usize>(nodeId), nodeId.byteLength, MAX_PROXY_ID_BYTES) : new ArrayBuffer(0);
-    const origin = new PairOrigin(proxyId, String.UTF8.encode(version));
+    const origin = new PairOrigin(proxyId, String.UTF8.encode(version), config.secondaryPpm());
     const metrics = new Metrics();
     const exporter = new Exporter(config, metrics, origin);
     const pairing = new Pairing(config.maxPendingPairs, metrics, exporter);

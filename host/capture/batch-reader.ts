@@ -92,6 +92,8 @@ function toPair(raw: WireMessage): Pair {
   if (optionalNumber(primary, "failure") !== 0) throw new PairError("invalid_field", 'field "primary.failure" must be unset: the primary always answers');
   const secondary = raw.secondary as WireMessage | undefined;
   const requestBody = raw.request_body as WireMessage | undefined;
+  const secondaryPpm = optionalNumber(raw, "secondary_share_ppm");
+  if (secondaryPpm > L.secondarySharePpm) throw new PairError("invalid_field", `field "secondary_share_ppm" must be at most ${L.secondarySharePpm}, got ${secondaryPpm}`);
   return {
     id,
     proxyId: boundedString(raw, "proxy_id", L.proxyIdBytes),
@@ -105,6 +107,7 @@ function toPair(raw: WireMessage): Pair {
     targets: targets(raw),
     secondary: secondary === undefined ? null : mirrored(secondary, "secondary"),
     requestBody: requestBody === undefined ? null : capturedBody(requestBody, "request_body"),
+    secondaryShare: secondaryPpm / 1_000_000,
   };
 }
 

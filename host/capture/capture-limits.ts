@@ -21,6 +21,8 @@ export const CAPTURE_LIMITS = {
   /** Pair.targets: entries, and each Response.name in bytes. */
   targets: 4,
   targetNameBytes: 32,
+  /** Pair.secondary_share_ppm: a share in parts per million. */
+  secondarySharePpm: 1_000_000,
   /** Response.status when the side answered. */
   minStatus: 100,
   maxStatus: 999,

@@ -52,4 +52,6 @@ export interface Pair {
   secondary: MirroredAnswer | null;
   /** The body mirrored with the request (request_bodies methods); null when none was. */
   requestBody: CapturedBody | null;
+  /** The secondary's share of mirrored requests as the filter is configured (0 to 1; 0: none). */
+  secondaryShare: number;
 }

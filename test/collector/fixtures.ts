@@ -31,6 +31,7 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
     targets: [{ name: "shadow", response: shadow, failure: shadow === null ? (failure ?? "reset") : null }],
     secondary: null,
     requestBody: null,
+    secondaryShare: 0,
     ...overrides,
   };
 }

@@ -127,6 +127,7 @@ describe("gRPC intake", () => {
     { name: "no primary", pair: wirePair({ id: "x", primary: undefined }), reason: "invalid_field", details: /^pairs\[\d+\] \(id "x"\): field "primary" is missing$/ },
     { name: "no target", pair: wirePair({ targets: [] }), reason: "invalid_field", details: /field "targets" is missing/ },
     { name: "no path", pair: wirePair({ path: "" }), reason: "invalid_field", details: /field "path" is missing/ },
+    { name: "a secondary share past 100%", pair: wirePair({ secondary_share_ppm: 1_000_001 }), reason: "invalid_field", details: /field "secondary_share_ppm" must be at most 1000000, got 1000001/ },
     { name: "status 99", pair: wirePair({ primary: { status: 99 } }), reason: "invalid_status", details: /field "primary.status" must be an HTTP status from 100 to 999, got 99/ },
     { name: "status 1000", pair: wirePair({ targets: [shadowTarget({ status: 1000 })] }), reason: "invalid_status", details: /field "targets\[0\].status" must be an HTTP status from 100 to 999, got 1000/ },
     { name: "a failed target with a status", pair: wirePair({ targets: [{ ...shadowTarget({}, 1), status: 200 }] }), reason: "invalid_status", details: /field "targets\[0\].status" must be 0 when the side failed, got 200/ },

@@ -56,6 +56,10 @@ describe("capture limits", () => {
     expect(stated(field, AT_MOST_BYTES)).toEqual([limit]);
   });
 
+  it("Pair.secondary_share_ppm: parts per million, at most 1000000", () => {
+    expect(stated("Pair.secondary_share_ppm", /at most (\d+)/)).toEqual([CAPTURE_LIMITS.secondarySharePpm]);
+  });
+
   it("Pair.path: the filter's max_path_bytes, at most 8192", () => {
     expect(stated("Pair.path", /max_path_bytes \(at most (\d+)\)/)).toEqual([CAPTURE_LIMITS.pathBytes]);
   });

@@ -127,6 +127,8 @@ describe("capture contract", () => {
       requestBody: null,
       idShortened: false,
       pathTruncated: false,
+      // No secondary configured: the share is 0, left out of the wire.
+      secondarySharePpm: 0,
     });
 
     expect(second.id).toBe("contract-2");
@@ -176,6 +178,7 @@ describe("capture contract", () => {
         ],
         secondary: null,
         requestBody: null,
+        secondaryShare: 0,
       },
       {
         id: "contract-2",
@@ -190,6 +193,7 @@ describe("capture contract", () => {
         targets: [{ name: "shadow", response: null, failure: "reset" }],
         secondary: null,
         requestBody: null,
+        secondaryShare: 0,
       },
     ] satisfies Pair[]);
   });
@@ -254,6 +258,23 @@ describe("capture contract", () => {
     expect(v4!.response?.status).toBe(404);
     expect(read.pairs[0]!.secondary?.response?.body).toEqual(Buffer.from('{"v":1}'));
     expect(read.pairs[1]!.targets.map((target) => target.name)).toEqual(["v2", "v3", "v4"]);
+    // Every pair says the secondary's configured share: 100% here.
+    expect(batch.pairs.map((pair: { secondarySharePpm: number }) => pair.secondarySharePpm)).toEqual([1_000_000, 1_000_000]);
+    expect(read.pairs.map((pair) => pair.secondaryShare)).toEqual([1, 1]);
+  });
+
+  it("says the secondary's share, a fraction of a percent too, in pairs the secondary was not asked for", async () => {
+    const host = await startFilter({ secondary: { ...TARGETS_CONFIG.secondary, sample_percent: 0.0125 } }, TARGETS_CONFIG);
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("GET", "/users/1"), true);
+    for (const call of host.httpCalls) host.respondHttpCall(call.token, { status: 200 });
+    stream.responseHeaders([[":status", "200"]], true);
+    stream.complete();
+    const bytes = host.grpcCalls[0]!.message;
+    const batch = Batch.toObject(Batch.decode(bytes)) as { pairs: Array<{ secondary?: unknown; secondarySharePpm: number }> };
+    expect(batch.pairs[0]!.secondary).toBeUndefined();
+    expect(batch.pairs[0]!.secondarySharePpm).toBe(125);
+    expect(reader.read(bytes).pairs[0]!.secondaryShare).toBe(0.000125);
   });
 
   it("leaves the secondary out of a pair outside its share", async () => {

@@ -40,8 +40,10 @@ describe("build/shadowdiff.wasm", () => {
     expect(exports).not.toContain("_start");
   });
 
-  it("is at most 64 KiB", () => {
-    expect(statSync(WASM_PATH).size).toBeLessThanOrEqual(64 * 1024);
+  // 64 KiB until every pair said the secondary's configured share; the bound keeps the module
+  // small (a wasm VM's memory never shrinks) and its growth seen.
+  it("is at most 72 KiB", () => {
+    expect(statSync(WASM_PATH).size).toBeLessThanOrEqual(72 * 1024);
   });
 });
 
