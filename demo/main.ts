@@ -1,7 +1,8 @@
 // `make demo`: the sample catalog's v1 as the primary, v2 and v3 as two targets, a second v1 as
 // the secondary (the noise baseline), the collector (with an intake token), and Envoy with the
-// shadowdiff filter in front; a few thousand requests; then the collector's summary and the canary
-// verdict per route and target. One request in ten is a write (POST /orders, mirrored with its
+// shadowdiff filter in front; requests in rounds until the canary verdict has decided every target
+// (each decision says how many pairs it took); then the collector's summary and the verdict per
+// route and target. One request in ten is a write (POST /orders, mirrored with its
 // body; each version records it in its own store). Every version stamps a time and an id and shuffles its lists, and
 // no path is ignored: the secondary is what tells that noise from a regression. v2 is wrong on
 // purpose (a changed price on /products/{id}) and fails there; v3 fixes it and passes; the demo
@@ -12,8 +13,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderBootstrap } from "../host/envoy/bootstrap.js";
-import { decide, DEFAULT_THRESHOLDS } from "../host/verdict/decide.js";
-import { measurementsFromCollector } from "../host/verdict/collector-source.js";
+import { DEFAULT_THRESHOLDS } from "../host/judge/line-judgement.js";
+import { judge, type Verdict } from "../host/judge/verdict.js";
+import { verdictFromCollector } from "../host/verdict/collector-source.js";
 import { renderTable } from "../host/verdict/report.js";
 import { startCollectorProcess, type CollectorProcess } from "../support/collector-process.js";
 import { startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
@@ -21,13 +23,15 @@ import { eventually } from "../support/eventually.js";
 import { bodiesFilterWasmPath } from "../support/paths.js";
 import { startCatalogProcess } from "./catalog-process.js";
 import { Cleanup } from "./cleanup.js";
-import { fetchSummary, formatSummary, withoutSecondary } from "./summary.js";
+import { decisionOf, fetchSummary, formatSummary, withoutSecondary, type Decision } from "./summary.js";
 import { sendTraffic } from "./traffic.js";
 
-const REQUESTS = 3000;
+/** Requests per round; after each, the verdict is asked again, until it decides every target. */
+const ROUND = 1000;
+const MAX_REQUESTS = 30_000;
 const TARGETS = ["v2", "v3"] as const;
-/** The share of mirrored requests also sent to the secondary (a second v1). */
-const SECONDARY_PERCENT = 50;
+/** The share of mirrored requests also sent to the secondary (a second v1): all of them, so it carries the targets' load and is their latency baseline. */
+const SECONDARY_PERCENT = 100;
 const RATE_PER_SECOND = 250;
 
 /** No ignorePaths, no unorderedArrays: the noise is left for the secondary to tell apart. */
@@ -137,14 +141,26 @@ async function main(): Promise<number> {
     cleanup.add("Envoy", () => envoy.stop());
     say(`  listener on :${envoy.listenerPort}, admin on ${envoy.admin.url}, log in ${envoy.logPath}`);
 
-    say(`sending ${REQUESTS} requests through Envoy (one in ten a POST /orders), ${RATE_PER_SECOND} a second`);
-    const progress = progressPrinter();
-    const traffic = await sendTraffic(envoy.listenerPort, REQUESTS, RATE_PER_SECOND, progress.update);
-    progress.end();
-    if (traffic.failed > 0) say(`${traffic.failed} requests failed on the client's side`);
-
-    say("waiting for the last pairs to reach the collector");
-    await waitForPairs(envoy, collector);
+    say(`sending requests through Envoy in rounds of ${ROUND} (one in ten a POST /orders), ${RATE_PER_SECOND} a second,`);
+    say(`  asking the verdict after each round until it decides every target (at most ${MAX_REQUESTS} requests)`);
+    const decided = new Map<string, Decision>();
+    let sent = 0;
+    let verdict: Verdict | undefined;
+    while (sent < MAX_REQUESTS && decided.size < TARGETS.length) {
+      const progress = progressPrinter();
+      const traffic = await sendTraffic(envoy.listenerPort, ROUND, RATE_PER_SECOND, progress.update, sent);
+      progress.end();
+      sent += ROUND;
+      if (traffic.failed > 0) say(`${traffic.failed} requests failed on the client's side`);
+      await waitForPairs(envoy, collector);
+      verdict = await verdictFromCollector(collector.url, DEFAULT_THRESHOLDS, undefined, 5_000);
+      for (const target of TARGETS) {
+        const decision = decided.has(target) ? undefined : decisionOf(verdict, target);
+        if (decision === undefined) continue;
+        decided.set(target, decision);
+        say(`  after ${sent} requests: ${target} ${decision.outcome === "fail" ? "FAILS" : "passes"}, ${decision.why}`);
+      }
+    }
     const stats = await envoy.admin.filterStats();
     say(
       `Envoy: ${stats.requests_mirrored} mirrored, ${stats.shadow_ok} target answers, ${stats.pairs_sent} pairs sent, ` +
@@ -154,14 +170,12 @@ async function main(): Promise<number> {
     const summary = await fetchSummary(collector.url);
     console.log(`\nper route and target (${collector.url}/api/summary):\n`);
     console.log(formatSummary(summary));
-    const measured = await measurementsFromCollector(collector.url, 5_000);
     const source = { kind: "collector", url: collector.url } as const;
     console.log("without a secondary, every noisy difference would have been a mismatch:\n");
-    console.log(renderTable(decide(withoutSecondary(summary), DEFAULT_THRESHOLDS, measured.proxies), source));
+    console.log(renderTable(judge(withoutSecondary(summary), DEFAULT_THRESHOLDS), source));
     console.log("with the secondary, noise cancelled:\n");
-    const verdicts = TARGETS.map((target) => decide(measured.routes.filter((m) => m.target === target), DEFAULT_THRESHOLDS, measured.proxies));
-    console.log(renderTable(decide(measured.routes, DEFAULT_THRESHOLDS, measured.proxies), source));
-    const [v2, v3] = verdicts.map((verdict) => verdict.outcome);
+    if (verdict !== undefined) console.log(renderTable(verdict, source));
+    const [v2, v3] = TARGETS.map((target) => decided.get(target)?.outcome ?? "not-yet");
     say(
       v2 === "fail" && v3 === "pass"
         ? "v2 is not ready for canary, as intended (its deliberate price change); v3, which fixes it, may go"

@@ -46,6 +46,8 @@ export async function sendTraffic(
   count: number,
   ratePerSecond: number,
   progress: (line: string) => void,
+  /** The index of the first request in the mix: rounds of traffic continue where the last stopped. */
+  first = 0,
 ): Promise<TrafficResult> {
   const agent = new Agent({ keepAlive: true });
   const started = performance.now();
@@ -61,7 +63,7 @@ export async function sendTraffic(
     for (let index = 0; index < count; index++) {
       const wait = started + (index * 1000) / ratePerSecond - performance.now();
       if (wait > 0) await sleep(wait);
-      const request: Promise<void> = send(agent, port, demoRequest(index))
+      const request: Promise<void> = send(agent, port, demoRequest(first + index))
         .then((status) => status >= 200 && status < 300, () => false)
         .then((ok) => {
           done++;

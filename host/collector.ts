@@ -15,7 +15,10 @@ import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
 import { FieldLabeler } from "./metrics/field-labels.js";
 import { TargetLabeler } from "./metrics/target-labels.js";
-import { DEFAULT_NOISE_LIMITS, DEFAULT_NOISE_SETTINGS, NoiseBook } from "./noise/noise-model.js";
+import { DEFAULT_NOISE_LIMITS, NoiseBook } from "./noise/noise-model.js";
+import { CollectorEvidence } from "./judge/collector-evidence.js";
+import { FIELDS_PER_ROUTE, lineBudget } from "./judge/error-budget.js";
+import { DEFAULT_THRESHOLDS } from "./judge/line-judgement.js";
 import { pageAssetsPath } from "./package-files.js";
 import { createPairProcessor } from "./pipeline/pair-processor.js";
 import { SummaryBook } from "./summary/summary.js";
@@ -60,12 +63,19 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const registry = new Registry();
   const noise = new NoiseBook(
-    { ...DEFAULT_NOISE_SETTINGS, warmupPairs: settings.noise.warmupPairs },
+    settings.noise,
     // One more route than the cap: the `other` route.
-    { ...DEFAULT_NOISE_LIMITS, maxRoutes: settings.routes.maxRoutes + 1, maxTargets: MAX_TARGET_LABELS },
+    { ...DEFAULT_NOISE_LIMITS, maxRoutes: settings.routes.maxRoutes + 1, maxTargets: MAX_TARGET_LABELS, maxFields: FIELDS_PER_ROUTE },
   );
-  const summary = new SummaryBook(noise);
-  const metrics = createCollectorMetrics(registry, { proxies: () => summary.proxies(), noise: () => noise.noisyFields() });
+  /** The fields' error rate when pairs arrive: the judge's at its default confidence, over the lines seen so far. */
+  const fieldAlpha = (): number => lineBudget(DEFAULT_THRESHOLDS.confidence, summary.lineCount, true).fieldPerSide;
+  const summary: SummaryBook = new SummaryBook((route) => noise.report(route, fieldAlpha()));
+  const evidence = new CollectorEvidence(summary, noise);
+  const metrics = createCollectorMetrics(registry, {
+    proxies: () => summary.proxies(),
+    noise: () => noiseGauges(noise, fieldAlpha()),
+    judge: () => evidence.samples(),
+  });
   const mismatches = new MismatchStore(settings.examples.path, settings.examples, { log });
   let ready = false;
   let closing = false;
@@ -77,6 +87,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     targets: new TargetLabeler(MAX_TARGET_LABELS),
     noise,
+    fieldAlpha,
     metrics,
     summary,
     mismatches,
@@ -111,7 +122,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
     const page = loadPageAssets(options.pageDir ?? pageAssetsPath());
     if (!page.ok) log.warn("no page to serve at /", { problem: page.problem });
-    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, mismatches, log, ready: () => ready, page });
+    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, evidence, noiseSettings: settings.noise, mismatches, log, ready: () => ready, page });
   } catch (error) {
     await intake?.close();
     mismatches.close();
@@ -145,4 +156,14 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     return closed;
   };
   return { grpcPort, httpPort, close };
+}
+
+/** Per route: the secondary's sample and share, and v1's own rate of differing on each field it has differed on. */
+function noiseGauges(noise: NoiseBook, fieldAlpha: number) {
+  return noise.routeSamples().map(({ route }) => {
+    const report = noise.report(route, fieldAlpha);
+    const rates = new Map<string, number>();
+    for (const field of report.fields) if (field.noise > 0) rates.set(field.field, Math.max(rates.get(field.field) ?? 0, field.noiseRate));
+    return { route, secondaryPairs: report.secondaryPairs, secondaryShare: report.secondaryShare, fieldRates: [...rates].map(([field, noiseRate]) => ({ field, noiseRate })) };
+  });
 }

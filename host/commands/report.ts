@@ -35,7 +35,7 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-const COLUMNS = ["route", "target", "pairs", "matched", "noise", "mismatched", "inconclusive", "match ratio", "primary p95", "shadow p95", "latency ratio", "top field"];
+const COLUMNS = ["route", "target", "pairs", "matched", "noise", "mismatched", "pending", "inconclusive", "match ratio", "primary p95", "shadow p95", "latency ratio", "top field"];
 /** Left-aligned columns: names; the rest are numbers. */
 const WORDS = new Set([0, 1, COLUMNS.length - 1]);
 
@@ -55,16 +55,22 @@ export function formatSummaryTable(summary: Summary): string {
   return [line(COLUMNS), ...rows.map(line), ...noise].join("\n") + "\n";
 }
 
-/** The route's noise: each field where v1 differed from itself, its rate, and each target's raw rate. */
+const CLASS_WORDS = { noise: "noise", regression: "regression", pending: "not settled" } as const;
+
+/**
+ * The route's noise: its secondary, then each field and kind the targets or v1 differ on,
+ * regressions first: v1's own rate and each target's rate and class.
+ */
 export function noiseLines(route: string, noise: RouteNoiseReport): string[] {
   if (noise.state === "off") return [];
-  const head = `noise on ${route}: ${noise.secondaryPairs} pairs with a secondary${noise.state === "warmup" ? `, warming up (needs ${noise.warmupPairs}): differences not cancelled in their own pair are inconclusive` : ""}`;
+  const share = noise.secondaryShare === null ? "" : `, a secondary on ${percent(noise.secondaryShare)} of pairs`;
+  const rank = (field: RouteNoiseReport["fields"][number]) => Math.min(...field.targets.map((target) => (target.class === "regression" ? 0 : target.class === "pending" ? 1 : 2)));
+  const fields = [...noise.fields].sort((a, b) => rank(a) - rank(b));
   return [
-    head,
-    ...noise.fields.map((field) => {
-      const targets = field.targets.map((target) => `${target.target} ${percent(target.rawRate)}${target.regressed ? " (clearly above: not cancelled)" : ""}`).join(", ");
-      const verdict = field.noisy ? "noisy, cancelled" : "too rare to be noise";
-      return `  ${field.field}: v1 differs from itself in ${percent(field.noiseRate)} (${field.kinds.join(", ")}), ${verdict}; targets differ in ${targets || "-"}`;
+    `noise on ${route}: ${noise.secondaryPairs} pairs with a secondary${share}`,
+    ...fields.map((field) => {
+      const targets = field.targets.map((target) => `${target.target} ${percent(target.rawRate)}${target.class === null ? "" : ` (${CLASS_WORDS[target.class]})`}`).join(", ");
+      return `  ${field.field} ${field.kind}: v1 differs from itself in ${percent(field.noiseRate)}; targets differ in ${targets || "-"}`;
     }),
   ];
 }
@@ -82,6 +88,7 @@ function row(route: string, target: string, counts: ComparisonCounts): string[] 
     String(counts.matched),
     String(counts.noiseCancelled ?? 0),
     String(counts.mismatched),
+    String(counts.pending),
     String(counts.inconclusive),
     counts.matchRatio === null ? "-" : counts.matchRatio.toFixed(4),
     seconds(counts.primaryLatency.p95),

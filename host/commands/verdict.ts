@@ -1,19 +1,23 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_THRESHOLDS, type Thresholds } from "../judge/line-judgement.js";
+import { checkThresholds, judge, type Verdict } from "../judge/verdict.js";
+import { TARGET_NAME } from "../judge/verdict-query.js";
 import { DEFAULT_CANARY, checkCanaryPercent, renderCanary, type CanaryOptions } from "../verdict/canary.js";
-import { measurementsFromCollector, type Measurements } from "../verdict/collector-source.js";
-import { DEFAULT_THRESHOLDS, checkThresholds, decide, type Thresholds } from "../verdict/decide.js";
+import { verdictFromCollector } from "../verdict/collector-source.js";
 import { SourceError } from "../verdict/http.js";
-import { RECORDED_SERIES, measurementsFromPrometheus } from "../verdict/prometheus-source.js";
+import { evidenceFromPrometheus } from "../verdict/prometheus-source.js";
 import { renderJson, renderTable, type VerdictSource } from "../verdict/report.js";
 
 /** Bad flags, or the source could not be read: no verdict at all (0, 1 and 2 are verdicts). */
 export const EXIT_ERROR = 3;
 
 export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL) [--target NAME]
-         [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--min-pairs 100] [--json]
+         [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--confidence 0.95] [--min-pairs 20] [--json]
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
           [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]
-Every target is judged on every route, one line each, unless --target names one.
+Every target is judged on every route, one line each, unless --target names one. Each line is
+pass, fail or not yet: its match ratio and p95 latency ratio are intervals that hold, at
+--confidence for all lines together, however often the verdict is asked; --min-pairs is a floor.
 exit: 0 pass, 1 fail, 2 not yet, 3 error (the worst line decides).
 With --emit-canary, standard output carries only the VirtualService, and only on a pass
 (for \`| kubectl apply -f -\`); the report goes to standard error.
@@ -59,26 +63,13 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     return EXIT_ERROR;
   }
 
-  let measurements: Measurements;
+  let verdict: Verdict;
   try {
-    measurements =
-      request.source.kind === "prometheus"
-        ? await measurementsFromPrometheus(request.source.url, request.timeoutMs)
-        : await measurementsFromCollector(request.source.url, request.timeoutMs);
+    verdict = await verdictFrom(request);
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     output.stderr(`shadowdiff verdict: cannot read ${request.source.kind}: ${error.message}\n`);
     return EXIT_ERROR;
-  }
-
-  const target = request.target;
-  const judged = target === undefined ? measurements.routes : measurements.routes.filter((measurement) => measurement.target === target);
-  const verdict = decide(judged, request.thresholds, measurements.proxies);
-  if (verdict.routes.length === 0 && target !== undefined && measurements.routes.length > 0) {
-    const known = [...new Set(measurements.routes.map((measurement) => measurement.target ?? "-"))].sort().join(", ");
-    verdict.note = `no comparisons with target "${target}" (targets seen: ${known})`;
-  } else if (verdict.routes.length === 0 && request.source.kind === "prometheus") {
-    verdict.note = `no comparisons yet: Prometheus has no ${RECORDED_SERIES.pairs} series (are the shadowdiff rules loaded and the collector scraped?)`;
   }
   const report = request.json ? renderJson(verdict, request.source) : renderTable(verdict, request.source);
   if (request.canary === undefined) {
@@ -88,6 +79,21 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     if (verdict.outcome === "pass") output.stdout(renderCanary(request.canary));
   }
   return verdict.exitCode;
+}
+
+async function verdictFrom(request: VerdictRequest): Promise<Verdict> {
+  const { source, thresholds, target, timeoutMs } = request;
+  if (source.kind === "collector") return verdictFromCollector(source.url, thresholds, target, timeoutMs);
+  const { source: evidence, restarts } = await evidenceFromPrometheus(source.url, timeoutMs);
+  const verdict = judge(evidence, thresholds, target);
+  if (verdict.lines.length === 0 && target === undefined) {
+    verdict.note = "no comparisons yet: Prometheus has no shadowdiff_judge_comparisons series (is the collector scraped?)";
+  }
+  if (restarts > 0) {
+    const restarted = `a collector restarted within the last day (${restarts} times): its counts start again from then`;
+    verdict.note = verdict.note === undefined ? restarted : `${verdict.note}; ${restarted}`;
+  }
+  return verdict;
 }
 
 function parseRequest(args: string[]): VerdictRequest {
@@ -102,6 +108,7 @@ function parseRequest(args: string[]): VerdictRequest {
       "min-match-ratio": { type: "string" },
       "max-latency-ratio": { type: "string" },
       "min-pairs": { type: "string" },
+      confidence: { type: "string" },
       json: { type: "boolean", default: false },
       "emit-canary": { type: "string" },
       service: { type: "string" },
@@ -122,6 +129,7 @@ function parseRequest(args: string[]): VerdictRequest {
     minMatchRatio: numberFlag(values["min-match-ratio"], DEFAULT_THRESHOLDS.minMatchRatio),
     maxLatencyRatio: numberFlag(values["max-latency-ratio"], DEFAULT_THRESHOLDS.maxLatencyRatio),
     minPairs: numberFlag(values["min-pairs"], DEFAULT_THRESHOLDS.minPairs),
+    confidence: numberFlag(values.confidence, DEFAULT_THRESHOLDS.confidence),
   };
   const problems = checkThresholds(thresholds);
   if (problems.length > 0) throw new Error(problems.join("; "));
@@ -153,9 +161,6 @@ function parseRequest(args: string[]): VerdictRequest {
   if (target !== undefined && !TARGET_NAME.test(target)) throw new Error(`--target must be a target name: 1 to 32 characters of [a-z0-9_-], got ${JSON.stringify(target.slice(0, 40))}`);
   return { source, thresholds, json: values.json ?? false, timeoutMs, ...(target === undefined ? {} : { target }), ...(canary === undefined ? {} : { canary }) };
 }
-
-/** As the capture contract names targets. */
-const TARGET_NAME = /^[a-z0-9_-]{1,32}$/;
 
 function numberFlag(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

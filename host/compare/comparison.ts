@@ -4,8 +4,8 @@ import type { BodyKind } from "./media-type.js";
 import type { HeaderDifference } from "./status-headers.js";
 
 export type Outcome = "match" | "mismatch" | "inconclusive";
-/** `noise_warmup`: differences the route's noise counts cannot judge yet (too few secondary samples). */
-export type InconclusiveReason = "truncated" | "too_large" | "budget" | "undecodable" | "noise_warmup";
+/** `noise_pending`: differences on fields the route's noise counts have not settled yet (too few secondary samples). */
+export type InconclusiveReason = "truncated" | "too_large" | "budget" | "undecodable" | "noise_pending";
 
 /** What comparing one pair found. */
 export interface Comparison {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseJsonPath } from "../json-path/syntax.js";
+import { DEFAULT_NOISE_SETTINGS } from "../judge/field-class.js";
 
 // The collector's YAML configuration. Every key is optional (defaults below); unknown keys and
 // wrong types are refused, and each rule's message is written to follow `config key "x.y"`.
@@ -33,6 +34,9 @@ const jsonPath = z.string({ error: "must be a string" }).superRefine((value, con
 
 const MAPPING = { error: "must be a mapping" };
 
+const SHARE_RULE = "must be a share from 0 to 1";
+const share = z.number({ error: SHARE_RULE }).min(0, { error: SHARE_RULE }).max(1, { error: SHARE_RULE });
+
 export const collectorConfigSchema = z.strictObject(
   {
     grpc: z.strictObject({
@@ -59,7 +63,13 @@ export const collectorConfigSchema = z.strictObject(
       maxRoutes: integer(1, 10_000).default(100),
     }, MAPPING).prefault({}),
     noise: z.strictObject({
-      warmupPairs: integer(1, 1_000_000).default(50),
+      minNoiseRate: share.default(DEFAULT_NOISE_SETTINGS.minNoiseRate),
+      relativeMargin: z
+        .number({ error: "must be a number from 0 to 10" })
+        .min(0, { error: "must be a number from 0 to 10" })
+        .max(10, { error: "must be a number from 0 to 10" })
+        .default(DEFAULT_NOISE_SETTINGS.relativeMargin),
+      absoluteMargin: share.default(DEFAULT_NOISE_SETTINGS.absoluteMargin),
     }, MAPPING).prefault({}),
     examples: z.strictObject({
       path: text("must be a file path or :memory:").default("shadowdiff.db"),

@@ -5,11 +5,19 @@ import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
 import type { SummaryBook } from "../summary/summary.js";
+import type { CollectorEvidence } from "../judge/collector-evidence.js";
+import type { NoiseSettings } from "../judge/field-class.js";
+import { judge } from "../judge/verdict.js";
+import { verdictQuery } from "../judge/verdict-query.js";
+import { verdictJson } from "../verdict/report.js";
 import type { PageAsset, PageAssets } from "./page-assets.js";
 
 export interface HttpParts {
   registry: Registry;
   summary: SummaryBook;
+  /** What the verdict is judged from. */
+  evidence: CollectorEvidence;
+  noiseSettings: NoiseSettings;
   mismatches: MismatchStore;
   log: Logger;
   /** False before start-up completes and once shutdown begins. */
@@ -89,6 +97,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     return sendJson(response, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
   }
   if (path === "/api/summary") return sendJson(response, 200, parts.summary.summarize());
+  if (path === "/api/verdict") {
+    const query = verdictQuery(url.searchParams);
+    if ("problems" in query) return sendJson(response, 400, { error: query.problems.join("; ") });
+    const verdict = judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
+    return sendJson(response, 200, verdictJson(verdict, { kind: "collector", url: "/api/verdict" }));
+  }
   if (path === "/api/mismatches") {
     const limitText = url.searchParams.get("limit");
     const limit = limitText === null ? DEFAULT_LIMIT : decimalDigits(limitText, 4);

@@ -10,14 +10,28 @@ const COMPARE_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.
 export interface MetricSources {
   /** Distinct proxies per route and over all, read at each scrape. */
   proxies?: () => { byRoute: [string, number][]; total: number };
-  /** Per route: pairs with a secondary, and the noise rate of each noisy field, read at each scrape. */
-  noise?: () => { route: string; secondaryPairs: number; warmingUp: boolean; noisyFields: { field: string; noiseRate: number }[] }[];
+  /** Per route: pairs with a secondary, the secondary's share, and v1's own rate of differing per field, read at each scrape. */
+  noise?: () => { route: string; secondaryPairs: number; secondaryShare: number | null; fieldRates: { field: string; noiseRate: number }[] }[];
+  /** The judge's evidence per line, read at each scrape (the Prometheus source of `shadowdiff verdict` sums it over collectors). */
+  judge?: () => JudgeSample[];
+}
+
+/** One line's evidence as the judge reads it now, at the default confidence. */
+export interface JudgeSample {
+  route: string;
+  target: string;
+  matched: number;
+  mismatched: number;
+  pending: number;
+  /** The line's latency statistics against each baseline, and the route's path (target "", versus "path"). */
+  latency: { versus: "primary" | "secondary" | "path"; pairs: number; logRatio: number; spread: number }[];
 }
 
 export function createCollectorMetrics(registry: Registry, sources: MetricSources = {}) {
   const registers = [registry];
   const proxies = sources.proxies;
   const noise = sources.noise;
+  const judge = sources.judge;
   return {
     comparisons: new Counter({
       name: "shadow_comparison_total",
@@ -53,7 +67,7 @@ export function createCollectorMetrics(registry: Registry, sources: MetricSource
     }),
     inconclusive: new Counter({
       name: "shadowdiff_inconclusive_total",
-      help: "Comparisons that could not be concluded, by route, target and reason (truncated, too_large, budget, undecodable, noise_warmup).",
+      help: "Comparisons that could not be concluded when they arrived, by route, target and reason (truncated, too_large, budget, undecodable, noise_pending: on fields not settled yet, recounted by the judge).",
       labelNames: ["route", "target", "reason"] as const,
       registers,
     }),
@@ -79,27 +93,43 @@ export function createCollectorMetrics(registry: Registry, sources: MetricSource
         for (const route of noise()) this.labels(route.route).set(route.secondaryPairs);
       },
     }),
-    noiseWarmingUp: new Gauge({
-      name: "shadowdiff_noise_warming_up",
-      help: "1 while the route has fewer pairs with a secondary than noise.warmupPairs (its differences cannot be judged as noise yet, and are inconclusive), else 0.",
+    secondaryShare: new Gauge({
+      name: "shadowdiff_noise_secondary_share",
+      help: "The secondary's share of mirrored requests on the route, as the filter's configuration says in the latest pair (0: none configured).",
       labelNames: ["route"] as const,
       registers,
       collect() {
         if (noise === undefined) return;
-        for (const route of noise()) this.labels(route.route).set(route.warmingUp ? 1 : 0);
+        for (const route of noise()) if (route.secondaryShare !== null) this.labels(route.route).set(route.secondaryShare);
       },
     }),
     noisyFieldRate: new Gauge({
       name: "shadowdiff_noise_field_rate",
-      help: "Noisy fields: the share of pairs with a secondary where primary and secondary differed on the field, by route and field (capped).",
+      help: "v1's own rate of differing from itself: the share of pairs with a secondary where primary and secondary differed on the field, by route and field (capped).",
       labelNames: ["route", "field"] as const,
       registers,
       collect() {
         if (noise === undefined) return;
         this.reset();
-        for (const route of noise()) for (const field of route.noisyFields) this.labels(route.route, field.field).set(field.noiseRate);
+        for (const route of noise()) for (const field of route.fieldRates) this.labels(route.route, field.field).set(field.noiseRate);
       },
     }),
+    judgeComparisons: new Gauge({
+      name: "shadowdiff_judge_comparisons",
+      help: "Conclusive comparisons as the judge counts them now (noise recounted as evidence grows), by route, target and class (match, mismatch, pending: on fields not settled yet).",
+      labelNames: ["route", "target", "class"] as const,
+      registers,
+      collect() {
+        if (judge === undefined) return;
+        this.reset();
+        for (const line of judge()) {
+          this.labels(line.route, line.target, "match").set(line.matched);
+          this.labels(line.route, line.target, "mismatch").set(line.mismatched);
+          this.labels(line.route, line.target, "pending").set(line.pending);
+        }
+      },
+    }),
+    ...judgeLatencyGauges(registers, judge),
     pairsReceived: new Counter({
       name: "shadowdiff_pairs_received_total",
       help: "Pairs received in report calls, accepted or not.",
@@ -146,6 +176,40 @@ export function createCollectorMetrics(registry: Registry, sources: MetricSource
       help: "Pairs accepted and waiting for comparison.",
       registers,
     }),
+  };
+}
+
+/**
+ * The p95 latency ratio's statistics per line, as sums over pairs so that Prometheus can pool
+ * collectors with sum(): pairs, pairs × log ratio, pairs × spread² (spread: one pair's influence).
+ */
+function judgeLatencyGauges(registers: Registry[], judge: MetricSources["judge"]) {
+  const gauge = (name: string, help: string, value: (statistic: JudgeSample["latency"][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["route", "target", "versus"] as const,
+      registers,
+      collect() {
+        if (judge === undefined) return;
+        this.reset();
+        const seen = new Set<string>();
+        for (const line of judge()) {
+          for (const statistic of line.latency) {
+            // The path is the route's: once per route.
+            const target = statistic.versus === "path" ? "" : line.target;
+            const key = `${line.route}\u0000${target}\u0000${statistic.versus}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            this.labels(line.route, target, statistic.versus).set(value(statistic));
+          }
+        }
+      },
+    });
+  return {
+    judgeLatencyPairs: gauge("shadowdiff_judge_latency_pairs", "Pairs behind the judge's p95 latency ratio, by route, target and baseline (versus primary, secondary; the route's path: secondary versus primary).", (s) => s.pairs),
+    judgeLatencyLogRatio: gauge("shadowdiff_judge_latency_log_ratio_sum", "Pairs times the log of the p95 latency ratio (sum over collectors, divide by the pairs).", (s) => s.pairs * s.logRatio),
+    judgeLatencyVariance: gauge("shadowdiff_judge_latency_variance_sum", "Pairs times the variance of one pair's influence on the log p95 ratio (sum over collectors, divide by the pairs).", (s) => s.pairs * s.spread ** 2),
   };
 }
 

@@ -1,6 +1,10 @@
-// Noise cancellation, after Diffy: where the primary's own version disagrees with itself (primary
-// vs secondary), a difference is noise, not a regression. Pure and deterministic: the state is the
-// counts of the pairs judged so far, in the order they were judged, and nothing else (no clock).
+// Noise by evidence, after Diffy: where the primary's own version disagrees with itself (primary vs
+// secondary), a target's difference of the same field and kind is noise, not a regression — once
+// the counts say so (host/judge/field-class.ts). Until they do, the pairs it touches are pending.
+// Pure and deterministic: the state is the counts of the pairs seen, in their order (no clock).
+import { classifyField, DEFAULT_NOISE_SETTINGS, type FieldClass, type FieldCounts, type NoiseSettings } from "../judge/field-class.js";
+
+export { DEFAULT_NOISE_SETTINGS, type FieldClass, type NoiseSettings };
 
 /** One difference of a comparison: the field (array indices folded to [*]) and its kind. */
 export interface FieldDifference {
@@ -8,115 +12,126 @@ export interface FieldDifference {
   kind: string;
 }
 
-export interface NoiseSettings {
-  /** Pairs with a secondary a route needs before its noise is trusted; until then it warms up. */
-  warmupPairs: number;
-  /** A field is noisy when primary and secondary differ on it in at least this share of pairs. */
-  minNoiseRate: number;
-  /** A target's raw rate is clearly above the noise rate past noise × (1 + relative) ... */
-  relativeMargin: number;
-  /** ... and past noise + absolute (and past four standard errors of the two rates' difference). */
-  absoluteMargin: number;
-}
-
-export const DEFAULT_NOISE_SETTINGS: NoiseSettings = { warmupPairs: 50, minNoiseRate: 0.01, relativeMargin: 0.2, absoluteMargin: 0.03 };
-
 export interface NoiseLimits {
-  /** Routes tracked; a route past it is never cancelled (judged as without a secondary). */
+  /** Routes tracked; past it a route's differences are all regressions (judged as without a secondary). */
   maxRoutes: number;
-  /** Fields tracked per route; a field past it is never noisy. */
+  /** Field and kind pairs tracked per route; one past it stays pending. */
   maxFields: number;
-  /** Targets tracked per route; a target past it is never cancelled. */
+  /** Targets tracked per route; a target past it is judged as without a secondary. */
   maxTargets: number;
-  /** Longer field paths are never noisy. */
+  /** Longer field paths are never tracked (they stay pending). */
   maxFieldChars: number;
+  /** Distinct sets of differences kept per route and target; pairs past it stay pending. */
+  maxSignatures: number;
 }
 
-export const DEFAULT_NOISE_LIMITS: NoiseLimits = { maxRoutes: 101, maxFields: 64, maxTargets: 16, maxFieldChars: 200 };
+export const DEFAULT_NOISE_LIMITS: NoiseLimits = { maxRoutes: 101, maxFields: 64, maxTargets: 16, maxFieldChars: 200, maxSignatures: 1024 };
 
 /** What comparing the primary with one target found, as the noise model reads it. */
 export interface TargetDifferences {
   target: string;
-  /** Null when the comparison says nothing about fields (the target failed, or was inconclusive). */
+  /** Null when the comparison says nothing about fields (inconclusive). */
   differences: readonly FieldDifference[] | null;
+  /** The target gave no answer (timeout, reset...): a mismatch of its own kind, never noise. */
+  failed?: boolean;
+  /** The list of differences was cut short: what it does not list cannot be called noise. */
+  capped?: boolean;
 }
 
-/** One target's differences, split. */
+/** One target's differences, split by what the counts say now. */
 export interface NoiseJudgement {
-  /** Differences that are noise: v1 differs there too (in this pair, or often enough, the same way). */
+  /** Noise: this pair's secondary differs the same way, or the field is noise by the counts. */
   cancelled: readonly FieldDifference[];
-  /** Differences that stand. */
+  /** Regressions: v1 does not differ from itself like this (or far less often). */
   remaining: readonly FieldDifference[];
+  /** Not settled yet: too few pairs with a secondary to tell. */
+  pending: readonly FieldDifference[];
 }
 
-const NONE: readonly FieldDifference[] = [];
-
-export type NoiseState = "off" | "warmup" | "ready";
+/** off: no pair on the route has said a secondary is configured (every difference counts). */
+export type NoiseState = "off" | "on";
 
 export interface PairNoise {
-  /** off: the route has never had a secondary; warmup: fewer than warmupPairs of them. */
   state: NoiseState;
   targets: NoiseJudgement[];
 }
 
-/** A field's counts and verdict, as reported. */
+/** A line's conclusive comparisons, split by what the counts say now. */
+export interface LineCounts {
+  matched: number;
+  mismatched: number;
+  /** Comparisons with a difference whose field is not settled yet. */
+  pending: number;
+  /** Of the matched, those whose every difference was cancelled as noise. */
+  noiseCancelled: number;
+}
+
 export interface NoiseFieldReport {
   field: string;
-  /** Pairs with a secondary where primary and secondary differed on the field. */
+  kind: string;
+  /** Pairs with a secondary where primary and secondary differed like this. */
   noise: number;
   noiseRate: number;
-  /** Kinds of difference seen between primary and secondary (changed, added, removed, type, ...). */
-  kinds: string[];
-  /** Noisy: differences of those kinds on this field are cancelled (unless a target's raw rate is clearly above). */
-  noisy: boolean;
-  targets: { target: string; raw: number; rawRate: number; regressed: boolean }[];
+  /** `class` is null for a target that never differed there (the field says nothing of it). */
+  targets: { target: string; raw: number; rawRate: number; class: FieldClass | null }[];
 }
 
 export interface RouteNoiseReport {
   state: NoiseState;
+  /** The secondary's share of mirrored requests, as the latest pair said (0 to 1); null before any said. */
+  secondaryShare: number | null;
   /** Pairs with a secondary that could be compared. */
   secondaryPairs: number;
-  warmupPairs: number;
-  /** Fields where primary and secondary ever differed, noisiest first. */
+  /** Field and kind pairs seen on the route, v1's own first (noisiest first). */
   fields: NoiseFieldReport[];
 }
 
-const KINDS = ["changed", "added", "removed", "type", "status", "header"];
+const NONE: readonly FieldDifference[] = [];
+/** Signature entries that are not fields: a failed target, a cut list, a field past the caps, noise cancelled by the pair's own secondary. */
+const FAILED = -1;
+const CAPPED = -2;
+const UNTRACKED = -3;
+const CANCELLED_HERE = -4;
 
-class FieldCounts {
-  noise = 0;
-  /** Bit i set: KINDS[i] seen between primary and secondary. */
-  noiseKinds = 0;
-  readonly raw = new Map<string, number>();
+interface Signature {
+  /** Field ids (or the markers above), ascending. */
+  ids: number[];
+  count: number;
 }
 
-class RouteNoise {
+class LineEvidence {
+  /** Conclusive comparisons whose fields are known (not failed). */
+  comparable = 0;
+  /** Per field id: comparisons where the target differed there. */
+  readonly raw: number[] = [];
+  /** Differences left after the pair's own secondary, by set: "" for exact matches. */
+  readonly signatures = new Map<string, Signature>();
+  /** Comparisons past maxSignatures: pending until the collector restarts. */
+  overflow = 0;
+}
+
+class RouteEvidence {
+  secondaryShare: number | null = null;
   secondaryPairs = 0;
-  /** Per target: pairs with a secondary where the target's comparison was conclusive. */
-  readonly rawPairs = new Map<string, number>();
-  readonly fields = new Map<string, FieldCounts>();
-}
+  readonly ids = new Map<string, number>();
+  readonly fields: FieldDifference[] = [];
+  /** Per field id: pairs with a secondary where it differed there. */
+  readonly noise: number[] = [];
+  readonly lines = new Map<string, LineEvidence>();
 
-function kindBit(kind: string): number {
-  const index = KINDS.indexOf(kind);
-  return index < 0 ? 0 : 1 << index;
-}
-
-/** Distinct fields of a list, and each field's kinds as bits. */
-function byField(differences: readonly FieldDifference[]): Map<string, number> {
-  const fields = new Map<string, number>();
-  for (const { field, kind } of differences) fields.set(field, (fields.get(field) ?? 0) | kindBit(kind));
-  return fields;
+  get on(): boolean {
+    return (this.secondaryShare ?? 0) > 0 || this.secondaryPairs > 0;
+  }
 }
 
 /**
- * Per route and field: raw differences (primary vs each target), noise differences (primary vs
- * secondary) and the pairs with a secondary behind both rates. Bounded by NoiseLimits.
+ * Per route: pairs with a secondary and how often v1 differed from itself on each field and kind;
+ * per route and target: how often the target differed, and how many comparisons left which set
+ * of differences — so a pair is recounted as match, mismatch or pending as evidence grows.
+ * Bounded by NoiseLimits.
  */
 export class NoiseBook {
-  private readonly routes = new Map<string, RouteNoise>();
-  /** Some pair has carried a secondary: the filter is configured with one. */
-  private secondarySeen = false;
+  private readonly routes = new Map<string, RouteEvidence>();
 
   constructor(
     private readonly settings: NoiseSettings = DEFAULT_NOISE_SETTINGS,
@@ -124,137 +139,201 @@ export class NoiseBook {
   ) {}
 
   /**
-   * Counts one pair, then judges each target's differences with the counts that include it.
-   * `secondary` is null when the pair has no secondary that could be compared.
+   * Counts one pair, then splits each target's differences with the counts that include it, the
+   * fields classified at `alphaPerSide`. `secondaryShare` is the share the filter says its
+   * secondary has (0: none configured); `secondary` is null when the pair has no secondary that
+   * could be compared.
    */
-  judge(route: string, secondary: readonly FieldDifference[] | null, targets: readonly TargetDifferences[]): PairNoise {
-    let state = this.routes.get(route);
-    if (state === undefined && secondary !== null && this.routes.size < this.limits.maxRoutes) {
-      state = new RouteNoise();
-      this.routes.set(route, state);
+  judge(route: string, secondaryShare: number, secondary: readonly FieldDifference[] | null, targets: readonly TargetDifferences[], alphaPerSide: number): PairNoise {
+    const evidence = this.route(route);
+    if (evidence === undefined) {
+      return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE, pending: NONE })) };
     }
-    if (state === undefined) {
-      // No secondary on the route yet: nothing to count, nothing cancels (the common case, kept
-      // cheap). Once pairs elsewhere carry one, the secondary is configured and this route's first
-      // pairs merely came before its own: it is warming up, not judged without noise.
-      const warming = this.secondarySeen && this.routes.size < this.limits.maxRoutes;
-      return { state: warming ? "warmup" : "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE })) };
+    evidence.secondaryShare = secondaryShare;
+    const noiseHere = new Set<number>();
+    if (secondary !== null) {
+      evidence.secondaryPairs++;
+      for (const difference of secondary) {
+        const id = this.fieldId(evidence, difference);
+        if (id < 0 || noiseHere.has(id)) continue;
+        noiseHere.add(id);
+        evidence.noise[id] = (evidence.noise[id] ?? 0) + 1;
+      }
     }
-    this.secondarySeen ||= secondary !== null;
-    const noiseHere = secondary === null ? new Map<string, number>() : byField(secondary);
-    if (secondary !== null) this.count(state, noiseHere, targets);
-    const warm = state.secondaryPairs < this.settings.warmupPairs;
     return {
-      state: warm ? "warmup" : "ready",
-      targets: targets.map(({ target, differences }) => {
-        const cancelled: FieldDifference[] = [];
-        const remaining: FieldDifference[] = [];
-        for (const difference of differences ?? NONE) (this.cancels(state, target, difference, noiseHere, warm) ? cancelled : remaining).push(difference);
-        return { cancelled, remaining };
-      }),
+      state: evidence.on ? "on" : "off",
+      targets: targets.map((each) => this.judgeTarget(evidence, each, noiseHere, alphaPerSide)),
     };
   }
 
-  private count(state: RouteNoise, noiseHere: Map<string, number>, targets: readonly TargetDifferences[]): void {
-    state.secondaryPairs++;
-    for (const [field, kinds] of noiseHere) {
-      const counts = this.fieldCounts(state, field);
-      if (counts === undefined) continue;
-      counts.noise++;
-      counts.noiseKinds |= kinds;
-    }
-    for (const { target, differences } of targets) {
-      if (differences === null) continue;
-      if (!state.rawPairs.has(target) && state.rawPairs.size >= this.limits.maxTargets) continue;
-      state.rawPairs.set(target, (state.rawPairs.get(target) ?? 0) + 1);
-      for (const field of byField(differences).keys()) {
-        const counts = this.fieldCounts(state, field);
-        if (counts !== undefined) counts.raw.set(target, (counts.raw.get(target) ?? 0) + 1);
+  private judgeTarget(evidence: RouteEvidence, { target, differences, failed, capped }: TargetDifferences, noiseHere: Set<number>, alpha: number): NoiseJudgement {
+    if (differences === null && !failed) return { cancelled: NONE, remaining: NONE, pending: NONE };
+    const line = this.line(evidence, target);
+    const cancelled: FieldDifference[] = [];
+    const standing: { difference: FieldDifference; id: number }[] = [];
+    const ids = new Set<number>();
+    if (failed) ids.add(FAILED);
+    if (capped) ids.add(CAPPED);
+    if (line !== undefined && !failed) {
+      line.comparable++;
+      const counted = new Set<number>();
+      for (const difference of differences ?? NONE) {
+        const id = this.fieldId(evidence, difference);
+        if (id >= 0 && !counted.has(id)) {
+          counted.add(id);
+          line.raw[id] = (line.raw[id] ?? 0) + 1;
+        }
+        // The pair's own secondary differs the same way: noise, whatever the counts.
+        if (id >= 0 && noiseHere.has(id)) {
+          cancelled.push(difference);
+          ids.add(CANCELLED_HERE);
+        } else standing.push({ difference, id });
       }
+    } else {
+      for (const difference of differences ?? NONE) standing.push({ difference, id: UNTRACKED });
     }
+    const remaining: FieldDifference[] = [];
+    const pending: FieldDifference[] = [];
+    for (const { difference, id } of standing) {
+      const fieldClass = line === undefined ? "regression" : this.classOf(evidence, line, id, alpha);
+      if (fieldClass === "noise") cancelled.push(difference);
+      else (fieldClass === "regression" ? remaining : pending).push(difference);
+      // Kept whatever its class is now: the class is asked again every time the line is counted.
+      ids.add(id);
+    }
+    if (line !== undefined) this.countSignature(line, [...ids].sort((a, b) => a - b));
+    return { cancelled, remaining, pending };
   }
 
-  private fieldCounts(state: RouteNoise, field: string): FieldCounts | undefined {
-    let counts = state.fields.get(field);
-    if (counts === undefined && state.fields.size < this.limits.maxFields && field.length <= this.limits.maxFieldChars) {
-      counts = new FieldCounts();
-      state.fields.set(field, counts);
+  /** The line's comparisons as the counts classify their differences now, at `alphaPerSide`. */
+  lineCounts(route: string, target: string, alphaPerSide: number): LineCounts | undefined {
+    const evidence = this.routes.get(route);
+    const line = evidence?.lines.get(target);
+    if (evidence === undefined || line === undefined) return undefined;
+    const counts: LineCounts = { matched: 0, mismatched: 0, pending: line.overflow, noiseCancelled: 0 };
+    const classes = new Map<number, FieldClass>();
+    const classOf = (id: number): FieldClass => {
+      let fieldClass = classes.get(id);
+      if (fieldClass === undefined) {
+        fieldClass = this.classOf(evidence, line, id, alphaPerSide);
+        classes.set(id, fieldClass);
+      }
+      return fieldClass;
+    };
+    for (const { ids, count } of line.signatures.values()) {
+      let worst: FieldClass | "match" = "match";
+      for (const id of ids) {
+        const fieldClass = classOf(id);
+        if (fieldClass === "regression") {
+          worst = "regression";
+          break;
+        }
+        if (fieldClass === "pending") worst = "pending";
+      }
+      if (worst === "regression") counts.mismatched += count;
+      else if (worst === "pending") counts.pending += count;
+      else {
+        counts.matched += count;
+        if (ids.length > 0) counts.noiseCancelled += count;
+      }
     }
     return counts;
   }
 
-  private cancels(state: RouteNoise, target: string, { field, kind }: FieldDifference, noiseHere: Map<string, number>, warm: boolean): boolean {
-    const counts = state.fields.get(field);
-    if (counts === undefined || !state.rawPairs.has(target)) return false;
-    const bit = kindBit(kind);
-    if (bit === 0) return false;
-    // During warm-up only this pair's secondary can say a difference is noise.
-    if (warm) return ((noiseHere.get(field) ?? 0) & bit) !== 0;
-    if (this.regressed(state, counts, target)) return false;
-    if (((noiseHere.get(field) ?? 0) & bit) !== 0) return true;
-    return this.noisy(state, counts) && (counts.noiseKinds & bit) !== 0;
+  /** Whether a route counts noise at all: a pair on it said a secondary is configured, or carried one. */
+  state(route: string): NoiseState {
+    return this.routes.get(route)?.on ? "on" : "off";
   }
 
-  private noiseRate(state: RouteNoise, counts: FieldCounts): number {
-    return state.secondaryPairs === 0 ? 0 : counts.noise / state.secondaryPairs;
-  }
-
-  private noisy(state: RouteNoise, counts: FieldCounts): boolean {
-    return counts.noise > 0 && this.noiseRate(state, counts) >= this.settings.minNoiseRate;
-  }
-
-  /** The target differs on the field clearly more often than v1 differs from itself there. */
-  private regressed(state: RouteNoise, counts: FieldCounts, target: string): boolean {
-    const pairs = state.rawPairs.get(target) ?? 0;
-    if (pairs === 0) return false;
-    const raw = (counts.raw.get(target) ?? 0) / pairs;
-    const noise = this.noiseRate(state, counts);
-    const { relativeMargin, absoluteMargin } = this.settings;
-    // Both rates are estimates: the margin is that of their difference. Four standard errors, not
-    // three, because the question is asked again on every pair.
-    const standardError = Math.sqrt((noise * (1 - noise)) / state.secondaryPairs + (raw * (1 - raw)) / pairs);
-    return raw > noise + Math.max(noise * relativeMargin, absoluteMargin, 4 * standardError);
-  }
-
-  /** The route's noise as people read it; fields where v1 never differed from itself are left out. */
-  report(route: string, maxFields = this.limits.maxFields): RouteNoiseReport {
-    const state = this.routes.get(route);
-    const warmupPairs = this.settings.warmupPairs;
-    if (state === undefined) return { state: "off", secondaryPairs: 0, warmupPairs, fields: [] };
-    const fields = [...state.fields.entries()]
-      .filter(([, counts]) => counts.noise > 0)
-      .sort(([a, x], [b, y]) => y.noise - x.noise || (a < b ? -1 : 1))
-      .slice(0, maxFields)
-      .map(([field, counts]): NoiseFieldReport => ({
-        field,
-        noise: counts.noise,
-        noiseRate: this.noiseRate(state, counts),
-        kinds: KINDS.filter((kind) => (counts.noiseKinds & kindBit(kind)) !== 0),
-        noisy: this.noisy(state, counts),
-        targets: [...state.rawPairs.entries()].map(([target, pairs]) => ({
+  /** The route's evidence as people read it: every field and kind seen, with its class per target. */
+  report(route: string, alphaPerSide: number, maxFields = this.limits.maxFields): RouteNoiseReport {
+    const evidence = this.routes.get(route);
+    if (evidence === undefined) return { state: "off", secondaryShare: null, secondaryPairs: 0, fields: [] };
+    // Without a secondary there is no noise to tell of: every difference is a regression.
+    if (!evidence.on) return { state: "off", secondaryShare: evidence.secondaryShare, secondaryPairs: 0, fields: [] };
+    const fields = evidence.fields
+      .map((difference, id): NoiseFieldReport => ({
+        ...difference,
+        noise: evidence.noise[id] ?? 0,
+        noiseRate: evidence.secondaryPairs === 0 ? 0 : (evidence.noise[id] ?? 0) / evidence.secondaryPairs,
+        targets: [...evidence.lines.entries()].map(([target, line]) => ({
           target,
-          raw: counts.raw.get(target) ?? 0,
-          rawRate: (counts.raw.get(target) ?? 0) / pairs,
-          regressed: this.regressed(state, counts, target),
+          raw: line.raw[id] ?? 0,
+          rawRate: line.comparable === 0 ? 0 : (line.raw[id] ?? 0) / line.comparable,
+          class: (line.raw[id] ?? 0) === 0 ? null : this.classOf(evidence, line, id, alphaPerSide),
         })),
-      }));
-    return { state: state.secondaryPairs < warmupPairs ? "warmup" : "ready", secondaryPairs: state.secondaryPairs, warmupPairs, fields };
+      }))
+      .sort((a, b) => b.noise - a.noise || (a.field < b.field ? -1 : a.field > b.field ? 1 : a.kind < b.kind ? -1 : 1))
+      .slice(0, maxFields);
+    return { state: evidence.on ? "on" : "off", secondaryShare: evidence.secondaryShare, secondaryPairs: evidence.secondaryPairs, fields };
   }
 
-  /** Per route: pairs with a secondary and the noisy fields' rates (for the metrics). */
-  noisyFields(): { route: string; secondaryPairs: number; warmingUp: boolean; noisyFields: { field: string; noiseRate: number }[] }[] {
-    return [...this.routes.entries()].map(([route, state]) => ({
-      route,
-      secondaryPairs: state.secondaryPairs,
-      warmingUp: state.secondaryPairs < this.settings.warmupPairs,
-      noisyFields: [...state.fields.entries()].filter(([, counts]) => this.noisy(state, counts)).map(([field, counts]) => ({ field, noiseRate: this.noiseRate(state, counts) })),
-    }));
+  /** A field's counts on a line, for the judge's "what it needs". */
+  fieldCounts(route: string, target: string, field: FieldDifference): FieldCounts | undefined {
+    const evidence = this.routes.get(route);
+    const line = evidence?.lines.get(target);
+    const id = evidence?.ids.get(fieldKey(field));
+    if (evidence === undefined || line === undefined || id === undefined) return undefined;
+    return countsOf(evidence, line, id);
   }
 
-  /** Fields counted over every route, for the bounded-memory test. */
-  get fieldCount(): number {
-    let fields = 0;
-    for (const state of this.routes.values()) fields += state.fields.size;
-    return fields;
+  /** Every route's sample with a secondary (for the metrics). */
+  routeSamples(): { route: string; secondaryPairs: number }[] {
+    return [...this.routes.entries()].map(([route, evidence]) => ({ route, secondaryPairs: evidence.secondaryPairs }));
   }
+
+  private classOf(evidence: RouteEvidence, line: LineEvidence, id: number, alpha: number): FieldClass {
+    if (id === CANCELLED_HERE) return "noise";
+    if (id === FAILED || id === CAPPED) return "regression";
+    if (id === UNTRACKED) return evidence.on ? "pending" : "regression";
+    if (!evidence.on) return "regression";
+    return classifyField(countsOf(evidence, line, id), this.settings, alpha);
+  }
+
+  private route(route: string): RouteEvidence | undefined {
+    let evidence = this.routes.get(route);
+    if (evidence === undefined && this.routes.size < this.limits.maxRoutes) {
+      evidence = new RouteEvidence();
+      this.routes.set(route, evidence);
+    }
+    return evidence;
+  }
+
+  private line(evidence: RouteEvidence, target: string): LineEvidence | undefined {
+    let line = evidence.lines.get(target);
+    if (line === undefined && evidence.lines.size < this.limits.maxTargets) {
+      line = new LineEvidence();
+      evidence.lines.set(target, line);
+    }
+    return line;
+  }
+
+  /** The field's id on the route; UNTRACKED past the caps. */
+  private fieldId(evidence: RouteEvidence, difference: FieldDifference): number {
+    const key = fieldKey(difference);
+    let id = evidence.ids.get(key);
+    if (id === undefined) {
+      if (evidence.fields.length >= this.limits.maxFields || difference.field.length > this.limits.maxFieldChars) return UNTRACKED;
+      id = evidence.fields.length;
+      evidence.ids.set(key, id);
+      evidence.fields.push({ field: difference.field, kind: difference.kind });
+    }
+    return id;
+  }
+
+  private countSignature(line: LineEvidence, ids: number[]): void {
+    const key = ids.join(",");
+    const signature = line.signatures.get(key);
+    if (signature !== undefined) signature.count++;
+    else if (line.signatures.size < this.limits.maxSignatures) line.signatures.set(key, { ids, count: 1 });
+    else line.overflow++;
+  }
+}
+
+function fieldKey({ field, kind }: FieldDifference): string {
+  return `${field}\u0000${kind}`;
+}
+
+function countsOf(evidence: RouteEvidence, line: LineEvidence, id: number): FieldCounts {
+  return { secondaryPairs: evidence.secondaryPairs, noiseHits: evidence.noise[id] ?? 0, targetPairs: line.comparable, rawHits: line.raw[id] ?? 0 };
 }

@@ -9,7 +9,7 @@ import type { Logger } from "../log.js";
 import type { CollectorMetrics } from "../metrics/collector-metrics.js";
 import { foldIndices, type FieldLabeler } from "../metrics/field-labels.js";
 import type { TargetLabeler } from "../metrics/target-labels.js";
-import type { FieldDifference, NoiseBook, NoiseJudgement, NoiseState } from "../noise/noise-model.js";
+import type { FieldDifference, NoiseBook, NoiseJudgement } from "../noise/noise-model.js";
 import type { SummaryBook } from "../summary/summary.js";
 
 export interface PairProcessorParts {
@@ -18,6 +18,8 @@ export interface PairProcessorParts {
   fields: FieldLabeler;
   targets: TargetLabeler;
   noise: NoiseBook;
+  /** Each side's error rate for the fields' bounds when a pair arrives (the judge asks again at its own). */
+  fieldAlpha: () => number;
   metrics: CollectorMetrics;
   summary: SummaryBook;
   mismatches: MismatchStore;
@@ -56,17 +58,19 @@ export function differencesOf(comparison: Comparison): FieldDifference[] | null 
 
 /**
  * The comparison once noise is taken out: a mismatch whose differences were all noise is a match
- * (unless its list of differences was cut short: what was not listed cannot be called noise); a
- * difference the route's warm-up cannot judge yet makes it inconclusive.
+ * (unless its list of differences was cut short: what was not listed cannot be called noise); one
+ * whose standing differences are all on fields not settled yet is inconclusive (noise_pending)
+ * until the counts settle them — the judge recounts it then.
  */
-export function withNoise(comparison: Comparison, judgement: NoiseJudgement, state: NoiseState): Comparison {
+export function withNoise(comparison: Comparison, judgement: NoiseJudgement): Comparison {
   if (comparison.outcome !== "mismatch" || comparison.shadowFailure !== undefined) return comparison;
   const noise = judgement.cancelled.length > 0 ? { noise: { cancelled: [...judgement.cancelled] } } : {};
-  if (judgement.remaining.length === 0 && comparison.body?.differencesCapped !== true) return { ...comparison, ...noise, outcome: "match" };
-  if (state === "warmup") {
-    const fields = judgement.remaining.slice(0, 3).map(({ field }) => field).join(", ");
-    const detail = `differences (${fields}) while the route's noise is warming up: fewer pairs with a secondary than needed`;
-    return { ...comparison, ...noise, outcome: "inconclusive", inconclusive: { reason: "noise_warmup", detail } };
+  const capped = comparison.body?.differencesCapped === true;
+  if (judgement.remaining.length === 0 && judgement.pending.length === 0 && !capped) return { ...comparison, ...noise, outcome: "match" };
+  if (judgement.remaining.length === 0 && !capped) {
+    const fields = judgement.pending.slice(0, 3).map(({ field }) => field).join(", ");
+    const detail = `differences (${fields}) on fields not settled yet as noise or regression: too few pairs with a secondary`;
+    return { ...comparison, ...noise, outcome: "inconclusive", inconclusive: { reason: "noise_pending", detail } };
   }
   return { ...comparison, ...noise };
 }
@@ -93,7 +97,7 @@ function seriesFor(metrics: CollectorMetrics, route: string, target: string) {
 
 /** Compares one accepted pair (the primary with each target, and with the secondary) and records the results everywhere they are looked at. */
 export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => TargetComparison[] {
-  const { comparator, routes, fields, targets, noise, metrics, summary, mismatches, bodies, log } = parts;
+  const { comparator, routes, fields, targets, noise, fieldAlpha, metrics, summary, mismatches, bodies, log } = parts;
   /** route → target → its series. */
   const children = new Map<string, Map<string, ReturnType<typeof seriesFor>>>();
   const primaryLatency = new Map<string, ReturnType<CollectorMetrics["primaryLatency"]["labels"]>>();
@@ -115,12 +119,20 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
 
     const noiseOf = noise.judge(
       route,
+      pair.secondaryShare,
       baseline === null ? null : differencesOf(baseline),
-      raw.map(({ target, comparison }) => ({ target, differences: differencesOf(comparison) })),
+      raw.map(({ target, comparison }) => ({
+        target,
+        differences: differencesOf(comparison),
+        failed: comparison.shadowFailure !== undefined,
+        capped: comparison.body?.differencesCapped === true,
+      })),
+      fieldAlpha(),
     );
+    const secondarySeconds = pair.secondary?.response ? pair.secondary.response.latencyNanos / 1e9 : null;
     return raw.map(({ answer, target, comparison: rawComparison }, index) => {
       const judgement = noiseOf.targets[index] as NoiseJudgement;
-      const comparison = withNoise(rawComparison, judgement, noiseOf.state);
+      const comparison = withNoise(rawComparison, judgement);
       let byTarget = children.get(route);
       if (!byTarget) {
         byTarget = new Map();
@@ -147,7 +159,7 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
       for (const { field } of labelled(cancelled, fields)) metrics.noiseCancelledFields.labels(route, target, field).inc();
       if (comparison.shadowFailure) metrics.shadowFailures.labels(route, target, comparison.shadowFailure).inc();
       for (const { field, kind } of differing) metrics.mismatchFields.labels(route, target, field, kind).inc();
-      summary.record(route, target, comparison, primarySeconds, shadowSeconds, differing, pair.proxyId, index === 0);
+      summary.record(route, target, comparison, { primary: primarySeconds, shadow: shadowSeconds, secondary: secondarySeconds }, differing, pair.proxyId, index === 0);
 
       // Inconclusive comparisons are kept too, so that a person can see why they could not be compared.
       if (comparison.outcome === "match") return { target, comparison };

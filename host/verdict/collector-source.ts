@@ -1,48 +1,61 @@
-// Reads the gate's measurements from a collector's GET /api/summary, for clusters without
-// Prometheus. One collector replica knows only the pairs it compared itself.
+// The verdict from a collector: GET /api/verdict with the settings as query parameters. The
+// collector judges from its own state (paired latencies, the noise recount) — the same code the
+// page and `shadowdiff verdict --collector` read. One collector replica knows only its own pairs.
 import { z } from "zod";
-import type { RouteMeasurement } from "./decide.js";
+import type { Thresholds } from "../judge/line-judgement.js";
+import type { Verdict } from "../judge/verdict.js";
+import { verdictSearch } from "../judge/verdict-query.js";
 import { SourceError, fetchJson } from "./http.js";
-import { measurementsOf } from "./summary-measurement.js";
 
-const counts = {
-  matched: z.number(),
-  mismatched: z.number(),
-  matchRatio: z.number().nullable(),
-  latencyRatioP95: z.number().nullable(),
-};
+const outcome = z.enum(["pass", "fail", "not-yet"]);
+const interval = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
 
-const routeSummary = z.object({
-  route: z.string(),
-  // A collector from before distinct proxies were counted leaves it out.
-  proxies: z.number().optional(),
-  ...counts,
-  // A collector from before targets and noise leaves them out.
-  targets: z.array(z.object({ target: z.string(), ...counts })).optional(),
-  noise: z
-    .object({
-      state: z.enum(["off", "warmup", "ready"]),
-      secondaryPairs: z.number(),
-      warmupPairs: z.number(),
-      fields: z.array(z.object({ field: z.string(), noiseRate: z.number(), noisy: z.boolean() })),
-    })
-    .optional(),
+/** The verdict JSON as /api/verdict answers it (host/verdict/report.ts verdictJson). */
+export const verdictJsonSchema = z.object({
+  verdict: outcome,
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  thresholds: z.object({ minMatchRatio: z.number(), maxLatencyRatio: z.number(), minPairs: z.number(), confidence: z.number() }),
+  lines: z.array(
+    z.object({
+      route: z.string(),
+      target: z.string(),
+      outcome,
+      reasons: z.array(z.string()),
+      pairs: z.number(),
+      proxies: z.number().nullable(),
+      match: z.object({
+        matched: z.number(),
+        mismatched: z.number(),
+        pending: z.number(),
+        inconclusive: z.number(),
+        ratio: z.number().nullable(),
+        lower: z.number(),
+        upper: z.number(),
+        outcome,
+      }),
+      latency: interval.extend({ baseline: z.enum(["primary", "secondary"]), pairs: z.number(), outcome }).nullable(),
+      path: interval.nullable(),
+      noise: z.object({
+        on: z.boolean(),
+        share: z.number().nullable(),
+        secondaryPairs: z.number(),
+        pendingFields: z.array(z.object({ field: z.string(), kind: z.string(), morePairsWithSecondary: z.number().nullable() })),
+      }),
+      morePairs: z.number().nullable(),
+    }),
+  ),
+  total: z.object({ pairs: z.number(), proxies: z.number().nullable() }),
+  note: z.string().optional(),
 });
 
-const summary = z.object({ routes: z.array(routeSummary), total: z.object({ proxies: z.number().optional() }).optional() });
-
-/** What the gate reads from a source: per route, and the distinct proxies over all of them. */
-export interface Measurements {
-  routes: RouteMeasurement[];
-  proxies: number | null;
-}
-
-export async function measurementsFromCollector(collectorUrl: string, timeoutMs: number): Promise<Measurements> {
-  const url = new URL("api/summary", collectorUrl.endsWith("/") ? collectorUrl : `${collectorUrl}/`);
-  const parsed = summary.safeParse(await fetchJson(url, timeoutMs));
+export async function verdictFromCollector(collectorUrl: string, thresholds: Thresholds, target: string | undefined, timeoutMs: number): Promise<Verdict> {
+  const url = new URL("api/verdict", collectorUrl.endsWith("/") ? collectorUrl : `${collectorUrl}/`);
+  url.search = verdictSearch(thresholds, target).toString();
+  const parsed = verdictJsonSchema.safeParse(await fetchJson(url, timeoutMs));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SourceError(`the collector's summary is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());
+    throw new SourceError(`the collector's verdict is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());
   }
-  return { routes: parsed.data.routes.flatMap(measurementsOf), proxies: parsed.data.total?.proxies ?? null };
+  const { verdict, exitCode, lines, total, note } = parsed.data;
+  return { outcome: verdict, exitCode, thresholds: parsed.data.thresholds, lines, total, ...(note === undefined ? {} : { note }) };
 }

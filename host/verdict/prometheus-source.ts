@@ -1,28 +1,24 @@
-// Reads the gate's measurements from Prometheus: instant queries of the per-route and per-target
-// series that istio/prometheus/shadowdiff.rules.yaml records, and the collector's noise gauges.
+// The verdict's evidence from Prometheus, for clusters with several collector replicas: each
+// collector exports its judge's counts and latency statistics as gauges (host/metrics), and sums
+// over replicas pool them — counts add; the p95 ratio's statistics are pair-weighted means. Gauges
+// count since each collector started: after a restart its counts start again (the verdict says so).
 import { z } from "zod";
-import type { Measurements } from "./collector-source.js";
-import type { NoiseNote } from "./decide.js";
+import type { LineEvidence } from "../judge/line-judgement.js";
+import type { RatioStatistic } from "../judge/quantile-ratio.js";
+import type { EvidenceSource } from "../judge/verdict.js";
 import { SourceError, fetchJson } from "./http.js";
 
-export const RECORDED_SERIES = {
-  matchRatio: "shadow:response_match_ratio:by_route_target",
-  latencyRatioP95: "shadow:latency_ratio:by_route_target",
-  pairs: "shadow:comparisons:increase5m:by_route_target",
+export const JUDGE_QUERIES = {
+  comparisons: "sum by (route, target, class) (shadowdiff_judge_comparisons)",
+  latencyPairs: "sum by (route, target, versus) (shadowdiff_judge_latency_pairs)",
+  latencyLogRatio: "sum by (route, target, versus) (shadowdiff_judge_latency_log_ratio_sum)",
+  latencyVariance: "sum by (route, target, versus) (shadowdiff_judge_latency_variance_sum)",
+  inconclusive: 'sum by (route, target) (shadowdiff_inconclusive_total{reason!="noise_pending"})',
+  secondaryShare: "max by (route) (shadowdiff_noise_secondary_share)",
+  secondaryPairs: "sum by (route) (shadowdiff_noise_secondary_pairs)",
+  /** Collectors that restarted within the day: their counts start again from then. */
+  restarts: "sum(resets(shadowdiff_pairs_received_total[1d]))",
 } as const;
-
-const instantVector = z.object({
-  status: z.literal("success"),
-  data: z.object({
-    resultType: z.literal("vector"),
-    result: z.array(
-      z.object({
-        metric: z.record(z.string(), z.string()),
-        value: z.tuple([z.number(), z.string()]),
-      }),
-    ),
-  }),
-});
 
 /**
  * Distinct proxies, per route and over all, as the collector counts them since it started (one
@@ -33,99 +29,94 @@ export const PROXY_QUERIES = {
   total: "max(shadowdiff_proxies)",
 } as const;
 
-/** The route's noise as the collectors export it; with several replicas, the largest figures. */
-export const NOISE_QUERIES = {
-  secondaryPairs: "max by (route) (shadowdiff_noise_secondary_pairs)",
-  warmingUp: "max by (route) (shadowdiff_noise_warming_up)",
-  noisyFields: "max by (route, field) (shadowdiff_noise_field_rate)",
-} as const;
+const instantVector = z.object({
+  status: z.literal("success"),
+  data: z.object({
+    resultType: z.literal("vector"),
+    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
+  }),
+});
 
-type Sample = { labels: Record<string, string>; value: number | null };
+type Sample = { labels: Record<string, string>; value: number };
 
-/** The samples of an instant query. Prometheus writes NaN and ±Inf as strings; those become null. */
+/** The samples of an instant query; NaN and ±Inf (which Prometheus writes as strings) are left out. */
 async function query(prometheusUrl: string, expression: string, timeoutMs: number): Promise<Sample[]> {
-  const url = new URL("api/v1/query", withSlash(prometheusUrl));
+  const url = new URL("api/v1/query", prometheusUrl.endsWith("/") ? prometheusUrl : `${prometheusUrl}/`);
   url.searchParams.set("query", expression);
   const parsed = instantVector.safeParse(await fetchJson(url, timeoutMs));
   if (!parsed.success) throw new SourceError(`Prometheus answered ${expression} with something other than an instant vector`, url.toString());
-  return parsed.data.data.result.map((sample) => {
-    const value = Number(sample.value[1]);
-    return { labels: sample.metric, value: Number.isFinite(value) ? value : null };
-  });
+  return parsed.data.data.result
+    .map((sample) => ({ labels: sample.metric, value: Number(sample.value[1]) }))
+    .filter((sample) => Number.isFinite(sample.value));
 }
 
-/** `labels` joined into one key → value; samples without one of the labels are left out. */
-async function queryBy(prometheusUrl: string, expression: string, labels: string[], timeoutMs: number): Promise<Map<string, number | null>> {
-  const values = new Map<string, number | null>();
-  for (const sample of await query(prometheusUrl, expression, timeoutMs)) {
-    const parts = labels.map((label) => sample.labels[label]);
-    if (parts.some((part) => part === undefined)) continue;
-    values.set(JSON.stringify(parts), sample.value);
-  }
+/** `labels` joined into one key → value; samples without one of the labels (or with it empty) count under "". */
+async function queryBy(prometheusUrl: string, expression: string, labels: readonly string[], timeoutMs: number): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  for (const sample of await query(prometheusUrl, expression, timeoutMs)) values.set(key(...labels.map((label) => sample.labels[label] ?? "")), sample.value);
   return values;
 }
 
-/** Route label → value. */
-async function queryByRoute(prometheusUrl: string, expression: string, timeoutMs: number): Promise<Map<string, number | null>> {
-  const keyed = await queryBy(prometheusUrl, expression, ["route"], timeoutMs);
-  return new Map([...keyed].map(([key, value]) => [(JSON.parse(key) as [string])[0], value]));
+const key = (...parts: string[]): string => JSON.stringify(parts);
+
+export interface PrometheusEvidence {
+  source: EvidenceSource;
+  /** Collectors that restarted within the last day (0 when none). */
+  restarts: number;
 }
 
-export async function measurementsFromPrometheus(prometheusUrl: string, timeoutMs: number): Promise<Measurements> {
-  const byTarget = (expression: string) => queryBy(prometheusUrl, expression, ["route", "target"], timeoutMs);
-  const [matchRatio, latencyRatioP95, pairs, proxies, total, noise] = await Promise.all([
-    byTarget(RECORDED_SERIES.matchRatio),
-    byTarget(RECORDED_SERIES.latencyRatioP95),
-    byTarget(RECORDED_SERIES.pairs),
-    queryByRoute(prometheusUrl, PROXY_QUERIES.byRoute, timeoutMs),
-    queryScalar(prometheusUrl, PROXY_QUERIES.total, timeoutMs),
-    noiseByRoute(prometheusUrl, timeoutMs),
+export async function evidenceFromPrometheus(prometheusUrl: string, timeoutMs: number): Promise<PrometheusEvidence> {
+  const by = (expression: string, labels: readonly string[]) => queryBy(prometheusUrl, expression, labels, timeoutMs);
+  const lineLabels = ["route", "target"] as const;
+  const latencyLabels = ["route", "target", "versus"] as const;
+  const [comparisons, latencyPairs, latencyLogRatio, latencyVariance, inconclusive, secondaryShare, secondaryPairs, proxiesByRoute, proxies, restarts] = await Promise.all([
+    by(JUDGE_QUERIES.comparisons, ["route", "target", "class"]),
+    by(JUDGE_QUERIES.latencyPairs, latencyLabels),
+    by(JUDGE_QUERIES.latencyLogRatio, latencyLabels),
+    by(JUDGE_QUERIES.latencyVariance, latencyLabels),
+    by(JUDGE_QUERIES.inconclusive, lineLabels),
+    by(JUDGE_QUERIES.secondaryShare, ["route"]),
+    by(JUDGE_QUERIES.secondaryPairs, ["route"]),
+    by(PROXY_QUERIES.byRoute, ["route"]),
+    query(prometheusUrl, PROXY_QUERIES.total, timeoutMs),
+    query(prometheusUrl, JUDGE_QUERIES.restarts, timeoutMs),
   ]);
-  const keys = new Set([...matchRatio.keys(), ...latencyRatioP95.keys(), ...pairs.keys()]);
-  return {
-    routes: [...keys].map((key) => {
-      const [route, target] = JSON.parse(key) as [string, string];
-      const routeNoise = noise.get(route);
-      return {
-        route,
-        target,
-        // increase() extrapolates, so counts come back fractional.
-        pairs: Math.round(pairs.get(key) ?? 0),
-        proxies: proxies.get(route) ?? null,
-        matchRatio: matchRatio.get(key) ?? null,
-        latencyRatioP95: latencyRatioP95.get(key) ?? null,
-        ...(routeNoise === undefined ? {} : { noise: routeNoise }),
-      };
-    }),
-    proxies: total,
+  const lines = new Map<string, { route: string; target: string }>();
+  for (const name of comparisons.keys()) {
+    const [route, target] = JSON.parse(name) as [string, string, string];
+    lines.set(key(route, target), { route, target });
+  }
+  const statistic = (route: string, target: string, versus: string): RatioStatistic | null => {
+    const at = key(route, target, versus);
+    const pairs = latencyPairs.get(at) ?? 0;
+    if (pairs <= 0) return null;
+    // Sums over collectors divided by their pairs: pair-weighted means, the pooled statistic.
+    return { pairs, logRatio: (latencyLogRatio.get(at) ?? 0) / pairs, spread: Math.sqrt(Math.max(latencyVariance.get(at) ?? 0, 0) / pairs) };
   };
-}
-
-/** Per route with a secondary: its sample, whether it is warming up, its noisy fields. */
-async function noiseByRoute(prometheusUrl: string, timeoutMs: number): Promise<Map<string, NoiseNote>> {
-  const [secondaryPairs, warmingUp, fields] = await Promise.all([
-    queryByRoute(prometheusUrl, NOISE_QUERIES.secondaryPairs, timeoutMs),
-    queryByRoute(prometheusUrl, NOISE_QUERIES.warmingUp, timeoutMs),
-    queryBy(prometheusUrl, NOISE_QUERIES.noisyFields, ["route", "field"], timeoutMs),
-  ]);
-  const notes = new Map<string, NoiseNote>();
-  for (const [route, pairs] of secondaryPairs) {
-    if (!pairs) continue;
-    notes.set(route, { state: warmingUp.get(route) === 1 ? "warmup" : "ready", secondaryPairs: pairs, warmupPairs: null, noisyFields: [] });
-  }
-  for (const [key, noiseRate] of fields) {
-    const [route, field] = JSON.parse(key) as [string, string];
-    if (noiseRate !== null) notes.get(route)?.noisyFields.push({ field, noiseRate });
-  }
-  for (const note of notes.values()) note.noisyFields.sort((a, b) => b.noiseRate - a.noiseRate || (a.field < b.field ? -1 : 1));
-  return notes;
-}
-
-/** The value of a query that yields one unlabelled sample; null when it yields none. */
-async function queryScalar(prometheusUrl: string, expression: string, timeoutMs: number): Promise<number | null> {
-  return (await query(prometheusUrl, expression, timeoutMs))[0]?.value ?? null;
-}
-
-function withSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
+  const evidence = (route: string, target: string): LineEvidence => {
+    const count = (cls: string) => Math.round(comparisons.get(key(route, target, cls)) ?? 0);
+    const share = secondaryShare.get(key(route)) ?? null;
+    const secondary = Math.round(secondaryPairs.get(key(route)) ?? 0);
+    const on = (share ?? 0) > 0 || secondary > 0;
+    return {
+      route,
+      target,
+      matched: count("match"),
+      mismatched: count("mismatch"),
+      pending: count("pending"),
+      inconclusive: Math.round(inconclusive.get(key(route, target)) ?? 0),
+      noise: { on, share, secondaryPairs: secondary, pendingFields: [] },
+      latency: {
+        secondaryConfigured: on,
+        targetVsPrimary: statistic(route, target, "primary"),
+        targetVsSecondary: statistic(route, target, "secondary"),
+        secondaryVsPrimary: statistic(route, "", "path"),
+      },
+      proxies: proxiesByRoute.get(key(route)) ?? null,
+    };
+  };
+  return {
+    source: { lines: () => [...lines.values()], evidence, proxies: proxies[0]?.value ?? null },
+    restarts: restarts[0]?.value ?? 0,
+  };
 }

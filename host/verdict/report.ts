@@ -1,63 +1,72 @@
-// The verdict as people read it (a per-route table) and as pipelines read it (JSON).
-import { percent, type Outcome, type Verdict } from "./decide.js";
+// The verdict as people read it (a table, one line per route and target) and as machines read it
+// (JSON: the same object /api/verdict answers).
+import type { LineVerdict, Outcome } from "../judge/line-judgement.js";
+import { percent } from "../judge/line-judgement.js";
+import type { Verdict } from "../judge/verdict.js";
 
 export interface VerdictSource {
   kind: "prometheus" | "collector";
   url: string;
 }
 
-const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
+export const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
+
+/** `99.6% [98.9, 99.9]` */
+export function matchText(line: LineVerdict): string {
+  const { ratio, lower, upper } = line.match;
+  if (ratio === null) return "-";
+  return `${percent(ratio)} [${(lower * 100).toFixed(1)}, ${(upper * 100).toFixed(1)}]`;
+}
+
+/** `1.04 [0.97, 1.12]`, with `vs secondary` when judged against it. */
+export function latencyText(line: LineVerdict): string {
+  const latency = line.latency;
+  if (latency === null) return "-";
+  return `${latency.estimate.toFixed(2)} [${latency.lower.toFixed(2)}, ${latency.upper.toFixed(2)}]${latency.baseline === "secondary" ? " vs secondary" : ""}`;
+}
+
+/** Why a line is where it is, and for one not decided yet, about how many more pairs would decide it. */
+export function whyText(line: LineVerdict): string {
+  const more = line.morePairs === null ? [] : [`~${line.morePairs} more pairs at today's rates`];
+  return [...line.reasons, ...more].join("; ");
+}
 
 export function renderTable(verdict: Verdict, source: VerdictSource): string {
-  const header = ["route", "target", "pairs", "proxies", "match ratio", "p95 latency ratio", "verdict", "why"];
-  const rows = verdict.routes.map((route) => [
-    route.route,
-    route.target ?? "-",
-    String(route.pairs),
-    route.proxies === null ? "-" : String(route.proxies),
-    route.matchRatio === null ? "-" : percent(route.matchRatio),
-    route.latencyRatioP95 === null ? "-" : `${route.latencyRatioP95.toFixed(2)}x`,
-    OUTCOME_WORDS[route.outcome],
-    route.reasons.join("; "),
-  ]);
+  const header = ["route", "target", "pairs", "match ratio", "p95 latency ratio", "verdict", "why"];
+  const rows = verdict.lines.map((line) => [line.route, line.target, String(line.pairs), matchText(line), latencyText(line), OUTCOME_WORDS[line.outcome], whyText(line)]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   // Numbers right-aligned, words left-aligned; the last column is not padded.
-  const numeric = [false, false, true, true, true, true, false, false];
+  const numeric = [false, false, true, true, true, false, false];
   const line = (cells: string[]): string =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
       .join("  ")
       .trimEnd();
-  const { minMatchRatio, maxLatencyRatio, minPairs } = verdict.thresholds;
+  const { minMatchRatio, maxLatencyRatio, minPairs, confidence } = verdict.thresholds;
   const lines = [
     ...(rows.length > 0 ? [line(header), ...rows.map(line)] : []),
     ...(verdict.note === undefined ? [] : [verdict.note]),
     ...noiseLines(verdict),
     judged(verdict.total),
-    `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)}, p95 latency ratio <= ${maxLatencyRatio}, ` +
-      `at least ${minPairs} pairs per route; from ${source.kind} ${source.url})`,
+    `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)} and p95 latency ratio <= ${maxLatencyRatio}, ` +
+      `each line decided at ${confidence * 100}% confidence for all ${verdict.lines.length} together, from ${minPairs} pairs; from ${source.kind} ${source.url})`,
   ];
   return lines.join("\n") + "\n";
 }
 
-/** Per route with a secondary: what was cancelled as noise, and why (v1's own rate of differing there). */
+/** Per route with a secondary: its sample, the path's latency, and the fields still unsettled. */
 export function noiseLines(verdict: Verdict): string[] {
-  const lines: string[] = [];
+  const out: string[] = [];
   const seen = new Set<string>();
-  for (const { route, noise } of verdict.routes) {
-    if (noise === undefined || seen.has(route)) continue;
+  for (const line of verdict.lines) {
+    const { route, noise, path } = line;
+    if (!noise.on || seen.has(route)) continue;
     seen.add(route);
-    const sample = `${noise.secondaryPairs} pairs with a secondary`;
-    if (noise.state === "warmup") {
-      lines.push(`noise on ${route}: warming up (${sample}${noise.warmupPairs === null ? "" : ` of ${noise.warmupPairs} needed`}); its differences are not judged yet`);
-    } else if (noise.noisyFields.length === 0) {
-      lines.push(`noise on ${route}: none (${sample})`);
-    } else {
-      const fields = noise.noisyFields.map(({ field, noiseRate }) => `${field} (v1 differs from itself in ${percent(noiseRate)})`).join(", ");
-      lines.push(`noise on ${route}: cancelled ${fields}; ${sample}`);
-    }
+    const share = noise.share === null ? "" : ` on ${percent(noise.share)} of pairs`;
+    const pathText = path === null ? "" : `; v1 through the callout vs the router: p95 ${path.estimate.toFixed(2)} [${path.lower.toFixed(2)}, ${path.upper.toFixed(2)}]`;
+    out.push(`noise on ${route}: a secondary${share}, ${noise.secondaryPairs} pairs with one${pathText}`);
   }
-  return lines;
+  return out;
 }
 
 function judged(total: Verdict["total"]): string {
@@ -66,20 +75,19 @@ function judged(total: Verdict["total"]): string {
   return `${pairs} from ${total.proxies} ${total.proxies === 1 ? "proxy" : "proxies"}`;
 }
 
+/** The verdict as JSON: what /api/verdict answers and `shadowdiff verdict --json` prints. */
+export function verdictJson(verdict: Verdict, source: VerdictSource): object {
+  return {
+    verdict: verdict.outcome,
+    exitCode: verdict.exitCode,
+    source,
+    thresholds: verdict.thresholds,
+    lines: verdict.lines,
+    total: verdict.total,
+    ...(verdict.note === undefined ? {} : { note: verdict.note }),
+  };
+}
+
 export function renderJson(verdict: Verdict, source: VerdictSource): string {
-  return (
-    JSON.stringify(
-      {
-        verdict: verdict.outcome,
-        exitCode: verdict.exitCode,
-        source,
-        thresholds: verdict.thresholds,
-        routes: verdict.routes,
-        total: verdict.total,
-        ...(verdict.note === undefined ? {} : { note: verdict.note }),
-      },
-      null,
-      2,
-    ) + "\n"
-  );
+  return JSON.stringify(verdictJson(verdict, source), null, 2) + "\n";
 }

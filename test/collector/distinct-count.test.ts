@@ -29,8 +29,9 @@ describe("distinct proxies", () => {
   it("per route and in total in the summary", () => {
     const book = new SummaryBook();
     const match: Comparison = { outcome: "match", headers: [], latencyRatio: 1 };
-    for (const proxy of ["a", "b", "c"]) book.record("/users/{id}", "v2", match, 0.001, 0.001, [], proxy);
-    book.record("/orders/{id}", "v2", match, 0.001, 0.001, [], "a");
+    const latencies = { primary: 0.001, shadow: 0.001, secondary: null };
+    for (const proxy of ["a", "b", "c"]) book.record("/users/{id}", "v2", match, latencies, [], proxy);
+    book.record("/orders/{id}", "v2", match, latencies, [], "a");
     const summary = book.summarize();
     expect(summary.routes.map((route) => [route.route, route.proxies])).toEqual([
       ["/orders/{id}", 1],

@@ -73,6 +73,7 @@ describe("HTTP API", () => {
       matched: 2,
       noiseCancelled: 0,
       mismatched: 1,
+      pending: 0,
       inconclusive: 0,
       matchRatio: 2 / 3,
       primaryLatency: { p50: 0.002, p95: 0.002 },
@@ -85,7 +86,7 @@ describe("HTTP API", () => {
       proxies: 1,
       ...counts,
       targets: [{ target: "shadow", ...counts }],
-      noise: { state: "off", secondaryPairs: 0, warmupPairs: 50, fields: [] },
+      noise: { state: "off", secondaryShare: 0, secondaryPairs: 0, fields: [] },
     });
     expect(body.total).toMatchObject({ route: "*", pairs: 5, proxies: 1, matched: 2, mismatched: 2, inconclusive: 1, matchRatio: 0.5 });
     expect(body.total.topFields).toEqual(
@@ -108,6 +109,7 @@ describe("HTTP API", () => {
         matched: 0,
         noiseCancelled: 0,
         mismatched: 0,
+        pending: 0,
         inconclusive: 0,
         matchRatio: null,
         primaryLatency: { p50: null, p95: null },
@@ -115,7 +117,7 @@ describe("HTTP API", () => {
         latencyRatioP95: null,
         topFields: [],
         targets: [],
-        noise: { state: "off", secondaryPairs: 0, warmupPairs: 0, fields: [] },
+        noise: { state: "off", secondaryShare: null, secondaryPairs: 0, fields: [] },
       },
     });
   });
@@ -202,10 +204,10 @@ describe("HTTP API", () => {
     }
     expect(code).toBe(0);
     const lines = written.join("").trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^route\s+target\s+pairs\s+matched\s+noise\s+mismatched\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
-    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
-    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
-    expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+1\s+0\.5000/);
+    expect(lines[0]).toMatch(/^route\s+target\s+pairs\s+matched\s+noise\s+mismatched\s+pending\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
+    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+0\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
+    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
+    expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+0\s+1\s+0\.5000/);
     // No secondary on any route: no noise to tell of.
     expect(lines).toHaveLength(4);
   });

@@ -20,21 +20,21 @@ describe("a comparison with its noise taken out", () => {
   });
 
   it.each([
-    ["every difference noise: a match that says what was cancelled", mismatch(["$.at"]), { cancelled: [at], remaining: [] }, "ready", "match"],
-    ["noise and a real difference: still a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [at], remaining: [price] }, "ready", "mismatch"],
-    ["differences past the listed ones cannot be called noise: a mismatch", mismatch(["$.at"], true), { cancelled: [at], remaining: [] }, "ready", "mismatch"],
-    ["a difference left during warm-up: inconclusive", mismatch(["$.price"]), { cancelled: [], remaining: [price] }, "warmup", "inconclusive"],
-    ["everything cancelled in the pair during warm-up: a match", mismatch(["$.at"]), { cancelled: [at], remaining: [] }, "warmup", "match"],
-    ["no noise counts on the route: unchanged", mismatch(["$.price"]), { cancelled: [], remaining: [price] }, "off", "mismatch"],
-  ] as const)("%s", (_, comparison, judgement, state, outcome) => {
-    const result = withNoise(comparison, { cancelled: [...judgement.cancelled], remaining: [...judgement.remaining] }, state);
+    ["every difference noise: a match that says what was cancelled", mismatch(["$.at"]), { cancelled: [at], remaining: [], pending: [] }, "match"],
+    ["noise and a regression: still a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [at], remaining: [price], pending: [] }, "mismatch"],
+    ["a regression and a field not settled: a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [], remaining: [price], pending: [at] }, "mismatch"],
+    ["differences past the listed ones cannot be called noise: a mismatch", mismatch(["$.at"], true), { cancelled: [at], remaining: [], pending: [] }, "mismatch"],
+    ["only fields not settled yet: inconclusive until the counts settle them", mismatch(["$.price"]), { cancelled: [], remaining: [], pending: [price] }, "inconclusive"],
+    ["without noise on the route: unchanged", mismatch(["$.price"]), { cancelled: [], remaining: [price], pending: [] }, "mismatch"],
+  ] as const)("%s", (_, comparison, judgement, outcome) => {
+    const result = withNoise(comparison, { cancelled: [...judgement.cancelled], remaining: [...judgement.remaining], pending: [...judgement.pending] });
     expect(result.outcome).toBe(outcome);
     expect(result.noise?.cancelled ?? []).toEqual(judgement.cancelled);
-    if (outcome === "inconclusive") expect(result.inconclusive).toEqual({ reason: "noise_warmup", detail: expect.stringMatching(/\$\.price.*warming up/) });
+    if (outcome === "inconclusive") expect(result.inconclusive).toEqual({ reason: "noise_pending", detail: expect.stringMatching(/\$\.price.*not settled/) });
   });
 
   it("a failed target stays a mismatch of its own kind", () => {
     const failed: Comparison = { outcome: "mismatch", shadowFailure: "reset", headers: [], latencyRatio: null };
-    expect(withNoise(failed, { cancelled: [], remaining: [] }, "ready")).toBe(failed);
+    expect(withNoise(failed, { cancelled: [], remaining: [], pending: [] })).toBe(failed);
   });
 });

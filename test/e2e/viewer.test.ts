@@ -5,8 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
 import type { Summary } from "../../host/summary/summary.js";
-import { decide, DEFAULT_THRESHOLDS } from "../../host/verdict/decide.js";
-import { measurementOf } from "../../host/verdict/summary-measurement.js";
+import type { Verdict } from "../../host/judge/verdict.js";
 import { launchChromium } from "../../support/browser.js";
 import { eventually } from "../../support/eventually.js";
 import { ReportClient, type WirePair, type WireResponse } from "../../support/report-client.js";
@@ -136,36 +135,41 @@ function expectedHighlights(view: MismatchView, side: "primary" | "shadow"): str
 }
 
 describe("the overview", () => {
-  it("lists every route with the gate's verdict, failing routes first", async () => {
-    await open("#/", "?min-pairs=1");
-    await page.waitForSelector("table.routes tbody tr");
+  it("lists every route with the collector's verdict, failing routes first, each with its intervals", async () => {
+    // A route broken in every pair: enough of them to fail at the default confidence.
+    const broken = Array.from({ length: 25 }, () => jsonPair("/broken", jsonResponse({ ok: true }, 2), { ...jsonResponse({ error: "boom" }, 2), status: 500 }));
+    expect(await client.reportPairs(broken)).toBe(25);
+    await eventually(async () => expect((await summary()).routes.find((route) => route.route === "/broken")?.pairs).toBe(25));
+    await open("#/");
+    await page.waitForSelector('tr[data-route="/broken"] .verdict-cell .pill');
     const rows = await page.$$eval("table.routes tbody tr", (trs) =>
       trs.map((tr) => ({ route: tr.getAttribute("data-route"), verdict: tr.querySelector(".verdict-cell .pill")?.textContent })),
     );
-    const verdict = decide((await summary()).routes.map(measurementOf), { ...DEFAULT_THRESHOLDS, minPairs: 1 });
+    const verdict = (await getJson<{ lines: Verdict["lines"] }>(`${collector.httpUrl}/api/verdict`)).body;
     const words = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
-    expect(rows).toHaveLength(verdict.routes.length);
-    expect(new Map(rows.map((row) => [row.route, row.verdict]))).toEqual(new Map(verdict.routes.map((route) => [route.route, words[route.outcome]])));
-    expect(rows.find((row) => row.route === "/health")?.verdict).toBe("pass");
-    expect(rows.find((row) => row.route === "/users/{id}")?.verdict).toBe("FAIL");
-    // Failing routes come first, passing ones last.
-    const order = rows.map((row) => row.verdict);
-    expect(order.indexOf("pass")).toBeGreaterThan(order.lastIndexOf("FAIL"));
-    expect(await page.textContent(".banner")).toContain("v2 is not ready for canary");
+    expect(rows).toHaveLength(verdict.lines.length);
+    expect(new Map(rows.map((row) => [row.route, row.verdict]))).toEqual(new Map(verdict.lines.map((line) => [line.route, words[line.outcome]])));
+    expect(rows[0]).toEqual({ route: "/broken", verdict: "FAIL" });
+    expect(rows.find((row) => row.route === "/health")?.verdict).toBe("not yet");
+    expect(await page.textContent('tr[data-route="/broken"] td.interval')).toMatch(/^0\.0% \[0\.0, \d+\.\d\]/);
+    expect(await page.textContent(".banner")).toContain("shadow fails");
   });
 
-  it("with shadowdiff verdict's default thresholds, so few pairs are not enough data", async () => {
+  it("with shadowdiff verdict's default settings: a route of a few pairs is not decided yet", async () => {
     await open("#/");
     await page.waitForSelector("table.routes tbody tr");
-    const verdicts = await page.$$eval("table.routes tbody tr .verdict-cell .pill", (pills) => pills.map((pill) => pill.textContent));
+    const verdicts = await page.$$eval("table.routes tbody tr", (trs) => trs.filter((tr) => tr.getAttribute("data-route") !== "/broken").map((tr) => tr.querySelector(".verdict-cell .pill")?.textContent));
     expect(new Set(verdicts)).toEqual(new Set(["not yet"]));
-    expect(await page.textContent(".banner")).toContain("at least 100");
+    expect(await page.textContent(".banner")).toContain("at 95% confidence for all lines together");
   });
 
   it("names a bad threshold in the address and falls back to the defaults", async () => {
     await open("#/", "?min-match-ratio=2");
     await page.waitForSelector(".problem");
     expect(await page.textContent(".problem")).toContain("min-match-ratio must be a number from 0 to 1");
+    await open("#/", "?min_pairs=5");
+    await page.waitForSelector(".problem");
+    expect(await page.textContent(".problem")).toContain('"min_pairs" is not a parameter');
   });
 
   it("updates itself when more pairs arrive", async () => {

@@ -1,11 +1,17 @@
-// `shadowdiff verdict` end to end against stand-in sources: flags, exit codes, the table, JSON,
-// and --emit-canary's output discipline.
+// `shadowdiff verdict` end to end: a stand-in Prometheus answering the judge's queries, and a real
+// collector in this process fed pairs over gRPC; flags, exit codes, the table, JSON, and
+// --emit-canary's output discipline.
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EXIT_ERROR, runVerdict } from "../../host/commands/verdict.js";
-import { NOISE_QUERIES, PROXY_QUERIES, RECORDED_SERIES } from "../../host/verdict/prometheus-source.js";
+import { JUDGE_QUERIES, PROXY_QUERIES } from "../../host/verdict/prometheus-source.js";
+import { eventually } from "../../support/eventually.js";
+import { seededRandom } from "../../support/seeded-random.js";
+import { ReportClient, type WirePair } from "../../support/report-client.js";
+import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { jsonResponse, multiTargetPair } from "../../support/wire-pairs.js";
 import { validateManifest } from "../istio/support/manifests.js";
-import { startJsonServer, vector, type JsonServer } from "./support/json-server.js";
+import { startJsonServer, type JsonServer } from "./support/json-server.js";
 
 interface Run {
   code: number;
@@ -21,282 +27,190 @@ async function verdict(...args: string[]): Promise<Run> {
 }
 
 let servers: JsonServer[] = [];
+let collectors: TestCollector[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((server) => server.close()));
+  await Promise.all(collectors.map((each) => each.cleanup()));
   servers = [];
+  collectors = [];
 });
 
-/** The route's noise gauges, as a collector exports them. */
-interface NoiseGauges {
-  secondaryPairs: string;
-  warmingUp: string;
-  fields?: Record<string, string>;
+/** One line as collectors export it: the judge's counts and, when given, its p95 ratio statistics. */
+interface LineGauges {
+  match: number;
+  mismatch?: number;
+  pending?: number;
+  /** Versus the primary: [pairs, p95 ratio, spread]. */
+  latency?: [number, number, number];
 }
 
 /**
- * A Prometheus that knows the three recorded series for the given routes ("/route" is target v2,
- * "/route v3" names the target), the collector's proxy counts and noise gauges when given.
+ * A Prometheus that answers the judge's queries for the given lines ("/route v2"), summed over
+ * collectors as PromQL's sum() would, the secondary's gauges and the collectors' proxy counts.
  */
-async function prometheus(
-  routes: Record<string, { ratio: string; latency: string; pairs: string; proxies?: string }>,
-  totalProxies?: string,
-  noise: Record<string, NoiseGauges> = {},
-): Promise<JsonServer> {
-  const labelled = (key: string) => {
-    const [route, target = "v2"] = key.split(" ") as [string, string?];
-    return { route, target };
-  };
-  const series = (field: "ratio" | "latency" | "pairs") => ({
-    status: "success",
-    data: {
-      resultType: "vector",
-      result: Object.entries(routes).map(([key, v]) => ({ metric: labelled(key), value: [1_700_000_000.123, v[field]] })),
-    },
+async function prometheus(lines: Record<string, LineGauges>, options: { proxies?: number; restarts?: number; secondary?: Record<string, { share: number; pairs: number }> } = {}): Promise<JsonServer> {
+  const entries = Object.entries(lines).map(([key, gauges]) => {
+    const [route, target] = key.split(" ") as [string, string];
+    return { route, target, gauges };
   });
-  const pick = (field: "proxies") =>
-    Object.fromEntries(Object.entries(routes).flatMap(([key, v]) => (v[field] === undefined ? [] : [[labelled(key).route, v[field] as string]])));
-  const noiseVector = (field: "secondaryPairs" | "warmingUp") => vector(Object.fromEntries(Object.entries(noise).map(([route, gauges]) => [route, gauges[field]])));
-  const noisyFields = {
+  const result = (samples: { metric: Record<string, string>; value: number }[]) => ({
     status: "success",
-    data: {
-      resultType: "vector",
-      result: Object.entries(noise).flatMap(([route, gauges]) => Object.entries(gauges.fields ?? {}).map(([field, rate]) => ({ metric: { route, field }, value: [1, rate] }))),
-    },
+    data: { resultType: "vector", result: samples.map(({ metric, value }) => ({ metric, value: [1_700_000_000.123, String(value)] })) },
+  });
+  const latency = (value: (pairs: number, ratio: number, spread: number) => number) =>
+    result(entries.flatMap(({ route, target, gauges }) => (gauges.latency === undefined ? [] : [{ metric: { route, target, versus: "primary" }, value: value(...gauges.latency) }])));
+  const answers: Record<string, unknown> = {
+    [JUDGE_QUERIES.comparisons]: result(
+      entries.flatMap(({ route, target, gauges }) =>
+        (["match", "mismatch", "pending"] as const).map((cls) => ({ metric: { route, target, class: cls }, value: (cls === "match" ? gauges.match : gauges[cls]) ?? 0 })),
+      ),
+    ),
+    [JUDGE_QUERIES.latencyPairs]: latency((pairs) => pairs),
+    [JUDGE_QUERIES.latencyLogRatio]: latency((pairs, ratio) => pairs * Math.log(ratio)),
+    [JUDGE_QUERIES.latencyVariance]: latency((pairs, _, spread) => pairs * spread * spread),
+    [JUDGE_QUERIES.inconclusive]: result([]),
+    [JUDGE_QUERIES.secondaryShare]: result(Object.entries(options.secondary ?? {}).map(([route, { share }]) => ({ metric: { route }, value: share }))),
+    [JUDGE_QUERIES.secondaryPairs]: result(Object.entries(options.secondary ?? {}).map(([route, { pairs }]) => ({ metric: { route }, value: pairs }))),
+    [JUDGE_QUERIES.restarts]: result(options.restarts === undefined ? [] : [{ metric: {}, value: options.restarts }]),
+    [PROXY_QUERIES.byRoute]: result([]),
+    [PROXY_QUERIES.total]: result(options.proxies === undefined ? [] : [{ metric: {}, value: options.proxies }]),
   };
   const server = await startJsonServer((url) => {
     if (url.pathname !== "/api/v1/query") return undefined;
-    const query = url.searchParams.get("query");
-    if (query === RECORDED_SERIES.matchRatio) return { body: series("ratio") };
-    if (query === RECORDED_SERIES.latencyRatioP95) return { body: series("latency") };
-    if (query === RECORDED_SERIES.pairs) return { body: series("pairs") };
-    if (query === PROXY_QUERIES.byRoute) return { body: vector(pick("proxies")) };
-    if (query === NOISE_QUERIES.secondaryPairs) return { body: noiseVector("secondaryPairs") };
-    if (query === NOISE_QUERIES.warmingUp) return { body: noiseVector("warmingUp") };
-    if (query === NOISE_QUERIES.noisyFields) return { body: noisyFields };
-    if (query === PROXY_QUERIES.total) return { body: totalProxies === undefined ? vector({}) : { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, totalProxies] }] } } };
-    return { status: 400, body: { status: "error", error: `unexpected query ${query}` } };
+    const query = url.searchParams.get("query") ?? "";
+    return query in answers ? { body: answers[query] } : { status: 400, body: { status: "error", error: `unexpected query ${query}` } };
   });
   servers.push(server);
   return server;
 }
 
-async function collector(summary: unknown): Promise<JsonServer> {
-  const server = await startJsonServer((url) => (url.pathname === "/api/summary" ? { body: summary } : undefined));
-  servers.push(server);
-  return server;
+/** A real collector in this process, fed `pairs` over gRPC; its /api/verdict is the source. */
+async function collectorWith(pairs: WirePair[]): Promise<TestCollector> {
+  const collector = await startTestCollector({ routes: { templates: ["/users/{id}"] } });
+  collectors.push(collector);
+  const client = new ReportClient(collector.grpcAddress);
+  try {
+    expect(await client.reportPairs(pairs, 50)).toBe(pairs.length);
+  } finally {
+    client.close();
+  }
+  await eventually(async () => {
+    const { body } = await getJson<{ total: { pairs: number } }>(`${collector.httpUrl}/api/summary`);
+    expect(body.total.pairs).toBe(pairs.reduce((sum, pair) => sum + (pair.targets?.length ?? 0), 0));
+  });
+  return collector;
 }
 
-const summaryRoute = (route: string, matched: number, mismatched: number, latencyRatioP95: number | null) => ({
-  route,
-  pairs: matched + mismatched + 1,
-  matched,
-  mismatched,
-  inconclusive: 1,
-  matchRatio: matched + mismatched === 0 ? null : matched / (matched + mismatched),
-  primaryLatency: { p50: 0.004, p95: 0.009 },
-  shadowLatency: { p50: 0.005, p95: 0.01 },
-  latencyRatioP95,
-  topFields: [],
-});
+/** `count` pairs on /users/{n}: v2 answers with a changed price in `mismatching` of them, and as fast as the primary times `slower`. */
+function users(count: number, mismatching = 0, slower = 1): WirePair[] {
+  const next = seededRandom(count);
+  return Array.from({ length: count }, (_, i) => {
+    // Each request's own cost, shared by both sides, times a jitter of each side's own.
+    const cost = 2 + 8 * next();
+    const jitter = () => 0.9 + 0.2 * next();
+    return multiTargetPair(`/users/${i}`, jsonResponse({ id: i, price: 10 }, cost * jitter()), { v2: jsonResponse({ id: i, price: i < mismatching ? 11 : 10 }, cost * jitter() * slower) });
+  });
+}
 
 describe("shadowdiff verdict --prometheus", () => {
-  it("passes when every route is within the thresholds, and prints a per-route table", async () => {
+  it("passes when every line's intervals clear both thresholds, and prints a table with them", async () => {
     const server = await prometheus(
-      {
-        "/users/{id}": { ratio: "1", latency: "1.05", pairs: "600.4", proxies: "3" },
-        "/orders/{id}": { ratio: "0.995", latency: "0.9", pairs: "250", proxies: "1" },
-      },
-      "3",
+      { "/users/{id} v2": { match: 3000, latency: [3000, 1.02, 0.8] }, "/orders/{id} v2": { match: 2500, latency: [2500, 0.95, 0.8] } },
+      { proxies: 3 },
     );
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^route\s+target\s+pairs\s+proxies\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+v2\s+250\s+1\s+99\.5%\s+0\.90x\s+pass$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+600\s+3\s+100\.0%\s+1\.05x\s+pass$/m);
-    expect(run.stdout).toMatch(/^judged 850 pairs from 3 proxies$/m);
-    expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0%, p95 latency ratio <= 1\.2, at least 100 pairs per route; from prometheus http/m);
+    expect(run.stdout).toMatch(/^route\s+target\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+v2\s+2500\s+100\.0% \[99\.\d, 100\.0\]\s+0\.95 \[0\.\d\d, 1\.\d\d\]\s+pass$/m);
+    expect(run.stdout).toMatch(/^judged 5500 pairs from 3 proxies$/m);
+    expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0% and p95 latency ratio <= 1\.2, each line decided at 95% confidence for all 2 together, from 20 pairs; from prometheus http/m);
     expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
   });
 
-  it("fails when a route diverges, naming the route and why", async () => {
-    const server = await prometheus({
-      "/users/{id}": { ratio: "0.93", latency: "1.33", pairs: "600" },
-      "/orders/{id}": { ratio: "1", latency: "1", pairs: "600" },
-    });
+  it("fails a line whose interval lies on the wrong side, naming the line and why; --json says the same", async () => {
+    const server = await prometheus({ "/users/{id} v2": { match: 270, mismatch: 30, latency: [300, 1.6, 0.8] }, "/orders/{id} v2": { match: 600 } });
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}.*FAIL\s+match ratio 93\.0% < 99\.0%; p95 latency ratio 1\.33 > 1\.20$/m);
-    expect(run.stdout).toMatch(/^verdict: FAIL/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}.*FAIL\s+match ratio below 99\.0%; p95 latency ratio above 1\.2$/m);
+    expect(run.stdout).toMatch(/^\/orders\/\{id\}.*not yet\s+latency needs 200 pairs to estimate its p95s$/m);
+    const json = await verdict("--prometheus", server.url, "--json");
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed).toMatchObject({ verdict: "fail", exitCode: 1, thresholds: { confidence: 0.95, minPairs: 20 }, total: { pairs: 900 } });
+    expect(parsed.lines[1]).toMatchObject({ route: "/users/{id}", outcome: "fail", match: { mismatched: 30, ratio: 0.9 }, latency: { baseline: "primary", outcome: "fail" } });
   });
 
-  it("says not enough data below --min-pairs, and when NaN ratios come back", async () => {
-    const server = await prometheus({ "/users/{id}": { ratio: "NaN", latency: "NaN", pairs: "0" } });
-    const run = await verdict("--prometheus", server.url, "--min-pairs", "20");
+  it("an undecided line says its interval and about how many more pairs would decide it", async () => {
+    const server = await prometheus({ "/users/{id} v2": { match: 300, latency: [300, 1, 1.2] } });
+    const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+0\s+-\s+-\s+-\s+not yet\s+0 pairs, needs 20$/m);
-    expect(run.stdout).toMatch(/^judged 0 pairs \(from how many proxies, the source does not say\)$/m);
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+300\s+100\.0% \[9\d\.\d, 100\.0\]\s+1\.00 \[0\.\d\d, 1\.\d\d\]\s+not yet\s+match ratio not yet clear of 99\.0%; p95 latency ratio not yet clear of 1\.2; ~\d+ more pairs at today's rates$/m);
   });
 
-  it("says not enough data, and why, when Prometheus has none of the recorded series", async () => {
+  it("with a secondary, says so per route; after a collector restart, says its counts start again", async () => {
+    const server = await prometheus({ "/users/{id} v2": { match: 100, pending: 20 } }, { secondary: { "/users/{id}": { share: 0.1, pairs: 12 } }, restarts: 1 });
+    const run = await verdict("--prometheus", server.url);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: a secondary on 10\.0% of pairs, 12 pairs with one$/m);
+    expect(run.stdout).toMatch(/20 pairs wait on fields not settled as noise or regression/);
+    expect(run.stdout).toMatch(/^a collector restarted within the last day \(1 times\): its counts start again from then$/m);
+  });
+
+  it("says why there is no line when Prometheus has no judge series", async () => {
     const server = await prometheus({});
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/are the shadowdiff rules loaded/);
-  });
-
-  it("applies the thresholds given on the command line", async () => {
-    const server = await prometheus({ "/users/{id}": { ratio: "0.96", latency: "1.4", pairs: "50" } });
-    expect((await verdict("--prometheus", server.url)).code).toBe(2);
-    expect((await verdict("--prometheus", server.url, "--min-pairs", "50")).code).toBe(1);
-    const lenient = await verdict("--prometheus", server.url, "--min-pairs", "50", "--min-match-ratio", "0.95", "--max-latency-ratio", "1.5");
-    expect(lenient.code).toBe(0);
-  });
-
-  it("--json gives the same verdict for pipelines", async () => {
-    const server = await prometheus({ "/users/{id}": { ratio: "0.5", latency: "1", pairs: "1000" } });
-    const run = await verdict("--prometheus", server.url, "--json");
-    expect(run.code).toBe(1);
-    const body = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(body).toMatchObject({
-      verdict: "fail",
-      exitCode: 1,
-      source: { kind: "prometheus", url: server.url },
-      thresholds: { minMatchRatio: 0.99, maxLatencyRatio: 1.2, minPairs: 100 },
-      routes: [{ route: "/users/{id}", target: "v2", pairs: 1000, matchRatio: 0.5, latencyRatioP95: 1, outcome: "fail", reasons: ["match ratio 50.0% < 99.0%"] }],
-    });
+    expect(run.stdout).toMatch(/^no comparisons yet: Prometheus has no shadowdiff_judge_comparisons series \(is the collector scraped\?\)$/m);
   });
 
   it("an unreachable or broken Prometheus is an error, not a verdict", async () => {
-    const broken = await startJsonServer(() => ({ status: 503, body: "overloaded" }));
+    const unreachable = await verdict("--prometheus", "http://127.0.0.1:1", "--timeout-ms", "2000");
+    expect(unreachable.code).toBe(EXIT_ERROR);
+    expect(unreachable.stderr).toMatch(/cannot read prometheus: cannot connect \(http:\/\/127\.0\.0\.1:1\/api\/v1\/query/);
+    const broken = await startJsonServer(() => ({ body: { status: "success", data: { resultType: "matrix", result: [] } } }));
     servers.push(broken);
     const run = await verdict("--prometheus", broken.url);
     expect(run.code).toBe(EXIT_ERROR);
-    expect(run.stderr).toMatch(/cannot read prometheus: HTTP 503/);
-    await broken.close();
-    servers = [];
-    const gone = await verdict("--prometheus", broken.url, "--timeout-ms", "2000");
-    expect(gone.code).toBe(EXIT_ERROR);
-    expect(gone.stderr).toMatch(/cannot connect/);
+    expect(run.stderr).toMatch(/something other than an instant vector/);
   });
 });
 
 describe("shadowdiff verdict --collector", () => {
-  it("judges /api/summary's routes on their conclusive comparisons", async () => {
-    const server = await collector({
-      routes: [summaryRoute("/users/{id}", 300, 0, 1.1), summaryRoute("/orders/{id}", 99, 0, 1)],
-      total: summaryRoute("*", 399, 0, 1.05),
-    });
-    const run = await verdict("--collector", server.url);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+-\s+99\s+-\s+100\.0%\s+1\.00x\s+not yet\s+99 pairs, needs 100$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+-\s+300\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
-    expect(server.requests).toEqual(["/api/summary"]);
-  });
-
-  it("says from how many distinct proxies the pairs came, per route and in total: a flood from one source shows", async () => {
-    const route = (name: string, proxies: number) => ({ ...summaryRoute(name, 3000, 0, 1), proxies });
-    const server = await collector({ routes: [route("/users/{id}", 1), route("/orders/{id}", 1)], total: { ...summaryRoute("*", 6000, 0, 1), proxies: 1 } });
-    const table = await verdict("--collector", server.url);
-    expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^\/users\/\{id\}\s+-\s+3000\s+1\s+100\.0%/m);
-    expect(table.stdout).toMatch(/^judged 6000 pairs from 1 proxy$/m);
-    const json = JSON.parse((await verdict("--collector", server.url, "--json")).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ routes: [{ route: "/orders/{id}", pairs: 3000, proxies: 1 }, { route: "/users/{id}", proxies: 1 }], total: { pairs: 6000, proxies: 1 } });
-  });
-
-  it("fails a diverging route", async () => {
-    const server = await collector({ routes: [summaryRoute("/users/{id}", 110, 8, 1.33)], total: summaryRoute("*", 110, 8, 1.33) });
-    const run = await verdict("--collector", server.url, "--json");
+  it("fails a line that mismatches in every pair, from the collector's own /api/verdict", async () => {
+    const collector = await collectorWith(users(60, 60));
+    const run = await verdict("--collector", collector.httpUrl);
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: "fail", routes: [{ pairs: 118, outcome: "fail" }] });
+    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+60\s+0\.0% \[0\.0, \d+\.\d\]\s+-\s+FAIL\s+match ratio below 99\.0%$/m);
+    expect(run.stdout).toMatch(/^judged 60 pairs from 1 proxy$/m);
   });
 
-  it("refuses a summary of another shape, naming where", async () => {
-    const server = await collector({ routes: [{ route: "/a", matched: "many" }] });
+  it("sends its settings to the collector as query parameters, and judges only --target", async () => {
+    const collector = await collectorWith(users(300));
+    const run = await verdict("--collector", collector.httpUrl, "--confidence", "0.9", "--min-pairs", "400", "--target", "v2", "--json");
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: "not-yet", thresholds: { confidence: 0.9, minPairs: 400 }, lines: [{ target: "v2", reasons: ["300 of the 400 pairs the floor asks for"] }] });
+    const other = await verdict("--collector", collector.httpUrl, "--target", "v9");
+    expect(other.stdout).toMatch(/^no comparisons with target "v9" \(targets seen: v2\)$/m);
+  });
+
+  it("a clearly slower target fails on latency once the pairs tell", async () => {
+    const collector = await collectorWith(users(600, 0, 2));
+    const run = await verdict("--collector", collector.httpUrl, "--json");
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).lines[0]).toMatchObject({ outcome: "fail", reasons: ["p95 latency ratio above 1.2"], latency: { baseline: "primary", outcome: "fail" } });
+  });
+
+  it("refuses an answer of another shape, naming where", async () => {
+    const server = await startJsonServer((url) => (url.pathname === "/api/verdict" ? { body: { verdict: "maybe" } } : undefined));
+    servers.push(server);
     const run = await verdict("--collector", server.url);
     expect(run.code).toBe(EXIT_ERROR);
-    expect(run.stderr).toMatch(/routes\.0\.matched/);
-  });
-});
-
-describe("shadowdiff verdict, several targets and noise", () => {
-  const twoTargets = {
-    "/products/{id}": { ratio: "0.5", latency: "1", pairs: "400" },
-    "/products/{id} v3": { ratio: "1", latency: "1.1", pairs: "400" },
-    "/users/{id}": { ratio: "1", latency: "1", pairs: "400" },
-    "/users/{id} v3": { ratio: "1", latency: "1", pairs: "400" },
-  };
-
-  it("judges every target on every route, one line each, and exits with the worst", async () => {
-    const server = await prometheus(twoTargets);
-    const run = await verdict("--prometheus", server.url);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v2\s+400\s+-\s+50\.0%\s+1\.00x\s+FAIL\s+match ratio 50\.0% < 99\.0%$/m);
-    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v3\s+400\s+-\s+100\.0%\s+1\.10x\s+pass$/m);
-    expect(run.stdout.match(/^\/users\/\{id\}\s+v[23]\s+400 .*pass$/gm)).toHaveLength(2);
-    expect(run.stdout).toMatch(/^judged 1600 pairs/m);
-  });
-
-  it("--target judges one target only: v3 passes where v2 fails", async () => {
-    const server = await prometheus(twoTargets);
-    const v3 = await verdict("--prometheus", server.url, "--target", "v3");
-    expect(v3.code).toBe(0);
-    expect(v3.stdout).not.toMatch(/\sv2\s/);
-    expect(v3.stdout).toMatch(/^judged 800 pairs/m);
-    expect((await verdict("--prometheus", server.url, "--target", "v2")).code).toBe(1);
-    const unknown = await verdict("--prometheus", server.url, "--target", "v9");
-    expect(unknown.code).toBe(2);
-    expect(unknown.stdout).toMatch(/^no comparisons with target "v9" \(targets seen: v2, v3\)$/m);
-  });
-
-  it("lists the noisy fields per route with v1's own rate, and holds a warming route at not enough data", async () => {
-    const server = await prometheus(twoTargets, undefined, {
-      "/products/{id}": { secondaryPairs: "400", warmingUp: "0", fields: { "$.generated_at": "1", "$.tags[*]": "0.8325" } },
-      "/users/{id}": { secondaryPairs: "12", warmingUp: "1" },
-    });
-    const run = await verdict("--prometheus", server.url, "--target", "v3");
-    expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+400 .*not yet\s+noise warming up: 12 pairs with a secondary$/m);
-    expect(run.stdout).toMatch(
-      /^noise on \/products\/\{id\}: cancelled \$\.generated_at \(v1 differs from itself in 100\.0%\), \$\.tags\[\*\] \(v1 differs from itself in 83\.3%\); 400 pairs with a secondary$/m,
-    );
-    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: warming up \(12 pairs with a secondary\); its differences are not judged yet$/m);
-    const json = JSON.parse((await verdict("--prometheus", server.url, "--json", "--target", "v3")).stdout) as { routes: { noise?: unknown }[] };
-    expect(json.routes[0]?.noise).toEqual({ state: "ready", secondaryPairs: 400, warmupPairs: null, noisyFields: [{ field: "$.generated_at", noiseRate: 1 }, { field: "$.tags[*]", noiseRate: 0.8325 }] });
-  });
-
-  it("reads each target and the route's noise from a collector's /api/summary", async () => {
-    const target = (name: string, matched: number, mismatched: number) => ({ target: name, ...summaryRoute("", matched, mismatched, 1) });
-    const noise = (state: string, secondaryPairs: number) => ({
-      state,
-      secondaryPairs,
-      warmupPairs: 50,
-      fields: [
-        { field: "$.at", noise: secondaryPairs, noiseRate: 1, kinds: ["changed"], noisy: true, targets: [] },
-        { field: "$.rare", noise: 1, noiseRate: 0.005, kinds: ["changed"], noisy: false, targets: [] },
-      ],
-    });
-    const server = await collector({
-      routes: [
-        { ...summaryRoute("/products/{id}", 400, 100, 1), targets: [target("v2", 150, 100), target("v3", 250, 0)], noise: noise("ready", 200) },
-        { ...summaryRoute("/users/{id}", 300, 0, 1), targets: [target("v2", 150, 0), target("v3", 150, 0)], noise: noise("warmup", 20) },
-      ],
-      total: summaryRoute("*", 700, 100, 1),
-    });
-    const run = await verdict("--collector", server.url);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v2\s+250 .*FAIL\s+match ratio 60\.0% < 99\.0%$/m);
-    expect(run.stdout).toMatch(/^\/products\/\{id\}\s+v3\s+250 .*pass$/m);
-    expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+150 .*not yet\s+noise warming up: 20 of 50 pairs with a secondary$/m);
-    // Only fields judged noisy are listed as cancelled.
-    expect(run.stdout).toMatch(/^noise on \/products\/\{id\}: cancelled \$\.at \(v1 differs from itself in 100\.0%\); 200 pairs with a secondary$/m);
-    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: warming up \(20 pairs with a secondary of 50 needed\)/m);
-    expect((await verdict("--collector", server.url, "--target", "v3")).code).toBe(2);
+    expect(run.stderr).toMatch(/the collector's verdict is not as expected at verdict/);
   });
 });
 
 describe("shadowdiff verdict --emit-canary", () => {
-  const passing = { "/users/{id}": { ratio: "1", latency: "1", pairs: "500" } };
+  const passing = { "/users/{id} v2": { match: 3000, latency: [3000, 1, 0.8] as [number, number, number] } };
 
   it("on a pass prints only the VirtualService on stdout, 95/5 like the article, and the report on stderr", async () => {
     const server = await prometheus(passing);
@@ -337,7 +251,7 @@ describe("shadowdiff verdict --emit-canary", () => {
   });
 
   it("prints nothing to apply when the verdict is not a pass", async () => {
-    const failing = await prometheus({ "/users/{id}": { ratio: "0.5", latency: "1", pairs: "500" } });
+    const failing = await prometheus({ "/users/{id} v2": { match: 250, mismatch: 250 } });
     const failed = await verdict("--prometheus", failing.url, "--emit-canary", "5");
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe("");
@@ -364,7 +278,10 @@ describe("shadowdiff verdict's flags", () => {
     [["--prometheus", "prometheus:9090"], /--prometheus must be an http\(s\) URL/],
     [["--collector", "http://127.0.0.1:1", "--min-match-ratio", "99"], /--min-match-ratio must be a number from 0 to 1/],
     [["--collector", "http://127.0.0.1:1", "--max-latency-ratio", "fast"], /--max-latency-ratio must be a number above 0/],
-    [["--collector", "http://127.0.0.1:1", "--min-pairs", "0"], /--min-pairs must be an integer of at least 1/],
+    [["--collector", "http://127.0.0.1:1", "--min-pairs", "0"], /--min-pairs must be a whole number from 1 to 1000000000/],
+    [["--collector", "http://127.0.0.1:1", "--confidence", "1"], /--confidence must be a number above 0 and below 1/],
+    [["--collector", "http://127.0.0.1:1", "--confidence", "0"], /--confidence must be a number above 0 and below 1/],
+    [["--collector", "http://127.0.0.1:1", "--confidence", "NaN"], /--confidence must be a number above 0 and below 1/],
     [["--collector", "http://127.0.0.1:1", "--emit-canary", "2.5"], /--emit-canary must be an integer percentage from 1 to 100/],
     [["--collector", "http://127.0.0.1:1", "--emit-canary", "0"], /--emit-canary must be an integer percentage/],
     [["--collector", "http://127.0.0.1:1", "--namespace", "shop"], /--namespace only means something with --emit-canary/],

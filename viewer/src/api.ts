@@ -3,8 +3,9 @@
 // proxy that serves the collector under a path prefix.
 import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
 import type { RouteDetail, RouteSummary, Summary } from "../../host/summary/summary.js";
+import type { Verdict } from "../../host/judge/verdict.js";
 
-export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Summary };
+export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Summary, Verdict };
 
 /** An answer other than 200, with the collector's own message when it gave one. */
 export class ApiError extends Error {
@@ -33,6 +34,11 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 
 export function fetchSummary(signal?: AbortSignal): Promise<Summary> {
   return getJson<Summary>("api/summary", signal);
+}
+
+/** The verdict with the settings of `search` (verdict query parameters, already checked). */
+export function fetchVerdict(search: string, signal?: AbortSignal): Promise<Verdict> {
+  return getJson<Verdict & { verdict: Verdict["outcome"] }>(`api/verdict${search === "" ? "" : `?${search}`}`, signal).then((json) => ({ ...json, outcome: json.verdict }));
 }
 
 export function fetchRoute(route: string, signal?: AbortSignal): Promise<RouteDetail> {

@@ -4,7 +4,7 @@ import { useTheme, useView, type ThemeChoice } from "./hooks.js";
 import { OverviewView } from "./overview-view.js";
 import { PairView } from "./pair-view.js";
 import { RouteView } from "./route-view.js";
-import { thresholdsFromQuery } from "./verdicts.js";
+import { settingsFromAddress } from "./verdicts.js";
 import { Problem } from "./widgets.js";
 
 const THEME_NEXT: Record<ThemeChoice, ThemeChoice> = { auto: "dark", dark: "light", light: "auto" };
@@ -13,7 +13,7 @@ const THEME_LABEL: Record<ThemeChoice, string> = { auto: "Theme: auto", dark: "T
 export function App() {
   const view = useView();
   const { theme, choice, choose } = useTheme();
-  const { thresholds, problems } = thresholdsFromQuery(location.search);
+  const { search, problems } = settingsFromAddress(location.search);
   const main = useRef<HTMLElement>(null);
 
   // A new view: start at its top, and move keyboard focus to its heading.
@@ -39,10 +39,10 @@ export function App() {
       </header>
       <main id="main" ref={main}>
         {problems.length > 0 && (
-          <Problem title="The address's thresholds were not used:">{problems.join("; ")}. The verdicts below use shadowdiff verdict's defaults.</Problem>
+          <Problem title="The address's verdict settings were not used:">{problems.join("; ")}. The verdicts below use shadowdiff verdict's defaults.</Problem>
         )}
-        {view.kind === "overview" && <OverviewView thresholds={thresholds} />}
-        {view.kind === "route" && <RouteView route={view.route} thresholds={thresholds} theme={theme} />}
+        {view.kind === "overview" && <OverviewView search={search} />}
+        {view.kind === "route" && <RouteView route={view.route} search={search} theme={theme} />}
         {view.kind === "pair" && <PairView id={view.id} />}
         {view.kind === "unknown" && (
           <>

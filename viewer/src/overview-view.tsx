@@ -1,17 +1,18 @@
-import { fetchMismatches, fetchSummary, type Summary } from "./api.js";
+import { fetchMismatches, fetchSummary, fetchVerdict, type Summary } from "./api.js";
 import { count, duration, ratioPercent, times } from "./format.js";
 import { routeHref } from "./hash-route.js";
 import { usePoll } from "./hooks.js";
 import { LiveStatus } from "./live-status.js";
 import { MismatchTable } from "./mismatch-table.js";
 import { overviewRows, type Row } from "./overview-rows.js";
-import { byAttention, overallVerdict, routeVerdict, type RouteVerdict, type Thresholds, type Verdict } from "./verdicts.js";
+import { byAttention, latencyText, linesOf, matchText, OUTCOME_WORDS, targetOutcomes, whyText, worstOutcome, type LineVerdict, type Outcome, type Verdict } from "./verdicts.js";
 import { Card, Empty, KindBadge, VerdictPill } from "./widgets.js";
 
 const NEWEST = 20;
 
-export function OverviewView({ thresholds }: { thresholds: Thresholds }) {
+export function OverviewView({ search }: { search: string }) {
   const summary = usePoll((signal) => fetchSummary(signal), "summary");
+  const verdict = usePoll((signal) => fetchVerdict(search, signal), `verdict\u0000${search}`);
   const newest = usePoll((signal) => fetchMismatches({ limit: NEWEST }, signal), "newest");
   return (
     <>
@@ -22,21 +23,25 @@ export function OverviewView({ thresholds }: { thresholds: Thresholds }) {
       {summary.data === undefined ? (
         summary.error === undefined && <p class="loading">Loading the summary…</p>
       ) : (
-        <Overview summary={summary.data} thresholds={thresholds} />
+        <Overview summary={summary.data} verdict={verdict.data} />
       )}
       <Card title="Newest mismatching and inconclusive pairs">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute />}</Card>
     </>
   );
 }
 
-function Overview({ summary, thresholds }: { summary: Summary; thresholds: Thresholds }) {
+function Overview({ summary, verdict }: { summary: Summary; verdict: Verdict | undefined }) {
   const rows = overviewRows(summary);
-  const verdict = overallVerdict(rows, thresholds);
-  const judged = byAttention(rows.map((row) => ({ ...row, verdict: routeVerdict(row, thresholds) })));
+  const judged = byAttention(
+    rows.map((row) => {
+      const lines = linesOf(verdict, row.route, row.target);
+      return { ...row, lines, outcome: worstOutcome(lines) };
+    }),
+  );
   const targets = rows.some((row) => typeof row.target === "string");
   return (
     <>
-      <VerdictBanner verdict={verdict} summary={summary} />
+      {verdict !== undefined && <VerdictBanner verdict={verdict} summary={summary} />}
       <Card title="Per route, what needs attention first">
         {rows.length === 0 ? (
           <Empty>No pair compared yet. Pairs appear here as the filter reports them.</Empty>
@@ -49,10 +54,10 @@ function Overview({ summary, thresholds }: { summary: Summary; thresholds: Thres
                   {targets && <th scope="col">Target</th>}
                   <th scope="col">Verdict</th>
                   <th scope="col" class="num">Pairs</th>
-                  <th scope="col" class="num">Match</th>
+                  <th scope="col" class="num">Match [interval]</th>
                   <th scope="col" class="num">p95 primary</th>
                   <th scope="col" class="num">p95 shadow</th>
-                  <th scope="col" class="num">p95 ratio</th>
+                  <th scope="col" class="num">p95 ratio [interval]</th>
                   <th scope="col">Top differing fields</th>
                 </tr>
               </thead>
@@ -69,25 +74,28 @@ function Overview({ summary, thresholds }: { summary: Summary; thresholds: Thres
   );
 }
 
-function RouteRow({ row, targets }: { row: Row & { verdict: RouteVerdict }; targets: boolean }) {
+function RouteRow({ row, targets }: { row: Row & { lines: LineVerdict[]; outcome: Outcome }; targets: boolean }) {
+  // A route row over several targets shows each target's figures, worst first.
+  const lines = [...row.lines].sort((a, b) => (a.outcome === b.outcome ? 0 : a.outcome === "fail" ? -1 : b.outcome === "fail" ? 1 : 0));
+  const each = (text: (line: LineVerdict) => string) => lines.map((line) => (lines.length > 1 ? `${line.target}: ${text(line)}` : text(line)));
   return (
-    <tr class={`route-row row-${row.verdict.outcome}`} data-route={row.route}>
+    <tr class={`route-row row-${row.outcome}`} data-route={row.route}>
       <th scope="row" class="mono wrap route-cell">
         <a href={routeHref(row.route)}>{row.route}</a>
       </th>
       {targets && <td class="mono">{row.target ?? "–"}</td>}
       <td class="verdict-cell">
-        <VerdictPill outcome={row.verdict.outcome} />
-        {row.verdict.reasons.length > 0 && <div class="reasons">{row.verdict.reasons.join("; ")}</div>}
+        <VerdictPill outcome={row.outcome} />
+        {lines.some((line) => whyText(line) !== "") && <div class="reasons">{each(whyText).filter((text) => !text.endsWith(": ") && text !== "").join(" · ")}</div>}
       </td>
       <td class="num">
         {count(row.pairs)}
         {row.inconclusive > 0 && <div class="sub">{count(row.inconclusive)} inconclusive</div>}
       </td>
-      <td class="num">{ratioPercent(row.matchRatio)}</td>
+      <td class="num interval">{lines.length === 0 ? ratioPercent(row.matchRatio) : each(matchText).map((text) => <div key={text}>{text}</div>)}</td>
       <td class="num">{duration(row.primaryLatency.p95)}</td>
       <td class="num">{duration(row.shadowLatency.p95)}</td>
-      <td class="num">{times(row.latencyRatioP95)}</td>
+      <td class="num interval">{lines.length === 0 ? times(row.latencyRatioP95) : each(latencyText).map((text) => <div key={text}>{text}</div>)}</td>
       <td class="fields-cell">
         {row.topFields.length === 0 ? (
           <span class="muted">–</span>
@@ -109,32 +117,36 @@ function RouteRow({ row, targets }: { row: Row & { verdict: RouteVerdict }; targ
   );
 }
 
-const HEADLINES: Record<Verdict["outcome"], string> = {
-  pass: "v2 may go to canary",
-  fail: "v2 is not ready for canary",
-  "not-yet": "Not decided yet",
+const HEADLINES: Record<Outcome, string> = {
+  pass: "may go to canary",
+  fail: "is not ready for canary",
+  "not-yet": "not decided yet",
 };
 
 function VerdictBanner({ verdict, summary }: { verdict: Verdict; summary: Summary }) {
-  const failing = verdict.routes.filter((route) => route.outcome === "fail").length;
-  const undecided = verdict.routes.filter((route) => route.outcome === "not-yet").length;
-  const { minMatchRatio, maxLatencyRatio, minPairs } = verdict.thresholds;
+  const failing = verdict.lines.filter((line) => line.outcome === "fail").length;
+  const undecided = verdict.lines.filter((line) => line.outcome === "not-yet").length;
+  const { minMatchRatio, maxLatencyRatio, minPairs, confidence } = verdict.thresholds;
+  const targets = targetOutcomes(verdict);
   const parts = [
-    `${verdict.routes.length} ${verdict.routes.length === 1 ? "route" : "routes"}`,
+    `${verdict.lines.length} ${verdict.lines.length === 1 ? "line" : "lines"} (route × target)`,
     ...(failing > 0 ? [`${failing} failing`] : []),
-    ...(undecided > 0 ? [`${undecided} without enough data`] : []),
+    ...(undecided > 0 ? [`${undecided} not decided yet`] : []),
     `${count(summary.total.pairs)} pairs compared`,
   ];
   return (
     <section class={`banner banner-${verdict.outcome}`} aria-label="Verdict">
       <div class="banner-main">
         <VerdictPill outcome={verdict.outcome} />
-        <span class="banner-headline">{HEADLINES[verdict.outcome]}</span>
+        <span class="banner-headline">
+          {targets.length === 0 ? "No comparisons yet" : targets.map(({ target, outcome }) => `${target} ${OUTCOME_WORDS[outcome] === "FAIL" ? "fails" : HEADLINES[outcome]}`).join("; ")}
+        </span>
       </div>
       <div class="banner-detail">{parts.join(" · ")}</div>
       <div class="banner-rule">
-        Every route needs a match ratio ≥ {ratioPercent(minMatchRatio)}, a p95 latency ratio ≤ {maxLatencyRatio} and at least {count(minPairs)}{" "}
-        conclusive pairs (the rule of <code>shadowdiff verdict</code>).
+        A line passes when its match ratio is surely ≥ {ratioPercent(minMatchRatio)} and its p95 latency ratio surely ≤ {maxLatencyRatio}, fails when
+        either is surely on the wrong side: intervals at {Math.round(confidence * 1000) / 10}% confidence for all lines together, however often asked, from{" "}
+        {count(minPairs)} conclusive pairs (the rule of <code>shadowdiff verdict</code>).
       </div>
     </section>
   );
