@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { readTokenFile } from "../intake/intake-token.js";
 import { DEFAULT_CANARY, checkCanaryPercent, renderCanary, type CanaryOptions } from "../verdict/canary.js";
 import { measurementsFromCollector, type Measurements } from "../verdict/collector-source.js";
 import { DEFAULT_THRESHOLDS, checkThresholds, decide, type Thresholds } from "../verdict/decide.js";
@@ -12,7 +13,8 @@ export const EXIT_ERROR = 3;
 export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL) [--target NAME]
          [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--min-pairs 100] [--json]
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
-          [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]
+          [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000] [--token-file FILE]
+--token-file names a file holding the collector's HTTP token (its http.tokenFile), for --collector.
 Every target is judged on every route, one line each, unless --target names one.
 exit: 0 pass, 1 fail, 2 not yet, 3 error (the worst line decides).
 With --emit-canary, standard output carries only the VirtualService, and only on a pass
@@ -32,6 +34,8 @@ interface VerdictRequest {
   target?: string;
   canary?: CanaryOptions;
   timeoutMs: number;
+  /** The collector's HTTP token, read from --token-file. */
+  token?: string;
 }
 
 /**
@@ -64,7 +68,7 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
     measurements =
       request.source.kind === "prometheus"
         ? await measurementsFromPrometheus(request.source.url, request.timeoutMs)
-        : await measurementsFromCollector(request.source.url, request.timeoutMs);
+        : await measurementsFromCollector(request.source.url, request.timeoutMs, request.token);
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     output.stderr(`shadowdiff verdict: cannot read ${request.source.kind}: ${error.message}\n`);
@@ -74,6 +78,7 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
   const target = request.target;
   const judged = target === undefined ? measurements.routes : measurements.routes.filter((measurement) => measurement.target === target);
   const verdict = decide(judged, request.thresholds, measurements.proxies);
+  verdict.total.intake = measurements.intake ?? null;
   if (verdict.routes.length === 0 && target !== undefined && measurements.routes.length > 0) {
     const known = [...new Set(measurements.routes.map((measurement) => measurement.target ?? "-"))].sort().join(", ");
     verdict.note = `no comparisons with target "${target}" (targets seen: ${known})`;
@@ -110,8 +115,11 @@ function parseRequest(args: string[]): VerdictRequest {
       "canary-host": { type: "string" },
       port: { type: "string" },
       "timeout-ms": { type: "string" },
+      "token-file": { type: "string" },
     },
   });
+  if (values["token-file"] !== undefined && values.collector === undefined) throw new Error("--token-file goes with --collector: it is the collector's HTTP token");
+  const token = values["token-file"] === undefined ? undefined : readTokenFile(values["token-file"], "--token-file");
   if ((values.prometheus === undefined) === (values.collector === undefined)) {
     throw new Error("give exactly one of --prometheus URL and --collector URL");
   }
@@ -151,7 +159,15 @@ function parseRequest(args: string[]): VerdictRequest {
   }
   const target = values.target;
   if (target !== undefined && !TARGET_NAME.test(target)) throw new Error(`--target must be a target name: 1 to 32 characters of [a-z0-9_-], got ${JSON.stringify(target.slice(0, 40))}`);
-  return { source, thresholds, json: values.json ?? false, timeoutMs, ...(target === undefined ? {} : { target }), ...(canary === undefined ? {} : { canary }) };
+  return {
+    source,
+    thresholds,
+    json: values.json ?? false,
+    timeoutMs,
+    ...(target === undefined ? {} : { target }),
+    ...(canary === undefined ? {} : { canary }),
+    ...(token === undefined ? {} : { token }),
+  };
 }
 
 /** As the capture contract names targets. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { BearerToken } from "../auth/bearer-token.js";
 import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
@@ -16,6 +17,12 @@ export interface HttpParts {
   ready: () => boolean;
   /** The page served at `/`, or why there is none. */
   page: PageAssets;
+  /** When set, /api/* (and the probe paths not in `openPaths`) need `authorization: Bearer <token>`. */
+  token?: BearerToken;
+  /** Probe paths served without the token. */
+  openPaths: ReadonlySet<string>;
+  /** Whether the gRPC intake checks a token: said in /api/summary, beside the proxy count. */
+  intake: { authenticated: boolean };
 }
 
 export interface HttpServer {
@@ -77,6 +84,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     return;
   }
   const path = url.pathname;
+  if (parts.token !== undefined && needsToken(path, parts.openPaths)) {
+    const check = parts.token.check(request.headersDistinct.authorization ?? []);
+    if (check !== "ok") {
+      response.setHeader("www-authenticate", 'Bearer realm="shadowdiff"');
+      return sendJson(response, 401, {
+        error: check === "missing" ? "this collector's HTTP port needs its token: authorization: Bearer <token>" : "the authorization token is not this collector's",
+      });
+    }
+  }
   if (path === "/metrics") {
     const text = await parts.registry.metrics();
     response.writeHead(200, { "content-type": parts.registry.contentType });
@@ -88,7 +104,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const ready = parts.ready();
     return sendJson(response, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
   }
-  if (path === "/api/summary") return sendJson(response, 200, parts.summary.summarize());
+  if (path === "/api/summary") return sendJson(response, 200, { ...parts.summary.summarize(), intake: parts.intake });
   if (path === "/api/mismatches") {
     const limitText = url.searchParams.get("limit");
     const limit = limitText === null ? DEFAULT_LIMIT : decimalDigits(limitText, 4);
@@ -123,6 +139,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     if (asset) return sendAsset(request, response, asset);
   }
   sendJson(response, 404, { error: `no endpoint ${path}` });
+}
+
+/**
+ * The token guards the data: /api/* and the probe paths not left open. The page's own files are
+ * the same in every install and hold none; the page asks for the token when /api/* wants it.
+ */
+function needsToken(path: string, openPaths: ReadonlySet<string>): boolean {
+  if (path.startsWith("/api/")) return true;
+  return (path === "/metrics" || path === "/healthz" || path === "/readyz") && !openPaths.has(path);
 }
 
 function sendAsset(request: IncomingMessage, response: ServerResponse, asset: PageAsset): void {

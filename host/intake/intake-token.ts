@@ -16,12 +16,12 @@ export const TOKEN_MIN_CHARS = 16;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
- * The token in `path`, without its line end; a ConfigError naming the key (grpc.tokenFile, or
- * http.tokenFile for the HTTP port's token) and the file otherwise.
+ * The token in `path`, without its line end; a ConfigError naming where the path came from
+ * (`config key "grpc.tokenFile"`, `config key "http.tokenFile"`, a command's flag) and the file otherwise.
  */
-export function readTokenFile(path: string, key = "grpc.tokenFile"): string {
+export function readTokenFile(path: string, source = 'config key "grpc.tokenFile"'): string {
   const refuse = (rule: string): never => {
-    throw new ConfigError([`config key "${key}": the file ${path} ${rule}`]);
+    throw new ConfigError([`${source}: the file ${path} ${rule}`]);
   };
   let bytes: Buffer;
   let fd: number | undefined;

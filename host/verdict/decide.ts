@@ -1,5 +1,6 @@
 // The promotion gate's rule: may the shadow go to the canary stage? Pure: measurements and
 // thresholds in, a verdict per route and overall out.
+import type { IntakeState } from "./proxy-count.js";
 
 /** What the route's secondary samples say: noisy fields were cancelled, and why. */
 export interface NoiseNote {
@@ -54,8 +55,8 @@ export interface Verdict {
   exitCode: 0 | 1 | 2;
   thresholds: Thresholds;
   routes: RouteVerdict[];
-  /** Every route's pairs together, and the distinct proxies they came from (null: unknown). */
-  total: { pairs: number; proxies: number | null };
+  /** Every route's pairs together, the distinct proxies they came from (null: unknown), and what the source says of its intake. */
+  total: { pairs: number; proxies: number | null; intake?: IntakeState | null };
   /** Set when there was no route at all to judge. */
   note?: string;
 }

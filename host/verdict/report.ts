@@ -1,5 +1,6 @@
 // The verdict as people read it (a per-route table) and as pipelines read it (JSON).
 import { percent, type Outcome, type Verdict } from "./decide.js";
+import { proxyCountWords } from "./proxy-count.js";
 
 export interface VerdictSource {
   kind: "prometheus" | "collector";
@@ -61,9 +62,7 @@ export function noiseLines(verdict: Verdict): string[] {
 }
 
 function judged(total: Verdict["total"]): string {
-  const pairs = `judged ${total.pairs} ${total.pairs === 1 ? "pair" : "pairs"}`;
-  if (total.proxies === null) return `${pairs} (from how many proxies, the source does not say)`;
-  return `${pairs} from ${total.proxies} ${total.proxies === 1 ? "proxy" : "proxies"}`;
+  return `judged ${total.pairs} ${total.pairs === 1 ? "pair" : "pairs"} ${proxyCountWords(total.proxies, total.intake)}`;
 }
 
 export function renderJson(verdict: Verdict, source: VerdictSource): string {

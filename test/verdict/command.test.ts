@@ -113,7 +113,7 @@ describe("shadowdiff verdict --prometheus", () => {
     expect(run.stdout).toMatch(/^route\s+target\s+pairs\s+proxies\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
     expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+v2\s+250\s+1\s+99\.5%\s+0\.90x\s+pass$/m);
     expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+600\s+3\s+100\.0%\s+1\.05x\s+pass$/m);
-    expect(run.stdout).toMatch(/^judged 850 pairs from 3 proxies$/m);
+    expect(run.stdout).toMatch(/^judged 850 pairs from 3 proxies \(self-reported ids; whether the intake was authenticated, the source does not say\)$/m);
     expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0%, p95 latency ratio <= 1\.2, at least 100 pairs per route; from prometheus http/m);
     expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
   });
@@ -199,9 +199,32 @@ describe("shadowdiff verdict --collector", () => {
     const table = await verdict("--collector", server.url);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^\/users\/\{id\}\s+-\s+3000\s+1\s+100\.0%/m);
-    expect(table.stdout).toMatch(/^judged 6000 pairs from 1 proxy$/m);
+    expect(table.stdout).toMatch(/^judged 6000 pairs from 1 proxy \(self-reported ids; whether the intake was authenticated, the source does not say\)$/m);
     const json = JSON.parse((await verdict("--collector", server.url, "--json")).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ routes: [{ route: "/orders/{id}", pairs: 3000, proxies: 1 }, { route: "/users/{id}", proxies: 1 }], total: { pairs: 6000, proxies: 1 } });
+    expect(json).toMatchObject({ routes: [{ route: "/orders/{id}", pairs: 3000, proxies: 1 }, { route: "/users/{id}", proxies: 1 }], total: { pairs: 6000, proxies: 1, intake: null } });
+  });
+
+  it("says the proxy count is self-reported, and whether the intake was authenticated: 202 forged proxy ids do not read as breadth", async () => {
+    const summary = (intake: unknown) => ({
+      routes: [{ ...summaryRoute("/users/{id}", 60_000, 600, 1), proxies: 202 }],
+      total: { ...summaryRoute("*", 60_000, 600, 1), proxies: 202 },
+      ...(intake === undefined ? {} : { intake }),
+    });
+    const open = await collector(summary({ authenticated: false }));
+    const table = await verdict("--collector", open.url);
+    expect(table.stdout).toMatch(
+      /^judged 60600 pairs from 202 proxies \(self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id\)$/m,
+    );
+    expect(JSON.parse((await verdict("--collector", open.url, "--json")).stdout)).toMatchObject({ total: { proxies: 202, intake: { authenticated: false } } });
+    const guarded = await collector(summary({ authenticated: true }));
+    expect((await verdict("--collector", guarded.url)).stdout).toMatch(/^judged 60600 pairs from 202 proxies \(self-reported ids, from senders holding the intake token\)$/m);
+  });
+
+  it.each([[{ authenticated: "no" }], [{}], [true], [{ authenticated: null }]])("refuses an intake it cannot read (%j), naming where", async (intake) => {
+    const server = await collector({ routes: [summaryRoute("/users/{id}", 300, 0, 1)], total: summaryRoute("*", 300, 0, 1), intake });
+    const run = await verdict("--collector", server.url);
+    expect(run.code).toBe(EXIT_ERROR);
+    expect(run.stderr).toMatch(/the collector's summary is not as expected at intake/);
   });
 
   it("fails a diverging route", async () => {
