@@ -10,6 +10,7 @@ import { startHttpServer, type HttpServer } from "./http/http-server.js";
 import { loadPageAssets } from "./http/page-assets.js";
 import { startIntakeServer, type IntakeServer } from "./intake/grpc-server.js";
 import { IntakeToken, readTokenFile } from "./intake/intake-token.js";
+import { BearerToken } from "./auth/bearer-token.js";
 import { PairQueue } from "./intake/pair-queue.js";
 import { createLogger, type Logger } from "./log.js";
 import { createCollectorMetrics } from "./metrics/collector-metrics.js";
@@ -61,6 +62,8 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
   const log = options.log ?? createLogger((line) => process.stdout.write(line));
   const tokenFile = settings.grpc.tokenFile;
   const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
+  const httpTokenFile = settings.http.tokenFile;
+  const httpToken = httpTokenFile === undefined ? undefined : new BearerToken(readTokenFile(httpTokenFile, 'config key "http.tokenFile"'));
   const registry = new Registry();
   const noise = new NoiseBook(
     settings.noise,
@@ -122,7 +125,19 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     const httpAddress = parseAddress(settings.http.address) as { host: string; port: number };
     const page = loadPageAssets(options.pageDir ?? pageAssetsPath());
     if (!page.ok) log.warn("no page to serve at /", { problem: page.problem });
-    http = await startHttpServer(httpAddress.host, httpAddress.port, { registry, summary, evidence, noiseSettings: settings.noise, mismatches, log, ready: () => ready, page });
+    http = await startHttpServer(httpAddress.host, httpAddress.port, {
+      registry,
+      summary,
+      evidence,
+      noiseSettings: settings.noise,
+      mismatches,
+      log,
+      ready: () => ready,
+      page,
+      ...(httpToken === undefined ? {} : { token: httpToken }),
+      openPaths: new Set(settings.http.openPaths),
+      intake: { authenticated: token !== undefined },
+    });
   } catch (error) {
     await intake?.close();
     mismatches.close();
@@ -139,7 +154,21 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     examplesPath: settings.examples.path,
     // Where the token comes from, never the token.
     intakeAuth: tokenFile === undefined ? "none" : `token from ${tokenFile}`,
+    httpAuth: httpTokenFile === undefined ? "none" : `token from ${httpTokenFile}`,
   });
+  // Said on every start: an open port is a choice to be seen in the log, not a silent default.
+  if (settings.grpc.allowUnauthenticated) {
+    log.warn("intake not authenticated", {
+      grpcAddress: settings.grpc.address,
+      detail: "grpc.allowUnauthenticated is true: the collector takes reports from anyone who reaches the port, under any proxy id; only the network guards it",
+    });
+  }
+  if (settings.http.allowUnauthenticated) {
+    log.warn("http port not authenticated", {
+      httpAddress: settings.http.address,
+      detail: "http.allowUnauthenticated is true: /api/* serves stored examples to anyone who reaches the port; only the network guards it",
+    });
+  }
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

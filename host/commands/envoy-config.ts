@@ -3,7 +3,9 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDocument, stringify } from "yaml";
-import { renderBootstrap, type BootstrapOptions, type Endpoint, type PluginConfiguration } from "../envoy/bootstrap.js";
+import { pluginConfiguration, renderBootstrap, type BootstrapOptions, type Endpoint, type PluginConfiguration } from "../envoy/bootstrap.js";
+import { gatedPlugin } from "../envoy/gate.js";
+import { checkPluginConfiguration } from "../envoy/plugin-check.js";
 import { bodiesFilterWasmPath, filterWasmPath } from "../package-files.js";
 
 export const USAGE = `usage: shadowdiff envoy-config --primary HOST:PORT --shadow HOST:PORT --collector HOST:PORT
@@ -36,12 +38,25 @@ export async function run(args: string[]): Promise<number> {
     request = parseRequest(args);
     // The gate refuses plugin configurations it cannot run (sample_percent, methods, tag_header).
     bootstrap = renderBootstrap(request.bootstrap);
+    refuseWhatTheFilterRefuses(request.bootstrap);
   } catch (error) {
     process.stderr.write(`shadowdiff envoy-config: ${(error as Error).message.replace(/^shadowdiff: /, "")}\n${USAGE}`);
     return 2;
   }
   process.stdout.write(request.format === "json" ? JSON.stringify(bootstrap, null, 2) + "\n" : stringify(bootstrap));
   return 0;
+}
+
+/**
+ * The filter's own configure, in this process, on the configuration the bootstrap hands it: a
+ * configuration it refuses would stop a static Envoy at start-up (README: Plain Envoy).
+ */
+function refuseWhatTheFilterRefuses(options: BootstrapOptions): void {
+  const { mode } = options;
+  if (mode.kind !== "filter") return;
+  const plugin = mode.gate === undefined ? pluginConfiguration(mode) : gatedPlugin(pluginConfiguration(mode));
+  const check = checkPluginConfiguration(mode.wasmPath, JSON.stringify(plugin));
+  if (!check.ok) throw new Error(`the filter (${mode.wasmPath}) refuses the plugin configuration: ${check.problems.join("; ").replace(/^shadowdiff: /, "")}`);
 }
 
 function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "yaml" | "json" } {

@@ -1,32 +1,45 @@
 import { parseArgs } from "node:util";
 import type { RouteNoiseReport } from "../noise/noise-model.js";
 import type { ComparisonCounts, Summary } from "../summary/summary.js";
+import { readTokenFile } from "../intake/intake-token.js";
+import { proxyCountWords, type IntakeState } from "../verdict/proxy-count.js";
 
-export const USAGE = `usage: shadowdiff report --collector URL [--json]
+/** /api/summary: the summary, and what the collector says of its intake (absent from older collectors). */
+type CollectorSummary = Summary & { intake?: IntakeState };
+
+export const USAGE = `usage: shadowdiff report --collector URL [--json] [--token-file FILE]
 Prints the comparison table of a running collector, one row per route and target (its /api/summary,
 since it started), and each route's noise: the fields where v1 differs from itself, and how often,
 e.g. --collector http://127.0.0.1:9464 after \`kubectl -n shadowdiff port-forward svc/shadowdiff-collector 9464\`.
+--token-file names a file holding the collector's HTTP token (its http.tokenFile).
 `;
 
 /** `shadowdiff report --collector URL [--json]`: the per-route and per-target table from /api/summary. */
 export async function run(args: string[]): Promise<number> {
   let collectorUrl: string;
   let json: boolean;
+  let token: string | undefined;
   try {
-    const { values } = parseArgs({ args, options: { collector: { type: "string" }, json: { type: "boolean", default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { collector: { type: "string" }, json: { type: "boolean", default: false }, "token-file": { type: "string" } },
+      strict: true,
+    });
     if (values.collector === undefined) throw new Error("--collector URL is required");
     collectorUrl = values.collector;
     json = values.json ?? false;
+    token = values["token-file"] === undefined ? undefined : readTokenFile(values["token-file"], "--token-file");
   } catch (error) {
     process.stderr.write(`shadowdiff report: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
   const url = new URL("/api/summary", collectorUrl);
-  let summary: Summary;
+  let summary: CollectorSummary;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    summary = (await response.json()) as Summary;
+    summary = (await response.json()) as CollectorSummary;
   } catch (error) {
     process.stderr.write(`shadowdiff report: cannot read ${url.href}: ${(error as Error).message}\n`);
     return 1;
@@ -43,7 +56,7 @@ const WORDS = new Set([0, 1, COLUMNS.length - 1]);
  * A plain-text table, one row per route and target and a total row (`noise`: matches whose every
  * difference was noise), then each route's noise.
  */
-export function formatSummaryTable(summary: Summary): string {
+export function formatSummaryTable(summary: CollectorSummary): string {
   const rows = [
     // A collector from before targets were named has no per-target rows: its route row stands alone.
     ...summary.routes.flatMap((route) => (route.targets === undefined ? [row(route.route, "-", route)] : route.targets.map((target) => row(route.route, target.target, target)))),
@@ -52,7 +65,8 @@ export function formatSummaryTable(summary: Summary): string {
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((cells) => (cells[i] as string).length)));
   const line = (cells: string[]) => cells.map((cell, i) => (WORDS.has(i) ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ").trimEnd();
   const noise = summary.routes.flatMap((route) => (route.noise ? noiseLines(route.route, route.noise) : []));
-  return [line(COLUMNS), ...rows.map(line), ...noise].join("\n") + "\n";
+  const proxies = `${summary.total.pairs} ${summary.total.pairs === 1 ? "pair" : "pairs"} ${proxyCountWords(summary.total.proxies ?? null, summary.intake)}`;
+  return [line(COLUMNS), ...rows.map(line), ...noise, proxies].join("\n") + "\n";
 }
 
 const CLASS_WORDS = { noise: "noise", regression: "regression", pending: "not settled" } as const;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { readTokenFile } from "../intake/intake-token.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "../judge/line-judgement.js";
 import { checkThresholds, judge, type Verdict } from "../judge/verdict.js";
 import { TARGET_NAME } from "../judge/verdict-query.js";
@@ -14,7 +15,8 @@ export const EXIT_ERROR = 3;
 export const USAGE = `usage: shadowdiff verdict (--prometheus URL | --collector URL) [--target NAME]
          [--min-match-ratio 0.99] [--max-latency-ratio 1.2] [--confidence 0.95] [--min-pairs 20] [--json]
          [--emit-canary PERCENT [--service api] [--namespace NS] [--primary-host api-primary]
-          [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000]
+          [--canary-host api-shadow] [--port 80]] [--timeout-ms 10000] [--token-file FILE]
+--token-file names a file holding the collector's HTTP token (its http.tokenFile), for --collector.
 Every target is judged on every route, one line each, unless --target names one. Each line is
 pass, fail or not yet: its match ratio and p95 latency ratio are intervals that hold, at
 --confidence for all lines together, however often the verdict is asked; --min-pairs is a floor.
@@ -36,6 +38,8 @@ interface VerdictRequest {
   target?: string;
   canary?: CanaryOptions;
   timeoutMs: number;
+  /** The collector's HTTP token, read from --token-file. */
+  token?: string;
 }
 
 /**
@@ -82,8 +86,8 @@ export async function runVerdict(args: string[], output: CommandOutput): Promise
 }
 
 async function verdictFrom(request: VerdictRequest): Promise<Verdict> {
-  const { source, thresholds, target, timeoutMs } = request;
-  if (source.kind === "collector") return verdictFromCollector(source.url, thresholds, target, timeoutMs);
+  const { source, thresholds, target, timeoutMs, token } = request;
+  if (source.kind === "collector") return verdictFromCollector(source.url, thresholds, target, timeoutMs, token);
   const { source: evidence, restarts } = await evidenceFromPrometheus(source.url, timeoutMs);
   const verdict = judge(evidence, thresholds, target);
   if (verdict.lines.length === 0 && target === undefined) {
@@ -117,8 +121,11 @@ function parseRequest(args: string[]): VerdictRequest {
       "canary-host": { type: "string" },
       port: { type: "string" },
       "timeout-ms": { type: "string" },
+      "token-file": { type: "string" },
     },
   });
+  if (values["token-file"] !== undefined && values.collector === undefined) throw new Error("--token-file goes with --collector: it is the collector's HTTP token");
+  const token = values["token-file"] === undefined ? undefined : readTokenFile(values["token-file"], "--token-file");
   if ((values.prometheus === undefined) === (values.collector === undefined)) {
     throw new Error("give exactly one of --prometheus URL and --collector URL");
   }
@@ -159,7 +166,15 @@ function parseRequest(args: string[]): VerdictRequest {
   }
   const target = values.target;
   if (target !== undefined && !TARGET_NAME.test(target)) throw new Error(`--target must be a target name: 1 to 32 characters of [a-z0-9_-], got ${JSON.stringify(target.slice(0, 40))}`);
-  return { source, thresholds, json: values.json ?? false, timeoutMs, ...(target === undefined ? {} : { target }), ...(canary === undefined ? {} : { canary }) };
+  return {
+    source,
+    thresholds,
+    json: values.json ?? false,
+    timeoutMs,
+    ...(target === undefined ? {} : { target }),
+    ...(canary === undefined ? {} : { canary }),
+    ...(token === undefined ? {} : { token }),
+  };
 }
 
 function numberFlag(text: string | undefined, fallback: number): number {

@@ -1,3 +1,4 @@
+import { BlockList } from "node:net";
 import { z } from "zod";
 import { parseJsonPath } from "../json-path/syntax.js";
 import { DEFAULT_NOISE_SETTINGS } from "../judge/field-class.js";
@@ -25,6 +26,24 @@ export function parseAddress(value: string): { host: string; port: number } | nu
   return { host, port };
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/** True when only this machine can reach `host` (a parsed address's host). */
+export function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === "localhost") return true;
+  try {
+    return LOOPBACK.check(host, host.includes(":") ? "ipv6" : "ipv4");
+  } catch {
+    // A host name: it may resolve to anything.
+    return false;
+  }
+}
+
+/** Paths of the HTTP port that scrapers and probes read; they may be served without the token. */
+export const PROBE_PATHS = ["/metrics", "/healthz", "/readyz"] as const;
+
 const list = <T extends z.ZodType>(item: T, rule: string) => z.array(item, { error: rule }).prefault([]);
 
 const jsonPath = z.string({ error: "must be a string" }).superRefine((value, context) => {
@@ -44,9 +63,16 @@ export const collectorConfigSchema = z.strictObject(
       maxMessageBytes: integer(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
       maxQueuedPairs: integer(1, 1_000_000).default(10_000),
       tokenFile: text("must be the path of a file holding the intake token").optional(),
+      allowUnauthenticated: z.boolean({ error: "must be true or false" }).default(false),
     }, MAPPING).prefault({}),
     http: z.strictObject({
       address: address.default("127.0.0.1:9464"),
+      tokenFile: text("must be the path of a file holding the HTTP token").optional(),
+      allowUnauthenticated: z.boolean({ error: "must be true or false" }).default(false),
+      openPaths: z
+        .array(z.enum(PROBE_PATHS, { error: `must name ${PROBE_PATHS.join(", ")} only` }), { error: "must be a list of paths" })
+        .refine((paths) => new Set(paths).size === paths.length, { error: "names a path twice" })
+        .default([...PROBE_PATHS]),
     }, MAPPING).prefault({}),
     compare: z.strictObject({
       headers: list(text("must be a header name").transform((name) => name.toLowerCase()), "must be a list of header names").default(["content-type"]),
@@ -84,7 +110,31 @@ export const collectorConfigSchema = z.strictObject(
     }, MAPPING).prefault({}),
   },
   MAPPING,
-);
+).superRefine((config, context) => {
+  for (const [section, guarded, what] of [
+    ["grpc", "Istio's mutual TLS and an AuthorizationPolicy that admits the filter only", "report pairs, and so write the verdict"],
+    ["http", "Istio's AuthorizationPolicy", "read the stored examples (request paths, response bodies)"],
+  ] as const) {
+    const { address: listen, tokenFile, allowUnauthenticated } = config[section];
+    if (tokenFile !== undefined && allowUnauthenticated) {
+      context.addIssue({
+        code: "custom",
+        path: [section, "allowUnauthenticated"],
+        message: `is true, but ${section}.tokenFile is set and its token is checked: leave one of them out`,
+      });
+    }
+    const host = parseAddress(listen)?.host;
+    if (tokenFile === undefined && !allowUnauthenticated && host !== undefined && !isLoopback(host)) {
+      context.addIssue({
+        code: "custom",
+        path: [section, "address"],
+        message:
+          `is ${listen}, which other machines can reach, and no ${section}.tokenFile is set: anyone who reaches it could ${what}. ` +
+          `Set ${section}.tokenFile, or ${section}.allowUnauthenticated: true where something else guards it (${guarded})`,
+      });
+    }
+  }
+});
 
 /** The configuration as written (every key optional). */
 export type CollectorConfigInput = z.input<typeof collectorConfigSchema>;

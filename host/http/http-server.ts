@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { BearerToken } from "../auth/bearer-token.js";
 import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
@@ -24,6 +25,12 @@ export interface HttpParts {
   ready: () => boolean;
   /** The page served at `/`, or why there is none. */
   page: PageAssets;
+  /** When set, /api/* (and the probe paths not in `openPaths`) need `authorization: Bearer <token>`. */
+  token?: BearerToken;
+  /** Probe paths served without the token. */
+  openPaths: ReadonlySet<string>;
+  /** Whether the gRPC intake checks a token: said in /api/summary, beside the proxy count. */
+  intake: { authenticated: boolean };
 }
 
 export interface HttpServer {
@@ -85,6 +92,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     return;
   }
   const path = url.pathname;
+  if (parts.token !== undefined && needsToken(path, parts.openPaths)) {
+    const check = parts.token.check(request.headersDistinct.authorization ?? []);
+    if (check !== "ok") {
+      response.setHeader("www-authenticate", 'Bearer realm="shadowdiff"');
+      return sendJson(response, 401, {
+        error: check === "missing" ? "this collector's HTTP port needs its token: authorization: Bearer <token>" : "the authorization token is not this collector's",
+      });
+    }
+  }
   if (path === "/metrics") {
     const text = await parts.registry.metrics();
     response.writeHead(200, { "content-type": parts.registry.contentType });
@@ -96,11 +112,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const ready = parts.ready();
     return sendJson(response, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
   }
-  if (path === "/api/summary") return sendJson(response, 200, parts.summary.summarize());
+  if (path === "/api/summary") return sendJson(response, 200, { ...parts.summary.summarize(), intake: parts.intake });
   if (path === "/api/verdict") {
     const query = verdictQuery(url.searchParams);
     if ("problems" in query) return sendJson(response, 400, { error: query.problems.join("; ") });
-    const verdict = judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
+    const verdict = judge({ ...parts.evidence.source(), intake: parts.intake }, query.thresholds, query.target, parts.noiseSettings);
     return sendJson(response, 200, verdictJson(verdict, { kind: "collector", url: "/api/verdict" }));
   }
   if (path === "/api/mismatches") {
@@ -137,6 +153,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     if (asset) return sendAsset(request, response, asset);
   }
   sendJson(response, 404, { error: `no endpoint ${path}` });
+}
+
+/**
+ * The token guards the data: /api/* and the probe paths not left open. The page's own files are
+ * the same in every install and hold none; the page asks for the token when /api/* wants it.
+ */
+function needsToken(path: string, openPaths: ReadonlySet<string>): boolean {
+  if (path.startsWith("/api/")) return true;
+  return (path === "/metrics" || path === "/healthz" || path === "/readyz") && !openPaths.has(path);
 }
 
 function sendAsset(request: IncomingMessage, response: ServerResponse, asset: PageAsset): void {

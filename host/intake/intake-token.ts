@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type * as grpc from "@grpc/grpc-js";
+import { BearerToken, type TokenCheckResult } from "../auth/bearer-token.js";
 import { ConfigError } from "../config/validate.js";
 
 // The shared token that the filter sends with every report (`authorization: Bearer <token>`), for
@@ -9,17 +9,19 @@ import { ConfigError } from "../config/validate.js";
 // reports until the filter's configuration caught up, so a new token takes a restart. Nothing
 // here puts the token, or any part of a file's content, in a message.
 
-const KEY = "grpc.tokenFile";
 /** A token file holds one token and perhaps a line end; anything larger is not one. */
 export const TOKEN_FILE_MAX_BYTES = 4096;
 export const TOKEN_MIN_CHARS = 16;
 /** RFC 6750's b64token: what a Bearer credential may hold. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-/** The token in `path`, without its line end; a ConfigError naming the key and the file otherwise. */
-export function readTokenFile(path: string): string {
+/**
+ * The token in `path`, without its line end; a ConfigError naming where the path came from
+ * (`config key "grpc.tokenFile"`, `config key "http.tokenFile"`, a command's flag) and the file otherwise.
+ */
+export function readTokenFile(path: string, source = 'config key "grpc.tokenFile"'): string {
   const refuse = (rule: string): never => {
-    throw new ConfigError([`config key "${KEY}": the file ${path} ${rule}`]);
+    throw new ConfigError([`${source}: the file ${path} ${rule}`]);
   };
   let bytes: Buffer;
   let fd: number | undefined;
@@ -48,29 +50,17 @@ export function readTokenFile(path: string): string {
   return text;
 }
 
-export type TokenCheckResult = "ok" | "missing" | "wrong";
+export type { TokenCheckResult };
 
-/**
- * Checks a call's `authorization` metadata against `Bearer <token>`: SHA-256 digests of both, of
- * fixed length, compared in constant time, so the time taken tells nothing about the token.
- */
+/** Checks a call's `authorization` metadata against `Bearer <token>` (auth/bearer-token.ts). */
 export class IntakeToken {
-  private readonly expected: Buffer;
+  private readonly bearer: BearerToken;
 
   constructor(token: string) {
-    this.expected = digest(`Bearer ${token}`);
+    this.bearer = new BearerToken(token);
   }
 
   check(metadata: grpc.Metadata): TokenCheckResult {
-    const values = metadata.get("authorization");
-    if (values.length === 0) return "missing";
-    // One credential: a repeated header is not a way to try several.
-    if (values.length > 1) return "wrong";
-    const value = values[0] as string | Buffer;
-    return timingSafeEqual(digest(value), this.expected) ? "ok" : "wrong";
+    return this.bearer.check(metadata.get("authorization") as (string | Buffer)[]);
   }
-}
-
-function digest(value: string | Buffer): Buffer {
-  return createHash("sha256").update(value).digest();
 }

@@ -3,6 +3,7 @@
 import { lineBudget } from "./error-budget.js";
 import { DEFAULT_NOISE_SETTINGS, type NoiseSettings } from "./field-class.js";
 import { judgeLine, type LineEvidence, type LineVerdict, type Outcome, type Thresholds } from "./line-judgement.js";
+import type { IntakeState } from "../verdict/proxy-count.js";
 
 export interface Verdict {
   outcome: Outcome;
@@ -10,8 +11,8 @@ export interface Verdict {
   exitCode: 0 | 1 | 2;
   thresholds: Thresholds;
   lines: LineVerdict[];
-  /** Every line's conclusive pairs together, and the distinct proxies they came from (null: unknown). */
-  total: { pairs: number; proxies: number | null };
+  /** Every line's conclusive pairs together, the distinct proxies they came from (null: unknown), and what the source says of its intake (null: nothing). */
+  total: { pairs: number; proxies: number | null; intake: IntakeState | null };
   /** Set when there was no line at all to judge, or the target asked for was not seen. */
   note?: string;
 }
@@ -25,6 +26,8 @@ export interface EvidenceSource {
   evidence(route: string, target: string, fieldAlphaPerSide: number): LineEvidence;
   /** Distinct proxies over every route; null when the source does not say. */
   proxies: number | null;
+  /** Whether the collector's intake is authenticated; absent when the source does not say. */
+  intake?: IntakeState | null;
 }
 
 export function judge(source: EvidenceSource, thresholds: Thresholds, target?: string, noiseSettings: NoiseSettings = DEFAULT_NOISE_SETTINGS): Verdict {
@@ -41,7 +44,7 @@ export function judge(source: EvidenceSource, thresholds: Thresholds, target?: s
     exitCode: EXIT_CODES[outcome],
     thresholds,
     lines,
-    total: { pairs: lines.reduce((sum, line) => sum + line.pairs, 0), proxies: source.proxies },
+    total: { pairs: lines.reduce((sum, line) => sum + line.pairs, 0), proxies: source.proxies, intake: source.intake ?? null },
   };
   if (lines.length === 0 && target !== undefined && seen.length > 0) {
     const known = [...new Set(seen.map((line) => line.target))].sort().join(", ");

@@ -123,6 +123,8 @@ export class MismatchStore {
   private insertsSincePrune = 0;
   /** Inside batch(): records are added in one transaction, opened by the first of them. */
   private batching = false;
+  /** Rows were deleted since the write-ahead log was last emptied. */
+  private deletedSinceWipe = false;
 
   constructor(
     path: string,
@@ -137,6 +139,9 @@ export class MismatchStore {
       db.pragma("synchronous = NORMAL");
       // The write-ahead log is cut back to this after each checkpoint, so it stays small on disk.
       db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+      // Deleted examples hold request paths and bodies: their bytes are overwritten with zeros,
+      // not left in free pages (see wipeDeleted for the write-ahead log).
+      db.pragma("secure_delete = ON");
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
       // BEGIN IMMEDIATE also proves the file is writable and not locked by another process.
@@ -182,7 +187,20 @@ export class MismatchStore {
     } finally {
       this.batching = false;
       this.commitOpenTransaction();
+      this.wipeDeleted();
     }
+  }
+
+  /**
+   * Once rows were deleted and committed: secure_delete zeroed them in the pages it wrote to the
+   * write-ahead log, but the log still holds the frames that wrote them, and the database file
+   * their copy from the last checkpoint. A checkpoint that truncates the log moves the zeroed
+   * pages into the file and leaves no old frame behind.
+   */
+  private wipeDeleted(): void {
+    if (!this.deletedSinceWipe || this.db.inTransaction) return;
+    this.deletedSinceWipe = false;
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
   }
 
   private commitOpenTransaction(): void {
@@ -211,6 +229,7 @@ export class MismatchStore {
     this.bytes += bytes;
     if (++this.insertsSincePrune >= PRUNE_EVERY) this.prune();
     else this.pruneBytes();
+    this.wipeDeleted();
     return Number(result.lastInsertRowid);
   }
 
@@ -250,9 +269,11 @@ export class MismatchStore {
     this.forget(this.statements.deleteOlder.all(this.now() - this.bounds.maxAgeHours * 3_600_000) as { bytes: number }[]);
     this.forget(this.statements.deleteBeyondCount.all(this.bounds.maxCount) as { bytes: number }[]);
     this.pruneBytes();
+    this.wipeDeleted();
   }
 
   private forget(deleted: readonly { bytes: number }[]): void {
+    if (deleted.length > 0) this.deletedSinceWipe = true;
     for (const row of deleted) this.bytes -= row.bytes;
   }
 
@@ -267,7 +288,10 @@ export class MismatchStore {
       this.bytes -= row.bytes;
       lastId = row.id;
     }
-    if (lastId !== undefined) this.statements.deleteUpTo.run(lastId);
+    if (lastId !== undefined) {
+      this.statements.deleteUpTo.run(lastId);
+      this.deletedSinceWipe = true;
+    }
   }
 
   close(): void {

@@ -44,14 +44,15 @@ export const verdictJsonSchema = z.object({
       morePairs: z.number().nullable(),
     }),
   ),
-  total: z.object({ pairs: z.number(), proxies: z.number().nullable() }),
+  total: z.object({ pairs: z.number(), proxies: z.number().nullable(), intake: z.object({ authenticated: z.boolean() }).nullable() }),
   note: z.string().optional(),
 });
 
-export async function verdictFromCollector(collectorUrl: string, thresholds: Thresholds, target: string | undefined, timeoutMs: number): Promise<Verdict> {
+/** `token`: the collector's HTTP token (its http.tokenFile), when it asks for one. */
+export async function verdictFromCollector(collectorUrl: string, thresholds: Thresholds, target: string | undefined, timeoutMs: number, token?: string): Promise<Verdict> {
   const url = new URL("api/verdict", collectorUrl.endsWith("/") ? collectorUrl : `${collectorUrl}/`);
   url.search = verdictSearch(thresholds, target).toString();
-  const parsed = verdictJsonSchema.safeParse(await fetchJson(url, timeoutMs));
+  const parsed = verdictJsonSchema.safeParse(await fetchJson(url, timeoutMs, token));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SourceError(`the collector's verdict is not as expected at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, url.toString());

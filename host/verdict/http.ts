@@ -12,10 +12,12 @@ export class SourceError extends Error {
   }
 }
 
-export async function fetchJson(url: URL, timeoutMs: number): Promise<unknown> {
+/** `token`: the collector's HTTP token (http.tokenFile), sent as `authorization: Bearer`. */
+export async function fetchJson(url: URL, timeoutMs: number, token?: string): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
+    const headers: Record<string, string> = { accept: "application/json", ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) };
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
   } catch (error) {
     const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : "cannot connect";
     throw new SourceError(reason, url.toString(), { cause: error });

@@ -3,6 +3,7 @@
 import type { LineVerdict, Outcome } from "../judge/line-judgement.js";
 import { percent } from "../judge/line-judgement.js";
 import type { Verdict } from "../judge/verdict.js";
+import { proxyCountWords } from "./proxy-count.js";
 
 export interface VerdictSource {
   kind: "prometheus" | "collector";
@@ -70,9 +71,7 @@ export function noiseLines(verdict: Verdict): string[] {
 }
 
 function judged(total: Verdict["total"]): string {
-  const pairs = `judged ${total.pairs} ${total.pairs === 1 ? "pair" : "pairs"}`;
-  if (total.proxies === null) return `${pairs} (from how many proxies, the source does not say)`;
-  return `${pairs} from ${total.proxies} ${total.proxies === 1 ? "proxy" : "proxies"}`;
+  return `judged ${total.pairs} ${total.pairs === 1 ? "pair" : "pairs"} ${proxyCountWords(total.proxies, total.intake)}`;
 }
 
 /** The verdict as JSON: what /api/verdict answers and `shadowdiff verdict --json` prints. */

@@ -15,8 +15,8 @@ function problems(yaml: string, env: Record<string, string> = {}): string[] {
 describe("collector configuration", () => {
   it("fills in every default from an empty file", () => {
     expect(parseConfig("", {})).toEqual({
-      grpc: { address: "127.0.0.1:9000", maxMessageBytes: 4194304, maxQueuedPairs: 10000 },
-      http: { address: "127.0.0.1:9464" },
+      grpc: { address: "127.0.0.1:9000", maxMessageBytes: 4194304, maxQueuedPairs: 10000, allowUnauthenticated: false },
+      http: { address: "127.0.0.1:9464", allowUnauthenticated: false, openPaths: ["/metrics", "/healthz", "/readyz"] },
       compare: { headers: ["content-type"], ignorePaths: [], unorderedArrays: [], numericTolerance: 0 },
       routes: { templates: [], maxRoutes: 100 },
       noise: { minNoiseRate: 0.01, relativeMargin: 0.2, absoluteMargin: 0.03 },
@@ -53,7 +53,8 @@ examples:
   });
 
   it("lets SHADOWDIFF_GRPC_ADDRESS and SHADOWDIFF_HTTP_ADDRESS override the file", () => {
-    const config = parseConfig("grpc:\n  address: 127.0.0.1:1\n", { SHADOWDIFF_GRPC_ADDRESS: "0.0.0.0:9000", SHADOWDIFF_HTTP_ADDRESS: "[::]:9464" });
+    const open = "grpc:\n  address: 127.0.0.1:1\n  allowUnauthenticated: true\nhttp:\n  allowUnauthenticated: true\n";
+    const config = parseConfig(open, { SHADOWDIFF_GRPC_ADDRESS: "0.0.0.0:9000", SHADOWDIFF_HTTP_ADDRESS: "[::]:9464" });
     expect(config.grpc.address).toBe("0.0.0.0:9000");
     expect(config.http.address).toBe("[::]:9464");
   });
@@ -96,6 +97,74 @@ examples:
     ],
   ] as [string, Record<string, string>, string[]][])("refuses %j", (yaml, env, expected) => {
     expect(problems(yaml, env)).toEqual(expected);
+  });
+
+  describe("an address other machines can reach", () => {
+    const open = (section: string, listen: string) =>
+      `config key "${section}.address" is ${listen}, which other machines can reach, and no ${section}.tokenFile is set: anyone who reaches it could ` +
+      (section === "grpc" ? "report pairs, and so write the verdict" : "read the stored examples (request paths, response bodies)") +
+      `. Set ${section}.tokenFile, or ${section}.allowUnauthenticated: true where something else guards it (` +
+      (section === "grpc" ? "Istio's mutual TLS and an AuthorizationPolicy that admits the filter only" : "Istio's AuthorizationPolicy") +
+      ")";
+
+    it.each([
+      ["0.0.0.0:9000", "grpc"],
+      ["[::]:9000", "grpc"],
+      ["10.1.2.3:9000", "grpc"],
+      ["collector.internal:9000", "grpc"],
+      ["[::ffff:10.0.0.1]:9000", "grpc"],
+      ["0.0.0.0:9464", "http"],
+      ["192.168.1.20:80", "http"],
+    ])("refuses %s without a token or an explicit allowUnauthenticated (%s)", (listen, section) => {
+      expect(problems(`${section}: { address: "${listen}" }\n`)).toEqual([open(section, listen)]);
+    });
+
+    it("refuses through the environment's overrides too, naming both ports", () => {
+      expect(problems("", { SHADOWDIFF_GRPC_ADDRESS: "0.0.0.0:9000", SHADOWDIFF_HTTP_ADDRESS: "0.0.0.0:9464" })).toEqual([
+        open("grpc", "0.0.0.0:9000"),
+        open("http", "0.0.0.0:9464"),
+      ]);
+    });
+
+    it.each(["127.0.0.1:9000", "127.8.9.10:9000", "[::1]:9000", "localhost:9000", "LOCALHOST:9000"])("takes loopback %s without a token", (listen) => {
+      expect(problems(`grpc: { address: "${listen}" }\nhttp: { address: "${listen}" }\n`)).toEqual([]);
+    });
+
+    it("takes a reachable address with a token file, or with allowUnauthenticated: true", () => {
+      expect(problems('grpc: { address: "0.0.0.0:9000", tokenFile: /run/t }\nhttp: { address: "0.0.0.0:9464", tokenFile: /run/h }\n')).toEqual([]);
+      const allowed = parseConfig('grpc: { address: "0.0.0.0:9000", allowUnauthenticated: true }\nhttp: { address: "0.0.0.0:9464", allowUnauthenticated: true }\n', {});
+      expect([allowed.grpc.allowUnauthenticated, allowed.http.allowUnauthenticated]).toEqual([true, true]);
+    });
+
+    it.each([
+      ['grpc: { allowUnauthenticated: "true" }\n', ['config key "grpc.allowUnauthenticated" must be true or false']],
+      ["grpc: { allowUnauthenticated: 1 }\n", ['config key "grpc.allowUnauthenticated" must be true or false']],
+      ["http: { allowUnauthenticated: yes }\n", ['config key "http.allowUnauthenticated" must be true or false']],
+      ["http: { allowUnauthenticated: [true] }\n", ['config key "http.allowUnauthenticated" must be true or false']],
+      [
+        "grpc: { tokenFile: /run/t, allowUnauthenticated: true }\n",
+        ['config key "grpc.allowUnauthenticated" is true, but grpc.tokenFile is set and its token is checked: leave one of them out'],
+      ],
+      [
+        "http: { tokenFile: /run/t, allowUnauthenticated: true }\n",
+        ['config key "http.allowUnauthenticated" is true, but http.tokenFile is set and its token is checked: leave one of them out'],
+      ],
+      ['http: { tokenFile: "" }\n', ['config key "http.tokenFile" must be the path of a file holding the HTTP token']],
+      ["http: { tokenFile: { path: /run/t } }\n", ['config key "http.tokenFile" must be the path of a file holding the HTTP token']],
+      ["http: { openPaths: [/api/summary] }\n", ['config key "http.openPaths[0]" must name /metrics, /healthz, /readyz only']],
+      ["http: { openPaths: [/] }\n", ['config key "http.openPaths[0]" must name /metrics, /healthz, /readyz only']],
+      ["http: { openPaths: [/METRICS] }\n", ['config key "http.openPaths[0]" must name /metrics, /healthz, /readyz only']],
+      ["http: { openPaths: [/healthz, /healthz] }\n", ['config key "http.openPaths" names a path twice']],
+      ["http: { openPaths: /metrics }\n", ['config key "http.openPaths" must be a list of paths']],
+      ["http: { openPaths: [[/metrics]] }\n", ['config key "http.openPaths[0]" must name /metrics, /healthz, /readyz only']],
+    ] as [string, string[]][])("refuses %j", (yaml, expected) => {
+      expect(problems(yaml)).toEqual(expected);
+    });
+
+    it("takes fewer open paths, none included", () => {
+      expect(parseConfig("http: { tokenFile: /run/t, openPaths: [/healthz, /readyz] }\n", {}).http.openPaths).toEqual(["/healthz", "/readyz"]);
+      expect(parseConfig("http: { tokenFile: /run/t, openPaths: [] }\n", {}).http.openPaths).toEqual([]);
+    });
   });
 
   it("names the file in the error", () => {

@@ -119,6 +119,7 @@ describe("HTTP API", () => {
         targets: [],
         noise: { state: "off", secondaryShare: null, secondaryPairs: 0, fields: [] },
       },
+      intake: { authenticated: false },
     });
   });
 
@@ -208,8 +209,9 @@ describe("HTTP API", () => {
     expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+0\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
     expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
     expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+0\s+1\s+0\.5000/);
+    expect(lines[4]).toBe("5 pairs from 1 proxy (self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id)");
     // No secondary on any route: no noise to tell of.
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
   });
 
   it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {

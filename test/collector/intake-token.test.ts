@@ -130,6 +130,22 @@ describe("a collector with an intake token", () => {
     expect(sample(text, "shadowdiff_pairs_received_total")).toBe(1);
   });
 
+  it("takes the Bearer scheme in any case and after several spaces, and nothing but that scheme", async () => {
+    const c = await start();
+    const batch = encodeBatch([wirePair()]);
+    const reply = (value: string) => {
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", value);
+      return client(c).report(batch, metadata);
+    };
+    for (const value of [`bearer ${TOKEN}`, `BEARER ${TOKEN}`, `bEaReR ${TOKEN}`, `Bearer   ${TOKEN}`]) {
+      expect(await reply(value), value).toEqual({ accepted: 1, dropped: 0 });
+    }
+    for (const value of [`Basic ${TOKEN}`, `Bearer${TOKEN}`, `Bearer ${TOKEN} `, `Bearer ${TOKEN.toLowerCase()}`, `Token ${TOKEN}`, "Bearer "]) {
+      expect((await reply(value)).error?.code, value).toBe(grpc.status.UNAUTHENTICATED);
+    }
+  });
+
   it("writes the token, or any token tried, in no log line", async () => {
     const c = await start();
     await client(c, "an-attacker-guess-0123456789").report(encodeBatch([wirePair()]));

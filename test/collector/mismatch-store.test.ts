@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -254,6 +254,50 @@ describe("mismatch examples in SQLite", () => {
     expect(reopened.storedBytes).toBeLessThanOrEqual(bounds.maxBytes);
     expect(reopened.list(1000)).toHaveLength(kept.length);
     reopened.close();
+  });
+
+  describe("an example deleted by retention leaves no readable bytes in the database file or its WAL", () => {
+    const MARKER = "hunter2-deleted-marker";
+    /** An example whose body, pair id and path hold the marker: small (in its page) or large (overflow pages). */
+    const marked = (size: number) => {
+      const body = (price: number) => JSON.stringify({ note: MARKER, price, pad: "m".repeat(size) });
+      const p = pair(response(body(1)), response(body(2)), { id: `${MARKER}-pair`, path: `/users/${MARKER}` });
+      return mismatchRecord(p, "/users/{id}", "shadow", p.targets[0]!, compareFirst(comparator(), p), bodies);
+    };
+    const bytesOnDisk = (path: string): string =>
+      [path, `${path}-wal`].map((file) => (existsSync(file) ? readFileSync(file).toString("latin1") : "")).join("");
+
+    it.each([
+      ["maxCount", 100, { maxCount: 3, maxAgeHours: 1 }],
+      ["maxCount", 60_000, { maxCount: 3, maxAgeHours: 1 }],
+      ["maxBytes", 60_000, { maxCount: 1000, maxAgeHours: 1, maxBytes: 1024 * 1024 }],
+      ["maxAgeHours", 100, { maxCount: 1000, maxAgeHours: 1 }],
+      ["maxAgeHours", 60_000, { maxCount: 1000, maxAgeHours: 1 }],
+    ])("past %s, with a body of %i bytes, while the collector runs and after it stops", (_bound, size, bounds) => {
+      const path = join(dir, "examples.db");
+      let now = 1_000_000_000_000;
+      const store = new MismatchStore(path, bounds, { now: () => now });
+      store.batch(() => store.add(marked(size)));
+      expect(bytesOnDisk(path)).toContain(MARKER);
+      now += 2 * 3_600_000;
+      // As the collector adds them: a slice of pairs at a time, each slice one transaction.
+      for (let slice = 0; slice < 4; slice++) {
+        store.batch(() => {
+          for (let i = 0; i < 20; i++) store.add(big(`after-${slice}-${i}`));
+        });
+      }
+      expect(store.list(1000).map((item) => item.pairId)).not.toContain(`${MARKER}-pair`);
+      expect(bytesOnDisk(path)).not.toContain(MARKER);
+      store.close();
+      expect(bytesOnDisk(path)).not.toContain(MARKER);
+    });
+
+    /** Examples of 60 KB without the marker, enough to pass every bound above. */
+    function big(id: string) {
+      const body = (price: number) => JSON.stringify({ id, price, blob: "x".repeat(60_000) });
+      const p = pair(response(body(1)), response(body(2)), { id });
+      return mismatchRecord(p, "/big", "shadow", p.targets[0]!, compareFirst(comparator(), p), bodies);
+    }
   });
 
   it("lists from the columns alone: a row whose detail cannot be read still lists", () => {

@@ -179,8 +179,18 @@ describe("the gated EnvoyFilter in Envoy, module delivered over ECDS", () => {
 describe("the gated EnvoyFilter without its module", () => {
   it.each([
     // Istio's agent answers a failed fetch of a FAIL_OPEN module with an RBAC filter without rules.
-    ["the agent's fail-open stand-in", () => [{ name: extensionConfig.name, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC" } }]],
-    ["no module yet", () => []],
+    ["the agent's fail-open stand-in", (_configs: Record<string, any>[]) => [{ name: extensionConfig.name, typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC" } }]],
+    ["no module yet", (_configs: Record<string, any>[]) => []],
+    // Envoy rejects the update (the filter's configure refuses it) and keeps the default in its place.
+    [
+      "a plugin configuration the filter refuses",
+      (configs: Record<string, any>[]) =>
+        configs.map((resource) => {
+          const config = resource.typed_config.config;
+          const refused = JSON.stringify({ ...pluginConfig, tag_header: ":path" });
+          return { ...resource, typed_config: { ...resource.typed_config, config: { ...config, configuration: { ...config.configuration, value: refused } } } };
+        }),
+    ],
   ])("%s: sampled requests reach the primary untouched, nothing is mirrored", async (_name, resources) => {
     const deployment = await deploy(resources);
     try {

@@ -147,6 +147,39 @@ describe("the chart", () => {
     expect(parseConfig(find(docs, "ConfigMap").data!["collector.yaml"] ?? "", {}).grpc.tokenFile).toBeUndefined();
   });
 
+  it("tells the collector that Istio guards both ports, unless it checks a token itself", async () => {
+    const configOf = (rendered: { docs: typeof docs }) =>
+      parseConfig(rendered.docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "shadowdiff-collector")!.data!["collector.yaml"]!, {});
+    const guarded = configOf({ docs });
+    expect([guarded.grpc.allowUnauthenticated, guarded.http.allowUnauthenticated]).toEqual([true, true]);
+    const withToken = await template([...EVERYTHING, "--set", "collector.tokenSecret.name=shadowdiff-token"]);
+    expect(withToken.code, withToken.stderr).toBe(0);
+    expect(configOf(withToken).grpc).toMatchObject({ allowUnauthenticated: false, tokenFile: expect.stringMatching(/\/token$/) });
+    const withHttpToken = await template([...EVERYTHING, "--set", "collector.config.http.tokenFile=/etc/shadowdiff/http/token"]);
+    expect(withHttpToken.code, withHttpToken.stderr).toBe(0);
+    expect(configOf(withHttpToken).http).toMatchObject({ allowUnauthenticated: false, tokenFile: "/etc/shadowdiff/http/token" });
+    const withoutIstio = await template([
+      ...EVERYTHING,
+      "--set", "security.enabled=false",
+      "--set", "collector.tokenSecret.name=shadowdiff-token",
+      "--set", "collector.config.http.allowUnauthenticated=true",
+    ]);
+    expect(withoutIstio.code, withoutIstio.stderr).toBe(0);
+    expect(configOf(withoutIstio).http.allowUnauthenticated).toBe(true);
+    // Without Istio and without tokens, the collector would not start, and says which keys guard the ports.
+    const unguarded = await template([...EVERYTHING, "--set", "security.enabled=false"]);
+    expect(unguarded.code, unguarded.stderr).toBe(0);
+    expect(() => configOf(unguarded)).toThrow(/config key "grpc.address" is 0.0.0.0:9000, which other machines can reach, and no grpc.tokenFile is set/);
+  });
+
+  it.each([
+    [["--set", "collector.config.http.address=0.0.0.0:80"], /collector\.config: leave out http\.address/],
+  ])("refuses %j, naming the value", async (args, message) => {
+    const rendered = await template([...EVERYTHING, ...args]);
+    expect(rendered.code).not.toBe(0);
+    expect(rendered.stderr).toMatch(message);
+  });
+
   it.each([
     [["--set", "collector.tokenSecret.name=x", "--set", "collector.config.grpc.tokenFile=/etc/token"], /as collector.tokenSecret or as collector.config.grpc.tokenFile, not both/],
     [["--set", "collector.tokenSecret.name=Not_A_Name"], /tokenSecret/],

@@ -70,6 +70,22 @@ const gateRefusals: [string, string[], RegExp][] = [
   ["a gate asked to strip a header Envoy keeps", ["--gate", "5", "--plugin-config", '{"tag_header":"host"}'], /envoy-config: gate: plugin key "tag_header" must be an HTTP header name/],
 ];
 
+/**
+ * Plugin configurations the filter refuses, which would stop a static Envoy at start-up: the
+ * command runs the filter's own configure on them and refuses, naming the key as the filter does.
+ */
+const refusedBy = (key: string, rule: string) => new RegExp(`envoy-config: the filter \\(.*shadowdiff\\.wasm\\) refuses the plugin configuration: config key "${key}" ${rule}`);
+const filterRefusals: [string, string, RegExp][] = [
+  ["tag_header :path", '{"tag_header":":path"}', refusedBy("tag_header", "must not be a pseudo-header")],
+  ["tag_header Host", '{"tag_header":"Host"}', refusedBy("tag_header", "")],
+  ["CR/LF in tag_value", JSON.stringify({ tag_value: "true\r\nx-evil: 1" }), refusedBy("tag_value", "")],
+  ["a negative sample_percent", '{"sample_percent":-1}', refusedBy("sample_percent", "must be a number from 0 to 100")],
+  ["sample_percent 1e308", '{"sample_percent":1e308}', refusedBy("sample_percent", "must be a number from 0 to 100")],
+  ["an unknown key", '{"sample_percnt":10}', refusedBy("sample_percnt", "is unknown")],
+  ["methods: []", '{"methods":[]}', refusedBy("methods", "")],
+  ["targets beside the command's shadow", '{"targets":[{"name":"v2","cluster":"shadow"}]}', refusedBy("(targets|shadow_cluster)", "")],
+];
+
 describe("shadowdiff envoy-config", () => {
   const services = useServices();
 
@@ -133,6 +149,11 @@ describe("shadowdiff envoy-config", () => {
     ["--bodies with a value", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies=false"], /--bodies/],
     ["an unknown format", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--format", "toml"], /--format must be yaml or json/],
     ["an unknown flag", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--sample", "5"], /--sample/],
+    ...filterRefusals.map(([name, plugin, message]): [string, string[], RegExp] => [
+      `a plugin configuration the filter refuses: ${name}`,
+      ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", plugin],
+      message,
+    ]),
     ...gateRefusals.map(([name, args, message]): [string, string[], RegExp] => [name, ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", ...args], message]),
   ];
 

@@ -122,7 +122,7 @@ describe("shadowdiff verdict --prometheus", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^route\s+target\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/m);
     expect(run.stdout).toMatch(/^\/orders\/\{id\}\s+v2\s+2500\s+100\.0% \[99\.\d, 100\.0\]\s+0\.95 \[0\.\d\d, 1\.\d\d\]\s+pass$/m);
-    expect(run.stdout).toMatch(/^judged 5500 pairs from 3 proxies$/m);
+    expect(run.stdout).toMatch(/^judged 5500 pairs from 3 proxies \(self-reported ids; whether the intake was authenticated, the source does not say\)$/m);
     expect(run.stdout).toMatch(/^verdict: pass \(match ratio >= 99\.0% and p95 latency ratio <= 1\.2, each line decided at 95% confidence for all 2 together, from 20 pairs; from prometheus http/m);
     expect(server.requests.every((request) => request.startsWith("/api/v1/query?query="))).toBe(true);
   });
@@ -181,7 +181,9 @@ describe("shadowdiff verdict --collector", () => {
     const run = await verdict("--collector", collector.httpUrl);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+60\s+0\.0% \[0\.0, \d+\.\d\]\s+-\s+FAIL\s+match ratio below 99\.0%$/m);
-    expect(run.stdout).toMatch(/^judged 60 pairs from 1 proxy$/m);
+    // The collector takes reports on loopback without a token, and the count says whose word it is.
+    expect(run.stdout).toMatch(/^judged 60 pairs from 1 proxy \(self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id\)$/m);
+    expect(JSON.parse((await verdict("--collector", collector.httpUrl, "--json")).stdout)).toMatchObject({ total: { pairs: 60, proxies: 1, intake: { authenticated: false } } });
   });
 
   it("sends its settings to the collector as query parameters, and judges only --target", async () => {
@@ -198,6 +200,16 @@ describe("shadowdiff verdict --collector", () => {
     const run = await verdict("--collector", collector.httpUrl, "--json");
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).lines[0]).toMatchObject({ outcome: "fail", reasons: ["p95 latency ratio above 1.2"], latency: { baseline: "primary", outcome: "fail" } });
+  });
+
+  it.each([[{ authenticated: "no" }], [{}], [true]])("refuses an intake it cannot read (%j), naming where", async (intake) => {
+    const collector = await collectorWith(users(20));
+    const { body } = await getJson<{ total: Record<string, unknown> }>(`${collector.httpUrl}/api/verdict`);
+    const server = await startJsonServer((url) => (url.pathname === "/api/verdict" ? { body: { ...body, total: { ...body.total, intake } } } : undefined));
+    servers.push(server);
+    const run = await verdict("--collector", server.url);
+    expect(run.code).toBe(EXIT_ERROR);
+    expect(run.stderr).toMatch(/the collector's verdict is not as expected at total\.intake/);
   });
 
   it("refuses an answer of another shape, naming where", async () => {

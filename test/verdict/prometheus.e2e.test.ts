@@ -122,7 +122,11 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     expect(fromCollector.lines[0]!.match).toEqual(fromPrometheus.lines[0]!.match);
     for (const bound of ["estimate", "lower", "upper"] as const) expect(fromCollector.lines[0]!.latency![bound]).toBeCloseTo(fromPrometheus.lines[0]!.latency![bound], 9);
     const table = await verdict("--prometheus", prometheus);
-    expect(table.stdout).toMatch(/^judged 1510 pairs from 1 proxy$/m);
+    expect(table.stdout).toMatch(/^judged 1510 pairs from 1 proxy \(self-reported ids; whether the intake was authenticated, the source does not say\)$/m);
+    // This stack's collector takes reports on loopback without a token, and says so.
+    expect((await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`)).stdout).toMatch(
+      /^judged 1510 pairs from 1 proxy \(self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id\)$/m,
+    );
 
     // Every dashboard query is one this Prometheus evaluates (not only one that parses).
     for (const query of shippedQueries().filter((q) => q.where.startsWith("dashboard"))) {

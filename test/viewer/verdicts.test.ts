@@ -5,7 +5,7 @@ import { byAttention, linesOf, settingsFromAddress, targetOutcomes, worstOutcome
 
 const line = (route: string, target: string, outcome: LineVerdict["outcome"]): LineVerdict =>
   ({ route, target, outcome, reasons: [], pairs: 100 }) as unknown as LineVerdict;
-const verdict = (lines: LineVerdict[]): Verdict => ({ outcome: worstOutcome(lines), exitCode: 2, thresholds: {} as Verdict["thresholds"], lines, total: { pairs: 0, proxies: null } });
+const verdict = (lines: LineVerdict[]): Verdict => ({ outcome: worstOutcome(lines), exitCode: 2, thresholds: {} as Verdict["thresholds"], lines, total: { pairs: 0, proxies: null, intake: null } });
 
 describe("the page's verdicts", () => {
   it("are the collector's lines: a route row over several targets is as good as its worst", () => {

@@ -2,10 +2,15 @@
 // `shadowdiff verdict --collector` read). URLs are relative, so the page also works behind a
 // proxy that serves the collector under a path prefix.
 import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
-import type { RouteDetail, RouteSummary, Summary } from "../../host/summary/summary.js";
+import type { RouteDetail, RouteSummary, Summary as RouteSummaries } from "../../host/summary/summary.js";
 import type { Verdict } from "../../host/judge/verdict.js";
+import type { IntakeState } from "../../host/verdict/proxy-count.js";
+import { storedToken, tokenRefused } from "./token.js";
 
-export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Summary, Verdict };
+/** /api/summary: the summaries, and whether the collector's intake is authenticated (absent from older collectors). */
+export type Summary = RouteSummaries & { intake?: IntakeState };
+
+export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Verdict };
 
 /** An answer other than 200, with the collector's own message when it gave one. */
 export class ApiError extends Error {
@@ -18,7 +23,10 @@ export class ApiError extends Error {
 }
 
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { signal: signal ?? null, headers: { accept: "application/json" } });
+  const token = storedToken();
+  const headers: Record<string, string> = { accept: "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
+  const response = await fetch(path, { signal: signal ?? null, headers });
+  if (response.status === 401) tokenRefused();
   if (!response.ok) {
     let message = `${path}: HTTP ${response.status}`;
     try {

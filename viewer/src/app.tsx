@@ -4,6 +4,7 @@ import { useTheme, useView, type ThemeChoice } from "./hooks.js";
 import { OverviewView } from "./overview-view.js";
 import { PairView } from "./pair-view.js";
 import { RouteView } from "./route-view.js";
+import { TokenPrompt } from "./token-prompt.js";
 import { settingsFromAddress } from "./verdicts.js";
 import { Problem } from "./widgets.js";
 
@@ -38,6 +39,7 @@ export function App() {
         </button>
       </header>
       <main id="main" ref={main}>
+        <TokenPrompt />
         {problems.length > 0 && (
           <Problem title="The address's verdict settings were not used:">{problems.join("; ")}. The verdicts below use shadowdiff verdict's defaults.</Problem>
         )}

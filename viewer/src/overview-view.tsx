@@ -1,5 +1,6 @@
 import { fetchMismatches, fetchSummary, fetchVerdict, type Summary } from "./api.js";
 import { count, duration, ratioPercent, times } from "./format.js";
+import { proxyCountWords } from "../../host/verdict/proxy-count.js";
 import { routeHref } from "./hash-route.js";
 import { usePoll } from "./hooks.js";
 import { LiveStatus } from "./live-status.js";
@@ -132,7 +133,7 @@ function VerdictBanner({ verdict, summary }: { verdict: Verdict; summary: Summar
     `${verdict.lines.length} ${verdict.lines.length === 1 ? "line" : "lines"} (route × target)`,
     ...(failing > 0 ? [`${failing} failing`] : []),
     ...(undecided > 0 ? [`${undecided} not decided yet`] : []),
-    `${count(summary.total.pairs)} pairs compared`,
+    `${count(summary.total.pairs)} pairs compared ${proxyCountWords(summary.total.proxies ?? null, summary.intake)}`,
   ];
   return (
     <section class={`banner banner-${verdict.outcome}`} aria-label="Verdict">
