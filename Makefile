@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
+.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -89,6 +89,10 @@ screenshots: node_modules/.installed chromium build build/tools/.built
 
 bench-collector: node_modules/.installed build build/tools/.built
 	node build/tools/bench/collector.js
+
+# The verdict's error rates and pairs to decide, on services of known truth (BENCH_VERDICT_SERVICES=N).
+bench-verdict: node_modules/.installed build build/tools/.built
+	node build/tools/bench/verdict.js
 
 bench-viewer: node_modules/.installed chromium build build/tools/.built
 	node build/tools/bench/viewer.js
