@@ -3,7 +3,8 @@
 // its tags (and the categories) in a random order. v2 also differs from v1 on purpose: on
 // /products/{id} its `price` changed (a new rounding rule). v3 is v2 with that regression fixed.
 // POST /orders writes: each version records the order in its own store (a process of its own,
-// so a shadow never writes where v1 does) and answers with it.
+// so a shadow never writes where v1 does) and answers with it. Every request takes its own time,
+// drawn from its id, the same in every version: the request's own cost, as real work varies.
 // The collector must fail v2 on `$.price`, pass v3, and call the rest noise.
 import { createHash, randomUUID } from "node:crypto";
 import { sendJson, type RequestHandler } from "../support/http-service.js";
@@ -14,6 +15,7 @@ export type CatalogVersion = (typeof CATALOG_VERSIONS)[number];
 export function catalogHandler(version: CatalogVersion): RequestHandler {
   const orders = new Map<string, object>();
   return async (request, response) => {
+    await work(request.headers["x-request-id"]);
     const path = new URL(request.url, "http://catalog").pathname;
     if (path === "/orders" && request.method === "POST") return recordOrder(orders, request.body, response);
     const product = /^\/products\/(\d+)$/.exec(path);
@@ -25,6 +27,18 @@ export function catalogHandler(version: CatalogVersion): RequestHandler {
     }
     sendJson(response, 404, { error: "not found", path });
   };
+}
+
+/**
+ * Waits as long as the request's work takes: lognormal around 15 ms (σ 0.5), drawn from its id so
+ * that every version spends the same on the same request, as they would on the same work.
+ */
+function work(requestId: string | string[] | undefined): Promise<void> {
+  const digest = createHash("sha256").update(String(requestId ?? randomUUID())).digest();
+  const u1 = (digest.readUInt32BE(0) + 1) / 4294967297;
+  const u2 = digest.readUInt32BE(4) / 4294967296;
+  const normal = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return new Promise((resolve) => setTimeout(resolve, 15 * Math.exp(0.5 * normal)));
 }
 
 /** Records `{sku, qty}` under an id drawn from the body, so every version answers the same id. */

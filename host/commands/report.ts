@@ -3,13 +3,18 @@ import type { RouteNoiseReport } from "../noise/noise-model.js";
 import type { ComparisonCounts, Summary } from "../summary/summary.js";
 import { readTokenFile } from "../intake/intake-token.js";
 import { proxyCountWords, type IntakeState } from "../verdict/proxy-count.js";
+import { DEFAULT_THRESHOLDS } from "../judge/line-judgement.js";
+import type { Verdict } from "../judge/verdict.js";
+import { verdictFromCollector } from "../verdict/collector-source.js";
+import { renderTable } from "../verdict/report.js";
 
 /** /api/summary: the summary, and what the collector says of its intake (absent from older collectors). */
 type CollectorSummary = Summary & { intake?: IntakeState };
 
 export const USAGE = `usage: shadowdiff report --collector URL [--json] [--token-file FILE]
 Prints the comparison table of a running collector, one row per route and target (its /api/summary,
-since it started), and each route's noise: the fields where v1 differs from itself, and how often,
+since it started), each route's noise (the fields where v1 differs from itself, and how often), and
+the verdict line by line with its intervals (its /api/verdict; --json prints the summary alone),
 e.g. --collector http://127.0.0.1:9464 after \`kubectl -n shadowdiff port-forward svc/shadowdiff-collector 9464\`.
 --token-file names a file holding the collector's HTTP token (its http.tokenFile).
 `;
@@ -44,7 +49,18 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`shadowdiff report: cannot read ${url.href}: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(json ? JSON.stringify(summary, null, 2) + "\n" : formatSummaryTable(summary));
+  if (json) {
+    process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    return 0;
+  }
+  let verdict: Verdict;
+  try {
+    verdict = await verdictFromCollector(collectorUrl, DEFAULT_THRESHOLDS, undefined, 10_000, token);
+  } catch (error) {
+    process.stderr.write(`shadowdiff report: cannot read the verdict: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${formatSummaryTable(summary)}\nthe verdict, line by line (as shadowdiff verdict --collector says it):\n${renderTable(verdict, { kind: "collector", url: collectorUrl })}`);
   return 0;
 }
 

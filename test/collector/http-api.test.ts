@@ -211,7 +211,12 @@ describe("HTTP API", () => {
     expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+0\s+1\s+0\.5000/);
     expect(lines[4]).toBe("5 pairs from 1 proxy (self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id)");
     // No secondary on any route: no noise to tell of.
-    expect(lines).toHaveLength(5);
+    // Then the verdict, line by line, as `shadowdiff verdict --collector` says it.
+    expect(lines[5]).toBe("");
+    expect(lines[6]).toBe("the verdict, line by line (as shadowdiff verdict --collector says it):");
+    expect(lines[7]).toMatch(/^route\s+target\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/);
+    expect(lines.slice(8).find((line) => line.startsWith("/orders/{id}"))).toMatch(/^\/orders\/\{id\}\s+shadow\s+1\s+0\.0% \[0\.0, \d+\.\d\]\s+-\s+not yet\s+1 of the 20 pairs the floor asks for$/);
+    expect(lines.at(-1)).toMatch(/^verdict: not yet \(/);
   });
 
   it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {
