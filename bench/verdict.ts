@@ -5,7 +5,7 @@
 // run and on the same summaries, the fixed rule shadowdiff had before: point estimates once a
 // route has 100 pairs (match ratio >= 99%, p95 latency ratio <= 1.2). Writes
 // bench/results/verdict.json and the bench-verdict section of BENCHMARKS.md.
-// BENCH_VERDICT_SERVICES=N services per scenario (default 30); BENCH_VERDICT_SCENARIOS=a,b runs
+// BENCH_VERDICT_SERVICES=N services per scenario (default 20); BENCH_VERDICT_SCENARIOS=a,b runs
 // the scenarios whose names start with those words.
 import { join } from "node:path";
 import { startCollector } from "../host/collector.js";
@@ -21,13 +21,13 @@ import { SCENARIOS, servicePairs, type Scenario } from "./lib/verdict-scenarios.
 
 const ROUTES = 10;
 const MAX_PAIRS_PER_ROUTE = 2000;
-const SERVICES = Number(process.env.BENCH_VERDICT_SERVICES ?? 30);
+const SERVICES = Number(process.env.BENCH_VERDICT_SERVICES ?? 20);
 const ONLY = (process.env.BENCH_VERDICT_SCENARIOS ?? "").split(",").filter((name) => name !== "");
 
-/** Pairs per route at which the verdict is asked: every 10 to 100, every 25 to 400, every 50 after. */
+/** Pairs per route at which the verdict is asked: every 10 to 100, every 25 to 400, every 100 after. */
 function looks(): number[] {
   const at: number[] = [];
-  for (let n = 10; n <= MAX_PAIRS_PER_ROUTE; n += n < 100 ? 10 : n < 400 ? 25 : 50) at.push(n);
+  for (let n = 10; n <= MAX_PAIRS_PER_ROUTE; n += n < 100 ? 10 : n < 400 ? 25 : 100) at.push(n);
   return at;
 }
 
@@ -82,11 +82,11 @@ async function runService(scenario: Scenario, seed: number): Promise<ServiceResu
         const outcome = fixedRule(summary);
         if (outcome !== "not-yet") fixed = { outcome, pairsPerRoute: at };
       }
-      const verdict = (await (await fetch(`${http}/api/verdict`)).json()) as { verdict: "pass" | "fail" | "not-yet" };
-      if (verdict.verdict !== "not-yet") {
-        judge = { outcome: verdict.verdict, pairsPerRoute: at };
-        if (fixed.outcome !== "none") break;
+      if (judge.outcome === "none") {
+        const verdict = (await (await fetch(`${http}/api/verdict`)).json()) as { verdict: "pass" | "fail" | "not-yet" };
+        if (verdict.verdict !== "not-yet") judge = { outcome: verdict.verdict, pairsPerRoute: at };
       }
+      if (judge.outcome !== "none" && fixed.outcome !== "none") break;
     }
   } finally {
     client.close();
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
   const header =
     `Each service: 10 routes, one target, ${SERVICES} services per scenario, each with a fresh collector fed over real gRPC; the verdict asked over HTTP (\`GET /api/verdict\`, ` +
     `default settings: confidence 0.95 for the whole service, match ratio >= 99%, p95 latency ratio <= 1.2, floor 20 pairs) after every 10 pairs per route to 100, every 25 to 400, ` +
-    `every 50 to ${MAX_PAIRS_PER_ROUTE}; a service's decision is the first verdict that is not "not yet". Latency per request: the request's own cost (lognormal, σ 0.5 unless said) ` +
+    `every 100 to ${MAX_PAIRS_PER_ROUTE}; a service's decision is the first verdict that is not "not yet". Latency per request: the request's own cost (lognormal, σ 0.5 unless said) ` +
     `shared by every side, times each side's own jitter (lognormal, σ 0.15). Noisy services: every side stamps its own id and time and shuffles a list of three. ` +
     `"Pairs per route to decide" counts over every service (undecided: more than ${MAX_PAIRS_PER_ROUTE}). The fixed rule is shadowdiff's earlier one (point estimates once every route has 100 pairs), ` +
     `applied to the same collector's summary at the same looks. ${describeMachine(m)}. Written by bench/verdict.ts on ${started.toISOString()}.`;
