@@ -31,6 +31,8 @@ export interface HttpParts {
   openPaths: ReadonlySet<string>;
   /** Whether the gRPC intake checks a token: said in /api/summary, beside the proxy count. */
   intake: { authenticated: boolean };
+  /** traces.urlTemplate: links from a pair to its trace. */
+  traceUrlTemplate?: string | undefined;
 }
 
 export interface HttpServer {
@@ -137,7 +139,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const id = decimalDigits(byId[1] as string, 15);
     if (id === null || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive whole number, in decimal digits" });
     const stored = parts.mismatches.get(id);
-    return stored ? sendJson(response, 200, mismatchView(stored)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
+    return stored ? sendJson(response, 200, mismatchView(stored, parts.traceUrlTemplate)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
   }
   if (path === "/api/route") {
     const route = url.searchParams.get("route");
