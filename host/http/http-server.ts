@@ -9,7 +9,8 @@ import type { SummaryBook } from "../summary/summary.js";
 import type { CollectorEvidence } from "../judge/collector-evidence.js";
 import type { NoiseSettings } from "../judge/field-class.js";
 import { judge } from "../judge/verdict.js";
-import { verdictQuery } from "../judge/verdict-query.js";
+import { verdictQuery, type VerdictQuery } from "../judge/verdict-query.js";
+import { answerFlaggerWebhook, flaggerHook } from "../rollouts/flagger-webhooks.js";
 import { verdictJson } from "../verdict/report.js";
 import type { PageAsset, PageAssets } from "./page-assets.js";
 
@@ -88,6 +89,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
   // Joined to the origin as text: `new URL("//x", base)` would take "x" for a host name.
   const url = new URL(`http://collector${request.url?.startsWith("/") ? request.url : `/${request.url ?? ""}`}`);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+  const hook = flaggerHook(url.pathname);
+  if (hook !== undefined) {
+    const judgeQuery = (query: VerdictQuery) => judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
+    const answer = await answerFlaggerWebhook(request, hook, url.searchParams, judgeQuery);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    return sendJson(response, answer.status, answer.body);
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
     sendJson(response, 405, { error: `method ${request.method} not allowed` });
