@@ -20,6 +20,8 @@ function tool(variable: string, name: string): string {
 export const helm = (): string => tool("HELM", "helm");
 export const crane = (): string => tool("CRANE", "crane");
 export const istioWasmPull = (): string => tool("ISTIO_WASM_PULL", "istio-wasm-pull");
+export const argoRolloutsAnalysis = (): string => tool("ARGO_ROLLOUTS_ANALYSIS", "argo-rollouts-analysis");
+export const flaggerWebhooks = (): string => tool("FLAGGER_WEBHOOKS", "flagger-webhooks");
 
 export interface RunResult {
   code: number;
