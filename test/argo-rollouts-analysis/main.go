@@ -9,7 +9,9 @@
 //	argo-rollouts-analysis -template FILE [-arg name=value]... [-interval 200ms] [-timeout 60s]
 //
 // -interval replaces every metric's interval (the test's clock; limits and conditions stay as
-// written); empty keeps the template's.
+// written); empty keeps the template's. With -run-jobs, a Job the job provider creates runs here,
+// as a kubelet would run it: its first container's command and args, with its environment (plain
+// values), on this machine; the Job is then marked Complete or Failed as the command exits.
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -31,8 +34,12 @@ import (
 	"github.com/argoproj/argo-rollouts/utils/queue"
 	"github.com/argoproj/argo-rollouts/utils/record"
 	log "github.com/sirupsen/logrus"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/yaml"
@@ -74,6 +81,7 @@ func main() {
 	templatePath := flag.String("template", "", "the AnalysisTemplate's YAML file")
 	interval := flag.String("interval", "", "replaces every metric's interval (e.g. 200ms)")
 	timeout := flag.Duration("timeout", time.Minute, "how long the run may take")
+	runJobs := flag.Bool("run-jobs", false, "run the Jobs the job provider creates on this machine")
 	var args argList
 	flag.Var(&args, "arg", "a template argument, name=value (repeatable)")
 	flag.Parse()
@@ -89,7 +97,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	finished, err := reconcile(run, *timeout)
+	finished, err := reconcile(run, *timeout, *runJobs)
 	if err != nil {
 		fail(err)
 	}
@@ -146,7 +154,7 @@ func newRun(path string, args argList, interval string) (*v1alpha1.AnalysisRun, 
 }
 
 // reconcile hands the run to Argo Rollouts' analysis controller and waits until it has finished.
-func reconcile(run *v1alpha1.AnalysisRun, timeout time.Duration) (*v1alpha1.AnalysisRun, error) {
+func reconcile(run *v1alpha1.AnalysisRun, timeout time.Duration, runJobs bool) (*v1alpha1.AnalysisRun, error) {
 	client := fake.NewSimpleClientset(run)
 	kubeClient := k8sfake.NewSimpleClientset()
 	factory := informers.NewSharedInformerFactory(client, 0)
@@ -166,6 +174,19 @@ func reconcile(run *v1alpha1.AnalysisRun, timeout time.Duration) (*v1alpha1.Anal
 	factory.Start(ctx.Done())
 	kubeFactory.Start(ctx.Done())
 	go func() { _ = controller.Run(ctx, 1) }()
+	if runJobs {
+		watcher, err := kubeClient.BatchV1().Jobs(metav1.NamespaceAll).Watch(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		go func() {
+			for event := range watcher.ResultChan() {
+				if job, ok := event.Object.(*batchv1.Job); ok && event.Type == watch.Added {
+					go runJob(ctx, kubeClient, job.DeepCopy())
+				}
+			}
+		}()
+	}
 
 	for {
 		current, err := client.ArgoprojV1alpha1().AnalysisRuns(namespace).Get(ctx, run.Name, metav1.GetOptions{})
@@ -202,4 +223,30 @@ func describe(run *v1alpha1.AnalysisRun) runOut {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// runJob runs the Job's first container here and marks the Job as its command ended. What the
+// command prints goes to stderr.
+func runJob(ctx context.Context, client kubernetes.Interface, job *batchv1.Job) {
+	container := job.Spec.Template.Spec.Containers[0]
+	argv := append(append([]string{}, container.Command...), container.Args...)
+	command := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	command.Env = os.Environ()
+	for _, variable := range container.Env {
+		command.Env = append(command.Env, variable.Name+"="+variable.Value)
+	}
+	command.Stdout, command.Stderr = os.Stderr, os.Stderr
+	err := command.Run()
+	fmt.Fprintf(os.Stderr, "argo-rollouts-analysis: job %s ended: %v\n", job.Name, err)
+	condition := batchv1.JobComplete
+	if err != nil {
+		condition = batchv1.JobFailed
+		job.Status.Failed = 1
+	} else {
+		job.Status.Succeeded = 1
+	}
+	job.Status.Conditions = append(job.Status.Conditions, batchv1.JobCondition{Type: condition, Status: corev1.ConditionTrue})
+	if _, err := client.BatchV1().Jobs(job.Namespace).UpdateStatus(ctx, job, metav1.UpdateOptions{}); err != nil {
+		fmt.Fprintf(os.Stderr, "argo-rollouts-analysis: job %s: %v\n", job.Name, err)
+	}
 }
