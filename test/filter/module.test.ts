@@ -40,8 +40,9 @@ describe("build/shadowdiff.wasm", () => {
     expect(exports).not.toContain("_start");
   });
 
-  // 64 KiB until every pair said the secondary's configured share; the bound keeps the module
-  // small (a wasm VM's memory never shrinks) and its growth seen.
+  // 64 KiB until every pair said the secondary's configured share and the primary's trace id, and
+  // copies were marked in traces; the bound keeps the module small (a wasm VM's memory never
+  // shrinks) and its growth seen.
   it("is at most 72 KiB", () => {
     expect(statSync(WASM_PATH).size).toBeLessThanOrEqual(72 * 1024);
   });
