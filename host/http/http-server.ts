@@ -89,19 +89,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
   // Joined to the origin as text: `new URL("//x", base)` would take "x" for a host name.
   const url = new URL(`http://collector${request.url?.startsWith("/") ? request.url : `/${request.url ?? ""}`}`);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-  const hook = flaggerHook(url.pathname);
-  if (hook !== undefined) {
-    const judgeQuery = (query: VerdictQuery) => judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
-    const answer = await answerFlaggerWebhook(request, hook, url.searchParams, judgeQuery);
-    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    return sendJson(response, answer.status, answer.body);
-  }
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  const path = url.pathname;
+  // Flagger's webhooks take POST (answerFlaggerWebhook refuses the rest), after the token check.
+  const hook = flaggerHook(path);
+  if (hook === undefined && request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
     sendJson(response, 405, { error: `method ${request.method} not allowed` });
     return;
   }
-  const path = url.pathname;
   if (parts.token !== undefined && needsToken(path, parts.openPaths)) {
     const check = parts.token.check(request.headersDistinct.authorization ?? []);
     if (check !== "ok") {
@@ -110,6 +105,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
         error: check === "missing" ? "this collector's HTTP port needs its token: authorization: Bearer <token>" : "the authorization token is not this collector's",
       });
     }
+  }
+  if (hook !== undefined) {
+    const judgeQuery = (query: VerdictQuery) => judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
+    const answer = await answerFlaggerWebhook(request, hook, url.searchParams, judgeQuery);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    return sendJson(response, answer.status, answer.body);
   }
   if (path === "/metrics") {
     const text = await parts.registry.metrics();

@@ -1,9 +1,12 @@
 // Flagger's webhooks on the collector's HTTP port: each answers yes (200) only when the verdict
 // allows it, with the reasons in the body, and refuses what is not Flagger's call by its rule.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestCollector } from "../../support/test-collector.js";
-import { TARGET, collectorWithVerdict } from "./support/verdict-states.js";
+import { startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { TARGET, collectorWithVerdict, reachVerdict } from "./support/verdict-states.js";
 
 const PAYLOAD = JSON.stringify({ name: "api", namespace: "shop", phase: "Progressing", checksum: "6d8c9b5f", metadata: { team: "orders" } });
 
@@ -135,5 +138,27 @@ describe("Flagger's webhooks, by verdict", () => {
       expect(answer.status).toBe(405);
       expect((await call(collectors.pass!, "/api/flagger/confirm-rollout", "", "GET")).status).toBe(404);
     });
+  });
+});
+
+describe("Flagger's webhooks behind the HTTP token", () => {
+  const TOKEN = "webhook-Tok3n.0123456789abcdef";
+  let dir: string;
+  let collector: TestCollector | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "shadowdiff-webhook-token-"));
+    writeFileSync(join(dir, "token"), TOKEN);
+    collector = await startTestCollector({ routes: { templates: ["/products/{id}"] }, http: { tokenFile: join(dir, "token") } });
+    await reachVerdict(collector, "fail", 0, TOKEN);
+  }, 60_000);
+  afterAll(async () => {
+    await collector?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers 401 without it, and judges with it, like every /api/* path", async () => {
+    expect(await call(collector!, rollback)).toMatchObject({ status: 401, body: { error: "this collector's HTTP port needs its token: authorization: Bearer <token>" } });
+    expect(await call(collector!, rollback, PAYLOAD, "POST", { authorization: "Bearer not-the-token-at-all" })).toMatchObject({ status: 401 });
+    expect(await call(collector!, rollback, PAYLOAD, "POST", { authorization: `Bearer ${TOKEN}` })).toMatchObject({ status: 200, body: { rollBack: true } });
   });
 });

@@ -5,15 +5,15 @@ import { expect } from "vitest";
 import type { Outcome } from "../../../host/judge/line-judgement.js";
 import { eventually } from "../../../support/eventually.js";
 import { ReportClient } from "../../../support/report-client.js";
-import { getJson, startTestCollector, type TestCollector } from "../../../support/test-collector.js";
+import { startTestCollector, type TestCollector } from "../../../support/test-collector.js";
 import { jsonResponse, multiTargetPair } from "../../../support/wire-pairs.js";
 
 export const TARGET = "canary";
 
 const PAIRS: Record<Outcome, number> = { pass: 800, fail: 40, "not-yet": 10 };
 
-/** Reports the pairs that make the verdict for TARGET `outcome`, and waits until it is. */
-export async function reachVerdict(collector: TestCollector, outcome: Outcome, from = 0): Promise<void> {
+/** Reports the pairs that make the verdict for TARGET `outcome`, and waits until it is (asking with `httpToken` when the collector wants one). */
+export async function reachVerdict(collector: TestCollector, outcome: Outcome, from = 0, httpToken?: string): Promise<void> {
   const client = new ReportClient(collector.grpcAddress);
   try {
     const pairs = Array.from({ length: PAIRS[outcome] }, (_, n) => {
@@ -28,7 +28,8 @@ export async function reachVerdict(collector: TestCollector, outcome: Outcome, f
     client.close();
   }
   await eventually(async () => {
-    const { body } = await getJson<{ verdict: Outcome }>(`${collector.httpUrl}/api/verdict?target=${TARGET}`);
+    const headers: Record<string, string> = httpToken === undefined ? {} : { authorization: `Bearer ${httpToken}` };
+    const body = (await (await fetch(`${collector.httpUrl}/api/verdict?target=${TARGET}`, { headers })).json()) as { verdict: Outcome };
     expect(body.verdict).toBe(outcome);
   });
 }
