@@ -136,11 +136,13 @@ ISTIO_WASM_PULL := $(TOOLS)/istio-wasm-pull/istio-wasm-pull
 ARGO_ROLLOUTS_ANALYSIS := $(TOOLS)/argo-rollouts-analysis/argo-rollouts-analysis
 FLAGGER_WEBHOOKS := $(TOOLS)/flagger-webhooks/flagger-webhooks
 FLAGGER_CRD := $(TOOLS)/flagger-webhooks/flagger-crds.json
+# Jaeger's all-in-one (v1.75.0, as its go.mod pins), for the test that shows a trace.
+JAEGER := $(TOOLS)/jaeger-all-in-one/jaeger-all-in-one
 # network-config-analyzer (PyPI, in a virtualenv of its own): computes who may reach whom from
 # NetworkPolicies, Istio AuthorizationPolicies and Sidecars, for the write-mirroring example's test.
 NCA_VERSION := 2.1.0
 NCA := $(TOOLS)/nca-$(NCA_VERSION)/nca
-export CRANE ORAS HELM FORTIO ISTIO_WASM_PULL NCA ARGO_ROLLOUTS_ANALYSIS FLAGGER_WEBHOOKS FLAGGER_CRD
+export CRANE ORAS HELM FORTIO ISTIO_WASM_PULL NCA ARGO_ROLLOUTS_ANALYSIS FLAGGER_WEBHOOKS FLAGGER_CRD JAEGER
 
 $(CRANE):
 	GOBIN=$(dir $@) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
@@ -157,6 +159,8 @@ $(ARGO_ROLLOUTS_ANALYSIS): test/argo-rollouts-analysis/go.mod test/argo-rollouts
 	cd test/argo-rollouts-analysis && go build -o $@ .
 $(FLAGGER_WEBHOOKS): test/flagger-webhooks/go.mod test/flagger-webhooks/go.sum test/flagger-webhooks/main.go
 	cd test/flagger-webhooks && go build -o $@ .
+$(JAEGER): test/jaeger-all-in-one/go.mod test/jaeger-all-in-one/go.sum test/jaeger-all-in-one/tools.go
+	cd test/jaeger-all-in-one && go build -o $@ github.com/jaegertracing/jaeger/cmd/all-in-one
 $(FLAGGER_CRD): $(FLAGGER_WEBHOOKS)
 	cd test/flagger-webhooks && $(FLAGGER_WEBHOOKS) -to-json \
 	  < "$$(go list -m -f '{{.Dir}}' github.com/fluxcd/flagger)/artifacts/flagger/crd.yaml" > $@.new && mv $@.new $@
@@ -166,7 +170,7 @@ $(NCA):
 	$(dir $@)venv/bin/pip install --quiet --disable-pip-version-check network-config-analyzer==$(NCA_VERSION)
 	ln -sf venv/bin/nca $@
 
-tools: $(CRANE) $(ORAS) $(HELM) $(FORTIO) $(ISTIO_WASM_PULL) $(NCA) $(ARGO_ROLLOUTS_ANALYSIS) $(FLAGGER_WEBHOOKS) $(FLAGGER_CRD)
+tools: $(CRANE) $(ORAS) $(HELM) $(FORTIO) $(ISTIO_WASM_PULL) $(NCA) $(ARGO_ROLLOUTS_ANALYSIS) $(FLAGGER_WEBHOOKS) $(FLAGGER_CRD) $(JAEGER)
 # The unit tests check the Flagger example against its CRD.
 test-unit: $(FLAGGER_CRD)
 
