@@ -130,11 +130,19 @@ HELM := $(TOOLS)/helm-$(HELM_VERSION)/helm
 FORTIO := $(TOOLS)/fortio-$(FORTIO_VERSION)/fortio
 # Istio's own Wasm module fetcher (istio.io/istio/pkg/wasm), for the image test.
 ISTIO_WASM_PULL := $(TOOLS)/istio-wasm-pull/istio-wasm-pull
+# Argo Rollouts' own analysis controller and Flagger's own webhook caller, at the versions their
+# go.mod pins (Argo Rollouts v1.10.1, Flagger v1.36.1), and Flagger's CRDs from the same module
+# (read as Kubernetes reads YAML, into JSON): for the rollouts tests (test/rollouts/).
+ARGO_ROLLOUTS_ANALYSIS := $(TOOLS)/argo-rollouts-analysis/argo-rollouts-analysis
+FLAGGER_WEBHOOKS := $(TOOLS)/flagger-webhooks/flagger-webhooks
+FLAGGER_CRD := $(TOOLS)/flagger-webhooks/flagger-crds.json
+# Jaeger's all-in-one (v1.75.0, as its go.mod pins), for the test that shows a trace.
+JAEGER := $(TOOLS)/jaeger-all-in-one/jaeger-all-in-one
 # network-config-analyzer (PyPI, in a virtualenv of its own): computes who may reach whom from
 # NetworkPolicies, Istio AuthorizationPolicies and Sidecars, for the write-mirroring example's test.
 NCA_VERSION := 2.1.0
 NCA := $(TOOLS)/nca-$(NCA_VERSION)/nca
-export CRANE ORAS HELM FORTIO ISTIO_WASM_PULL NCA
+export CRANE ORAS HELM FORTIO ISTIO_WASM_PULL NCA ARGO_ROLLOUTS_ANALYSIS FLAGGER_WEBHOOKS FLAGGER_CRD JAEGER
 
 $(CRANE):
 	GOBIN=$(dir $@) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
@@ -147,12 +155,24 @@ $(FORTIO):
 $(ISTIO_WASM_PULL): test/istio-wasm-pull/go.mod test/istio-wasm-pull/go.sum test/istio-wasm-pull/main.go
 	cd test/istio-wasm-pull && go build -o $@ .
 
+$(ARGO_ROLLOUTS_ANALYSIS): test/argo-rollouts-analysis/go.mod test/argo-rollouts-analysis/go.sum test/argo-rollouts-analysis/main.go
+	cd test/argo-rollouts-analysis && go build -o $@ .
+$(FLAGGER_WEBHOOKS): test/flagger-webhooks/go.mod test/flagger-webhooks/go.sum test/flagger-webhooks/main.go
+	cd test/flagger-webhooks && go build -o $@ .
+$(JAEGER): test/jaeger-all-in-one/go.mod test/jaeger-all-in-one/go.sum test/jaeger-all-in-one/tools.go
+	cd test/jaeger-all-in-one && go build -o $@ github.com/jaegertracing/jaeger/cmd/all-in-one
+$(FLAGGER_CRD): $(FLAGGER_WEBHOOKS)
+	cd test/flagger-webhooks && $(FLAGGER_WEBHOOKS) -to-json \
+	  < "$$(go list -m -f '{{.Dir}}' github.com/fluxcd/flagger)/artifacts/flagger/crd.yaml" > $@.new && mv $@.new $@
+
 $(NCA):
 	python3 -m venv $(dir $@)venv
 	$(dir $@)venv/bin/pip install --quiet --disable-pip-version-check network-config-analyzer==$(NCA_VERSION)
 	ln -sf venv/bin/nca $@
 
-tools: $(CRANE) $(ORAS) $(HELM) $(FORTIO) $(ISTIO_WASM_PULL) $(NCA)
+tools: $(CRANE) $(ORAS) $(HELM) $(FORTIO) $(ISTIO_WASM_PULL) $(NCA) $(ARGO_ROLLOUTS_ANALYSIS) $(FLAGGER_WEBHOOKS) $(FLAGGER_CRD) $(JAEGER)
+# The unit tests check the Flagger example against its CRD.
+test-unit: $(FLAGGER_CRD)
 
 # (After the tools' variables: a rule's prerequisites are expanded where it is read.)
 # A fixed rate well below saturation, fortio as Istio runs it: added latency, vCPU, RSS.

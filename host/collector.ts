@@ -137,6 +137,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       ...(httpToken === undefined ? {} : { token: httpToken }),
       openPaths: new Set(settings.http.openPaths),
       intake: { authenticated: token !== undefined },
+      traceUrlTemplate: settings.traces.urlTemplate,
     });
   } catch (error) {
     await intake?.close();

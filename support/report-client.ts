@@ -52,6 +52,7 @@ export interface WirePair {
   path_truncated?: boolean;
   /** The secondary's share of mirrored requests, in parts per million (0: none configured). */
   secondary_share_ppm?: number;
+  trace_id?: string;
 }
 
 /** A `shadowdiff.v1.Batch` of `pairs`, encoded. Objects that are not WirePairs may be passed to build bad batches. */

@@ -12,6 +12,7 @@ import { BodyCapture } from "./capture";
 import { Destination } from "./config-targets";
 import { Decision, decide } from "./decision";
 import { shadowRequestPairs, withContentLength } from "./mirror";
+import { TraceMode, traceContext } from "./trace-context";
 import { Pair } from "./pair";
 import { lengthField, putBytesAlways, putUint, putVarint, uintField, varintSize } from "./protobuf";
 import { BodyBudget, BodyEnd, RequestBodyCopy } from "./request-body";
@@ -73,15 +74,16 @@ export class BodyStream extends HttpContext {
     const pair = new BodyPair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount);
     startPair(config, request, pair, requestAuthority);
     this.stream.pair = pair;
-    // As ShadowStream.mirror: sides sending the same authority share one copy.
+    // As ShadowStream.mirror: sides sending the same authority share one copy, but marked ones.
     const headers = new Array<ArrayBuffer>(calls);
     let shared = new ArrayBuffer(0);
     let sharedAuthority: ArrayBuffer | null = null;
+    const marked = config.traceContext == TraceMode.Mark;
     for (let i = 0; i < calls; i++) {
       const destination = config.destinations[i];
       const sentAuthority = destination.authority.length > 0 ? destination.authorityBytes : requestAuthority;
-      if (sharedAuthority !== sentAuthority) {
-        shared = shadowRequestPairs(config, request.ptr, request.size, sentAuthority);
+      if (sharedAuthority !== sentAuthority || marked) {
+        shared = shadowRequestPairs(config, request.ptr, request.size, sentAuthority, traceContext);
         sharedAuthority = sentAuthority;
       }
       headers[i] = shared;

@@ -79,7 +79,8 @@ export function pairSize(pair: Pair, origin: PairOrigin): i32 {
     bytesField(pair.authority.byteLength) + bytesField(pair.path.byteLength) +
     headersSize(pair.requestHeaders) + uintField(pair.startUnixNanos) +
     lengthField(responseSize(pair.primary)) + uintField(pair.idShortened ? 1 : 0) +
-    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair) + pair.requestBodySize() + origin.secondaryShare.byteLength;
+    uintField(pair.pathTruncated ? 1 : 0) + sidesSize(pair) + pair.requestBodySize() + origin.secondaryShare.byteLength +
+    bytesField(pair.traceId.byteLength, 18);
 }
 
 /** targets (14), each in configuration order, and the secondary (15) when taken. */
@@ -109,7 +110,7 @@ export function putPair(at: usize, pair: Pair, origin: PairOrigin): usize {
   at = pair.putRequestBody(at);
   const share = origin.secondaryShare;
   memory.copy(at, changetype<usize>(share), <usize>share.byteLength);
-  return at + <usize>share.byteLength;
+  return putBytes(at + <usize>share.byteLength, 18, pair.traceId);
 }
 
 /** Batch { repeated Pair pairs = 1; }: the tag and length that go before each pair. */

@@ -87,6 +87,8 @@ export function isTargetName(text: string): bool {
 }
 export const TARGET_NAME_RULE = "must be 1 to 32 characters of a-z, 0-9, _ and -";
 
+export const TRACE_CONTEXT_RULE = "must be \"keep\", \"mark\" or \"drop\"";
+
 /** The refusal of a configuration value: the key, and the rule it breaks. */
 export function keyRefusal(key: string, rule: string): string {
   return "shadowdiff: config key \"" + key + "\" " + rule;
@@ -122,6 +124,7 @@ const FRAMING: Array<string> = [
 ];
 const CREDENTIALS: Array<string> = ["authorization", "proxy-authorization", "cookie"];
 const ENVOY_PREFIXES: Array<string> = ["x-envoy-", "x-forwarded-"];
+const TRACE_CONTEXT: Array<string> = ["traceparent", "tracestate", "baggage", "b3"];
 
 /** Header names as a CGI server reads them: "_" and "-" are one. */
 function foldUnderscores(name: string): string {
@@ -138,6 +141,7 @@ export function tagHeaderProblem(tagHeader: string, sampleHeader: string): strin
     if (folded.startsWith(ENVOY_PREFIXES[i])) return "a header Envoy sets";
   }
   if (folded == "x-request-id") return "the request id";
+  if (TRACE_CONTEXT.includes(folded) || folded.startsWith("x-b3-")) return "a trace context header";
   if (folded == foldUnderscores(sampleHeader)) return "the sample header";
   return "";
 }

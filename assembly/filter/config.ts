@@ -4,13 +4,14 @@
 import { lowerAscii } from "./ascii";
 import {
   AUTHORITY_RULE, HEADER_NAME_RULE, HEADER_NAMES_RULE, HEADER_VALUE_RULE, PATH_PREFIX_RULE, PERCENT_RULE, QUERY_PARAM_RULE,
-  TOKEN_RULE, VISIBLE_ASCII_RULE, integerRule, isAuthority, isHeaderName, isHeaderValue, isInteger, isPathPrefix, isPercent,
+  TOKEN_RULE, TRACE_CONTEXT_RULE, VISIBLE_ASCII_RULE, integerRule, isAuthority, isHeaderName, isHeaderValue, isInteger, isPathPrefix, isPercent,
   isQueryParamName, isString, isToken, isVisibleAscii, keyRefusal, tagHeaderProblem,
 } from "./config-rules";
 import { Destination, NO_BYTES, Side, destinationField, destinationsProblem, readDestination, readTargets } from "./config-targets";
 import { JsonError, JsonKind, JsonResult, JsonValue, parseJson } from "./json";
 import { DEFAULT_PATH_BYTES, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, MAX_JSON_STRING, MAX_PATH_BYTES, MIN_PATH_BYTES } from "./limits";
 import { DEFAULT_REDACTED_QUERY_PARAMS } from "./query-redaction";
+import { TRACE_MODES, TraceMode } from "./trace-context";
 
 const NO_KEYS = new Array<ArrayBuffer>(0);
 
@@ -43,6 +44,8 @@ export class Config {
   flushIntervalMs: u32 = 1000;
   maxInFlight: u32 = 1000;
   maxPendingPairs: u32 = 1000;
+  /** What a copy carries of the trace context: TraceMode. */
+  traceContext: i32 = TraceMode.Mark;
 
   // The same settings as UTF-8 bytes, made once: the per-request path compares header bytes with
   // them in place instead of decoding headers into strings.
@@ -257,6 +260,10 @@ export function parseConfig(text: string, c: Config): ConfigResult {
       if (key == "request_headers") c.requestHeaders = names;
       else if (key == "response_headers") c.responseHeaders = names;
       else c.redactHeaders = names;
+    } else if (key == "trace_context") {
+      const mode = v.kind == JsonKind.String ? TRACE_MODES.indexOf(v.text) : -1;
+      if (mode < 0) return refuse(key, TRACE_CONTEXT_RULE);
+      c.traceContext = mode;
     } else if (key == "redact_query_params") {
       if (!isArrayOf(v, isQueryParamName)) return refuse(key, QUERY_PARAM_RULE);
       c.redactQueryParams = texts(v, true);

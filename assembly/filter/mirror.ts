@@ -3,10 +3,12 @@
 // the request's serialized header map into the serialized map proxy_http_call takes. The client's
 // framing headers (content-length, transfer-encoding) never go: a copy of a body-less request
 // carries none, and a copy with its body (request_bodies) the content-length of the body it sends.
+// The trace context goes as trace_context says (trace-context.ts).
 import { PairsCursor, bytesEqual, indexOfBytes } from "../abi/headers";
 import { lowerAsciiBytes } from "./ascii";
 import { Config } from "./config";
 import { isTagSpelling } from "./request-headers";
+import { TraceContext, TraceMode } from "./trace-context";
 
 const HOP_BY_HOP: Array<ArrayBuffer> = [
   String.UTF8.encode("connection"), String.UTF8.encode("keep-alive"), String.UTF8.encode("proxy-connection"),
@@ -44,25 +46,29 @@ function isSpace(c: u8): bool {
   return c == 0x20 || c == 0x09;
 }
 
-function kept(config: Config, cursor: PairsCursor, dropped: Array<ArrayBuffer>): bool {
+function kept(config: Config, cursor: PairsCursor, dropped: Array<ArrayBuffer>, trace: TraceContext): bool {
   const ptr = cursor.namePtr;
   const size = cursor.nameSize;
   if (indexOfBytes(HOP_BY_HOP, ptr, size) >= 0 || indexOfBytes(dropped, ptr, size) >= 0) return false;
-  return !bytesEqual(ptr, size, AUTHORITY) && !isTagSpelling(ptr, size, config.tagHeaderKey);
+  return !bytesEqual(ptr, size, AUTHORITY) && !isTagSpelling(ptr, size, config.tagHeaderKey) && trace.forwards(config.traceContext, ptr, size);
 }
 
 /** The copy's serialized header map: the request's entries (the `size` bytes at `base`) in
- * order, less hop-by-hop and framing ones, :authority and a client's tag; then `authority` and
- * the tag. */
-export function shadowRequestPairs(config: Config, base: usize, size: usize, authority: ArrayBuffer): ArrayBuffer {
+ * order, less hop-by-hop and framing ones, :authority, a client's tag and the trace headers
+ * trace_context does not forward; then `authority`, the tag and the trace headers it marks
+ * (`trace` has read the same map). */
+export function shadowRequestPairs(config: Config, base: usize, size: usize, authority: ArrayBuffer, trace: TraceContext): ArrayBuffer {
   const dropped = connectionNamed(base, size);
   const tagName = config.tagHeaderKey;
   const tagValue = config.tagValueBytes;
-  let count: usize = 2;
-  let bytes: usize = <usize>(AUTHORITY.byteLength + authority.byteLength + tagName.byteLength + tagValue.byteLength + 4);
+  const marked = config.traceContext == TraceMode.Mark;
+  const marks = marked ? trace.mark() : null;
+  let count: usize = 2 + (marks !== null ? marks.count : 0);
+  let bytes: usize = <usize>(AUTHORITY.byteLength + authority.byteLength + tagName.byteLength + tagValue.byteLength + 4) +
+    (marks !== null ? marks.bytes : 0);
   let cursor = new PairsCursor(base, size);
   while (cursor.next()) {
-    if (!kept(config, cursor, dropped)) continue;
+    if (!kept(config, cursor, dropped, trace)) continue;
     count++;
     bytes += cursor.nameSize + cursor.valueSize + 2;
   }
@@ -74,7 +80,7 @@ export function shadowRequestPairs(config: Config, base: usize, size: usize, aut
   let data = sizes + count * 8;
   cursor = new PairsCursor(base, size);
   while (cursor.next()) {
-    if (!kept(config, cursor, dropped)) continue;
+    if (!kept(config, cursor, dropped, trace)) continue;
     store<u32>(sizes, <u32>cursor.nameSize);
     store<u32>(sizes + 4, <u32>cursor.valueSize);
     sizes += 8;
@@ -85,7 +91,8 @@ export function shadowRequestPairs(config: Config, base: usize, size: usize, aut
     store<u8>(data - 1, 0);
   }
   data = writeEntry(sizes, data, AUTHORITY, authority);
-  writeEntry(sizes + 8, data, tagName, tagValue);
+  data = writeEntry(sizes + 8, data, tagName, tagValue);
+  if (marked) trace.writeMarks(sizes + 16, data);
   return out;
 }
 

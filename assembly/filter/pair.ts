@@ -24,6 +24,8 @@ export class Pair {
   path: ArrayBuffer = new ArrayBuffer(0);
   pathTruncated: bool = false;
   requestHeaders: Array<Header> = [];
+  /** The primary's trace id: 32 (or 16) lower-case hex digits; empty without a trace context. */
+  traceId: ArrayBuffer = new ArrayBuffer(0);
   startUnixNanos: u64 = 0;
   startMonotonicNanos: u64 = 0;
   primary: CapturedResponse;

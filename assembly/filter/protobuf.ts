@@ -1,12 +1,16 @@
 // Protobuf wire primitives, measure then write: a message's size is added up first, so it is
 // written once, straight where it belongs, and no nested message is built apart and copied.
-// Every field number the filter writes is below 16, so each tag is one byte. Nothing is decoded.
+// A tag is one byte for fields below 16, two from 16 to 2047. Nothing is decoded.
 
 const VARINT: u8 = 0;
 const LENGTH_DELIMITED: u8 = 2;
 
-function tag(field: u32, wire: u8): u8 {
-  return <u8>(field << 3) | wire;
+function putTag(at: usize, field: u32, wire: u8): usize {
+  return putVarint(at, <u64>((field << 3) | wire));
+}
+
+function tagSize(field: u32): i32 {
+  return field < 16 ? 1 : 2;
 }
 
 export function varintSize(value: u64): i32 {
@@ -26,13 +30,13 @@ export function putVarint(at: usize, value: u64): usize {
 }
 
 /** A length-delimited field written even when empty (sub-messages). */
-export function lengthField(size: i32): i32 {
-  return 1 + varintSize(<u64>size) + size;
+export function lengthField(size: i32, field: u32 = 1): i32 {
+  return tagSize(field) + varintSize(<u64>size) + size;
 }
 
 /** Strings and bytes: proto3 leaves empty ones out. */
-export function bytesField(size: i32): i32 {
-  return size == 0 ? 0 : lengthField(size);
+export function bytesField(size: i32, field: u32 = 1): i32 {
+  return size == 0 ? 0 : lengthField(size, field);
 }
 
 /** Varints: proto3 leaves zeros out. */
@@ -42,8 +46,7 @@ export function uintField(value: u64): i32 {
 
 /** The tag and length of a length-delimited field; its `size` bytes go next. */
 export function putLengthHeader(at: usize, field: u32, size: i32): usize {
-  store<u8>(at, tag(field, LENGTH_DELIMITED));
-  return putVarint(at + 1, <u64>size);
+  return putVarint(putTag(at, field, LENGTH_DELIMITED), <u64>size);
 }
 
 export function putBytesAlways(at: usize, field: u32, ptr: usize, size: i32): usize {
@@ -59,6 +62,5 @@ export function putBytes(at: usize, field: u32, value: ArrayBuffer): usize {
 
 export function putUint(at: usize, field: u32, value: u64): usize {
   if (value == 0) return at;
-  store<u8>(at, tag(field, VARINT));
-  return putVarint(at + 1, value);
+  return putVarint(putTag(at, field, VARINT), value);
 }

@@ -20,6 +20,7 @@ import { Pairing } from "./pairing";
 import { readShadowAnswer } from "./shadow-outcome";
 import { ShadowStream } from "./stream";
 import { fitText } from "./text-limits";
+import { seedSpanIds } from "./trace-context";
 
 /** What a configured plugin runs on. */
 export class Running {
@@ -55,6 +56,7 @@ export class ShadowRoot extends RootContext {
       return false;
     }
     const version = configVersion(text, parsed.tokenStart, parsed.tokenEnd);
+    seedSpanIds();
     // Envoy 1.39 keeps the node under xds.node (node.id answers NOT_FOUND).
     const nodeId = getProperty("xds\0node\0id");
     const proxyId = nodeId !== null ? fitText(changetype<usize>(nodeId), nodeId.byteLength, MAX_PROXY_ID_BYTES) : new ArrayBuffer(0);

@@ -19,6 +19,7 @@ import { selectPairs } from "./redact";
 import { RequestHeaders, requestHeaders } from "./request-headers";
 import { failureFromCallStatus } from "./shadow-outcome";
 import { fitText, lastCut, lastShortened, pairId } from "./text-limits";
+import { TraceMode, traceContext } from "./trace-context";
 
 export class ShadowStream extends HttpContext {
   // Read and written by the streams of the module that receives request bodies (body-stream.ts).
@@ -48,15 +49,16 @@ export class ShadowStream extends HttpContext {
     startPair(config, request, pair, requestAuthority);
     this.pair = pair;
     // Every target, then the secondary; sides sending the same authority share one copy of the
-    // headers. A call Envoy refuses fails its side alone.
+    // headers, but marked copies, each a span of its own. A call Envoy refuses fails its side alone.
     let headers = new ArrayBuffer(0);
     let headersAuthority: ArrayBuffer | null = null;
+    const marked = config.traceContext == TraceMode.Mark;
     for (let i = 0; i < calls; i++) {
       const destination = config.destinations[i];
       const side = pair.mirrored[i];
       const sentAuthority = destination.authority.length > 0 ? destination.authorityBytes : requestAuthority;
-      if (headersAuthority !== sentAuthority) {
-        headers = shadowRequestPairs(config, request.ptr, request.size, sentAuthority);
+      if (headersAuthority !== sentAuthority || marked) {
+        headers = shadowRequestPairs(config, request.ptr, request.size, sentAuthority, traceContext);
         headersAuthority = sentAuthority;
       }
       const call = httpCall(destination.clusterBytes, headers, destination.timeoutMs);
@@ -118,6 +120,8 @@ export function startPair(config: Config, request: RequestHeaders, pair: Pair, r
   pair.pathTruncated = lastCut;
   pair.authority = fitText(changetype<usize>(requestAuthority), requestAuthority.byteLength, MAX_AUTHORITY_BYTES);
   pair.requestHeaders = selectPairs(request.ptr, request.size, config.requestHeaderKeys, config.redactHeaderKeys);
+  traceContext.read(request.ptr, request.size);
+  pair.traceId = traceContext.traceId();
   pair.startUnixNanos = realtimeNanos();
   pair.startMonotonicNanos = monotonicNanos();
 }

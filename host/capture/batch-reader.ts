@@ -108,7 +108,19 @@ function toPair(raw: WireMessage): Pair {
     secondary: secondary === undefined ? null : mirrored(secondary, "secondary"),
     requestBody: requestBody === undefined ? null : capturedBody(requestBody, "request_body"),
     secondaryShare: secondaryPpm / 1_000_000,
+    traceId: traceId(raw),
   };
+}
+
+/** A W3C or B3 trace id: 32 (or 16) lower-case hex digits, not all zero; "" for none. */
+const TRACE_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+
+function traceId(raw: WireMessage): string {
+  const id = boundedString(raw, "trace_id", L.traceIdBytes);
+  if (id !== "" && (!TRACE_ID.test(id) || /^0+$/.test(id))) {
+    throw new PairError("invalid_field", `field "trace_id" must be 16 or 32 lower-case hex digits, not all zero, got ${JSON.stringify(id)}`);
+  }
+  return id;
 }
 
 const TARGET_NAME = /^[a-z0-9_-]+$/;

@@ -23,6 +23,8 @@ export const CAPTURE_LIMITS = {
   targetNameBytes: 32,
   /** Pair.secondary_share_ppm: a share in parts per million. */
   secondarySharePpm: 1_000_000,
+  /** Pair.trace_id: 32 lower-case hex digits, or 16 (64-bit B3 ids). */
+  traceIdBytes: 32,
   /** Response.status when the side answered. */
   minStatus: 100,
   maxStatus: 999,

@@ -54,4 +54,6 @@ export interface Pair {
   requestBody: CapturedBody | null;
   /** The secondary's share of mirrored requests as the filter is configured (0 to 1; 0: none). */
   secondaryShare: number;
+  /** The primary's trace id (lower-case hex, 32 or 16 digits); "" when the request carried none. */
+  traceId: string;
 }

@@ -2,6 +2,7 @@ import { BlockList } from "node:net";
 import { z } from "zod";
 import { parseJsonPath } from "../json-path/syntax.js";
 import { DEFAULT_NOISE_SETTINGS } from "../judge/field-class.js";
+import { URL_TEMPLATE_RULE, isTraceUrlTemplate } from "../traces/trace-links.js";
 
 // The collector's YAML configuration. Every key is optional (defaults below); unknown keys and
 // wrong types are refused, and each rule's message is written to follow `config key "x.y"`.
@@ -107,6 +108,9 @@ export const collectorConfigSchema = z.strictObject(
         .default(168),
       maxBytes: integer(1024 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
       redactBodyPaths: list(jsonPath, "must be a list of paths"),
+    }, MAPPING).prefault({}),
+    traces: z.strictObject({
+      urlTemplate: z.string({ error: URL_TEMPLATE_RULE }).refine(isTraceUrlTemplate, { error: URL_TEMPLATE_RULE }).optional(),
     }, MAPPING).prefault({}),
   },
   MAPPING,

@@ -9,7 +9,8 @@ import type { SummaryBook } from "../summary/summary.js";
 import type { CollectorEvidence } from "../judge/collector-evidence.js";
 import type { NoiseSettings } from "../judge/field-class.js";
 import { judge } from "../judge/verdict.js";
-import { verdictQuery } from "../judge/verdict-query.js";
+import { verdictQuery, type VerdictQuery } from "../judge/verdict-query.js";
+import { answerFlaggerWebhook, flaggerHook } from "../rollouts/flagger-webhooks.js";
 import { verdictJson } from "../verdict/report.js";
 import type { PageAsset, PageAssets } from "./page-assets.js";
 
@@ -31,6 +32,8 @@ export interface HttpParts {
   openPaths: ReadonlySet<string>;
   /** Whether the gRPC intake checks a token: said in /api/summary, beside the proxy count. */
   intake: { authenticated: boolean };
+  /** traces.urlTemplate: links from a pair to its trace. */
+  traceUrlTemplate?: string | undefined;
 }
 
 export interface HttpServer {
@@ -86,12 +89,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
   // Joined to the origin as text: `new URL("//x", base)` would take "x" for a host name.
   const url = new URL(`http://collector${request.url?.startsWith("/") ? request.url : `/${request.url ?? ""}`}`);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  const path = url.pathname;
+  // Flagger's webhooks take POST (answerFlaggerWebhook refuses the rest), after the token check.
+  const hook = flaggerHook(path);
+  if (hook === undefined && request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
     sendJson(response, 405, { error: `method ${request.method} not allowed` });
     return;
   }
-  const path = url.pathname;
   if (parts.token !== undefined && needsToken(path, parts.openPaths)) {
     const check = parts.token.check(request.headersDistinct.authorization ?? []);
     if (check !== "ok") {
@@ -100,6 +105,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
         error: check === "missing" ? "this collector's HTTP port needs its token: authorization: Bearer <token>" : "the authorization token is not this collector's",
       });
     }
+  }
+  if (hook !== undefined) {
+    const judgeQuery = (query: VerdictQuery) => judge(parts.evidence.source(), query.thresholds, query.target, parts.noiseSettings);
+    const answer = await answerFlaggerWebhook(request, hook, url.searchParams, judgeQuery);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    return sendJson(response, answer.status, answer.body);
   }
   if (path === "/metrics") {
     const text = await parts.registry.metrics();
@@ -137,7 +148,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const id = decimalDigits(byId[1] as string, 15);
     if (id === null || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive whole number, in decimal digits" });
     const stored = parts.mismatches.get(id);
-    return stored ? sendJson(response, 200, mismatchView(stored)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
+    return stored ? sendJson(response, 200, mismatchView(stored, parts.traceUrlTemplate)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
   }
   if (path === "/api/route") {
     const route = url.searchParams.get("route");

@@ -47,6 +47,8 @@ export interface MismatchDetail {
   primary: StoredResponse;
   shadow: StoredResponse | null;
   comparison: Comparison;
+  /** The primary's trace id; absent when the request carried none (and in examples kept before trace ids were). */
+  traceId?: string;
 }
 
 export interface MismatchRecord {
@@ -96,6 +98,7 @@ export function mismatchRecord(pair: Pair, route: string, target: string, answer
       primary: storedResponse(pair.primary, bodies),
       shadow: answer.response ? storedResponse(answer.response, bodies) : null,
       comparison: storedComparison(comparison),
+      ...(pair.traceId === "" ? {} : { traceId: pair.traceId }),
     },
   };
 }

@@ -5,6 +5,7 @@ import { decodeContentEncoding } from "../compare/content-encoding.js";
 import { DEFAULT_COMPARE_LIMITS } from "../compare/limits.js";
 import type { StoredBody, StoredResponse } from "./mismatch-record.js";
 import type { MismatchHeadline, StoredMismatch } from "./mismatch-store.js";
+import { traceUrl } from "../traces/trace-links.js";
 
 // How stored mismatches read in the HTTP API (`/api/mismatches`, `/api/mismatches/{id}`).
 
@@ -50,6 +51,10 @@ export interface MismatchView {
   shadow: ResponseView | null;
   shadowFailure: string | null;
   comparison: Comparison;
+  /** The primary's trace id; null when the request carried none. */
+  traceId: string | null;
+  /** The trace in the tracing UI (the collector's traces.urlTemplate); null without a template or a trace id. */
+  traceUrl: string | null;
 }
 
 /** One line of the list. */
@@ -66,8 +71,10 @@ export interface MismatchListItem {
   summary: string;
 }
 
-export function mismatchView(stored: StoredMismatch): MismatchView {
+/** `traceUrlTemplate`: the collector's traces.urlTemplate, when it has one. */
+export function mismatchView(stored: StoredMismatch, traceUrlTemplate?: string): MismatchView {
   const { detail } = stored;
+  const traceId = detail.traceId ?? null;
   return {
     id: stored.id,
     recordedAt: new Date(stored.recordedAtMs).toISOString(),
@@ -86,6 +93,8 @@ export function mismatchView(stored: StoredMismatch): MismatchView {
     shadow: detail.shadow && bodyView(detail.shadow, detail.shadow.headers),
     shadowFailure: stored.shadowFailure,
     comparison: detail.comparison,
+    traceId,
+    traceUrl: traceId !== null && traceUrlTemplate !== undefined ? traceUrl(traceUrlTemplate, traceId) : null,
   };
 }
 

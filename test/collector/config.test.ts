@@ -21,6 +21,7 @@ describe("collector configuration", () => {
       routes: { templates: [], maxRoutes: 100 },
       noise: { minNoiseRate: 0.01, relativeMargin: 0.2, absoluteMargin: 0.03 },
       examples: { path: "shadowdiff.db", maxCount: 1000, maxAgeHours: 168, maxBytes: 67108864, redactBodyPaths: [] },
+      traces: {},
     });
   });
 

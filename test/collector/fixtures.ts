@@ -32,6 +32,7 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
     secondary: null,
     requestBody: null,
     secondaryShare: 0,
+    traceId: "",
     ...overrides,
   };
 }

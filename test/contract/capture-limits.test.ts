@@ -52,6 +52,7 @@ describe("capture limits", () => {
     ["Header.value", CAPTURE_LIMITS.headerValueBytes],
     ["Response.body", CAPTURE_LIMITS.bodyBytes],
     ["Body.data", CAPTURE_LIMITS.bodyBytes],
+    ["Pair.trace_id", CAPTURE_LIMITS.traceIdBytes],
   ] as const)("%s: at most %d bytes", (field, limit) => {
     expect(stated(field, AT_MOST_BYTES)).toEqual([limit]);
   });

@@ -38,6 +38,8 @@ const SHADOW_HEADERS = [
   { name: "etag", value: '"v2"' },
 ];
 
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
 function fnv1a32Hex(text: string): string {
   let h = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(text)) {
@@ -57,6 +59,8 @@ describe("capture contract", () => {
     ok.requestHeaders(
       requestHeaders("GET", "/users/7?fields=name", [
         ["x-request-id", "contract-1"],
+        // Pair.trace_id is field 18: its tag takes two bytes, which the canonical check below covers.
+        ["traceparent", `00-${TRACE_ID}-00f067aa0ba902b7-01`],
         ["user-agent", "contract-test/1.0 ünïcode"],
         ["authorization", "Bearer t0ken"],
         ["accept", "application/json"],
@@ -129,7 +133,9 @@ describe("capture contract", () => {
       pathTruncated: false,
       // No secondary configured: the share is 0, left out of the wire.
       secondarySharePpm: 0,
+      traceId: TRACE_ID,
     });
+    expect(second.traceId).toBe("");
 
     expect(second.id).toBe("contract-2");
     expect(second.primary.status).toBe(304);
@@ -179,6 +185,7 @@ describe("capture contract", () => {
         secondary: null,
         requestBody: null,
         secondaryShare: 0,
+        traceId: TRACE_ID,
       },
       {
         id: "contract-2",
@@ -194,6 +201,7 @@ describe("capture contract", () => {
         secondary: null,
         requestBody: null,
         secondaryShare: 0,
+        traceId: "",
       },
     ] satisfies Pair[]);
   });

@@ -40,6 +40,8 @@ export interface DecodedPair {
   secondary?: DecodedResponse;
   /** Present for request_bodies methods only. */
   requestBody?: DecodedBody;
+  /** "" without a trace context. */
+  traceId: string;
 }
 
 export interface DecodedBody {

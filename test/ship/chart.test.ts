@@ -221,6 +221,22 @@ describe("the chart's security policies", () => {
     ]);
   });
 
+  it("the rollout controllers' namespaces may ask for the verdict and call Flagger's webhooks, nothing else", async () => {
+    const rendered = await template([...EVERYTHING, "--set", "security.rolloutNamespaces={argo-rollouts,flagger-system}"]);
+    const rules = find(rendered.docs, "AuthorizationPolicy").spec.rules as unknown[];
+    expect(rules).toHaveLength(3);
+    expect(rules[2]).toEqual({
+      from: [{ source: { namespaces: ["argo-rollouts", "flagger-system"] } }],
+      to: [
+        { operation: { ports: ["9464"], methods: ["GET"], paths: ["/api/verdict"] } },
+        { operation: { ports: ["9464"], methods: ["POST"], paths: ["/api/flagger/*"] } },
+      ],
+    });
+    const refused = await template([...EVERYTHING, "--set", "security.rolloutNamespaces={argo/x}"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/\/security\/rolloutNamespaces\/0/);
+  });
+
   it("the principal allowed is the identity of the pods the WasmPlugin attaches to", () => {
     const plugin = find(docs, "WasmPlugin");
     const primary = findManifest("Deployment", "api-primary", "shop");

@@ -102,6 +102,20 @@ function Pair({ pair }: { pair: MismatchView }) {
           <dt>Filter config</dt>
           <dd class="mono wrap">{pair.configVersion}</dd>
         </div>
+        {pair.traceId !== null && (
+          <div>
+            <dt>Trace</dt>
+            <dd class="mono wrap">
+              {pair.traceUrl !== null ? (
+                <a href={pair.traceUrl} target="_blank" rel="noopener noreferrer">
+                  {pair.traceId}
+                </a>
+              ) : (
+                pair.traceId
+              )}
+            </dd>
+          </div>
+        )}
       </dl>
 
       <Explanations pair={pair} />

@@ -1,6 +1,6 @@
 // Reads the manifests under istio/ (and the filter's, which `make image` renders with the filter
 // image's digest) and checks each document against the published schema of its kind (kubernetes-models
-// and its Istio and Prometheus Operator siblings).
+// and its Istio, Prometheus Operator and Argo Rollouts siblings; Flagger's CRD from its Go module).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -13,6 +13,8 @@ import { Sidecar, VirtualService } from "@kubernetes-models/istio/networking.ist
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { AnalysisTemplate, Rollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
+import { FlaggerCanary } from "./flagger-canary.js";
 import { repoRoot } from "../../../support/paths.js";
 
 export const ISTIO_DIR = join(repoRoot(), "istio");
@@ -65,6 +67,9 @@ const MODELS: Record<string, ModelClass> = {
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
+  "argoproj.io/v1alpha1/AnalysisTemplate": AnalysisTemplate,
+  "argoproj.io/v1alpha1/Rollout": Rollout,
+  "flagger.app/v1beta1/Canary": FlaggerCanary,
 };
 
 /** The manifest files under istio/, relative to it. */

@@ -20,6 +20,9 @@ function tool(variable: string, name: string): string {
 export const helm = (): string => tool("HELM", "helm");
 export const crane = (): string => tool("CRANE", "crane");
 export const istioWasmPull = (): string => tool("ISTIO_WASM_PULL", "istio-wasm-pull");
+export const argoRolloutsAnalysis = (): string => tool("ARGO_ROLLOUTS_ANALYSIS", "argo-rollouts-analysis");
+export const flaggerWebhooks = (): string => tool("FLAGGER_WEBHOOKS", "flagger-webhooks");
+export const jaeger = (): string => tool("JAEGER", "jaeger-all-in-one");
 
 export interface RunResult {
   code: number;
