@@ -30,7 +30,7 @@ export function catalogHandler(version: CatalogVersion): RequestHandler {
 }
 
 /**
- * Waits as long as the request's work takes: lognormal around 15 ms (σ 0.5), drawn from its id so
+ * Waits as long as the request's work takes: lognormal around 100 ms (σ 0.5), drawn from its id so
  * that every version spends the same on the same request, as they would on the same work.
  */
 function work(requestId: string | string[] | undefined): Promise<void> {
@@ -38,7 +38,7 @@ function work(requestId: string | string[] | undefined): Promise<void> {
   const u1 = (digest.readUInt32BE(0) + 1) / 4294967297;
   const u2 = digest.readUInt32BE(4) / 4294967296;
   const normal = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  return new Promise((resolve) => setTimeout(resolve, 15 * Math.exp(0.5 * normal)));
+  return new Promise((resolve) => setTimeout(resolve, 100 * Math.exp(0.5 * normal)));
 }
 
 /** Records `{sku, qty}` under an id drawn from the body, so every version answers the same id. */

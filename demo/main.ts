@@ -32,7 +32,7 @@ const MAX_REQUESTS = 30_000;
 const TARGETS = ["v2", "v3"] as const;
 /** The share of mirrored requests also sent to the secondary (a second v1): all of them, so it carries the targets' load and is their latency baseline. */
 const SECONDARY_PERCENT = 100;
-const RATE_PER_SECOND = 250;
+const RATE_PER_SECOND = 125;
 
 /** No ignorePaths, no unorderedArrays: the noise is left for the secondary to tell apart. */
 function collectorYaml(examplesPath: string, tokenFile: string): string {

@@ -82,7 +82,7 @@ export interface PairLatencies {
 }
 
 /** The line latency pairs the judge sees; the first ones, up to this many per line and baseline. */
-export const JUDGED_LATENCY_PAIRS = 2048;
+export const JUDGED_LATENCY_PAIRS = 8192;
 
 const RESERVOIR_SIZE = 1024;
 const MAX_FIELDS_PER_ROUTE = 100;
