@@ -126,7 +126,7 @@ describe("several targets and a secondary", () => {
     const stored = await getJson<{ mismatches: MismatchListItem[] }>(`${c.httpUrl}/api/mismatches?target=v2&route=${encodeURIComponent("/products/{id}")}`);
     expect(stored.body.mismatches).toHaveLength(40);
     const example = await getJson<MismatchView>(`${c.httpUrl}/api/mismatches/${stored.body.mismatches[0]!.id}`);
-    expect(example.body).toMatchObject({ target: "v2", comparison: { noise: { cancelled: expect.arrayContaining([{ field: "$.servedAt", kind: "changed" }]) } } });
+    expect(example.body).toMatchObject({ target: "v2", comparison: { noise: { cancelled: expect.arrayContaining([{ field: "$.servedAt", kind: "changed", by: "secondary" }]) } } });
     const hostile = await getJson<{ error: string }>(`${c.httpUrl}/api/mismatches?target=${"v".repeat(33)}`);
     expect(hostile).toEqual({ status: 400, body: { error: "target must be a target name of 1 to 32 characters, as /api/summary lists it" } });
   });
