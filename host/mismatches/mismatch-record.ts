@@ -209,24 +209,34 @@ function cut<T extends string | null>(text: T, max: number): T {
 
 /**
  * One line saying what differed, for lists: regressions first, then differences not settled yet as
- * noise or regression; noise only counted, after them.
+ * noise or regression; noise only counted, after them. Differences on one field (array indices
+ * folded) are said once, with how many there are.
  */
 export function summarize(comparison: Comparison): string {
   if (comparison.shadowFailure) return `shadow failed: ${comparison.shadowFailure}`;
   const key = (field: string, kind: string) => `${field}\u0000${kind}`;
   const noise = new Set((comparison.noise?.cancelled ?? []).map(({ field, kind }) => key(field, kind)));
   const pending = new Set((comparison.noise?.pending ?? []).map(({ field, kind }) => key(field, kind)));
-  const regressions: string[] = [];
-  const unsettled: string[] = [];
+  /** Per field and kind, in the order first seen: what to say of one difference there, and how many there are. */
+  const groups = new Map<string, { field: string; kind: string; text: string; count: number }>();
   let noiseCount = 0;
   const place = (field: string, kind: string, text: string) => {
-    if (noise.has(key(field, kind))) noiseCount++;
-    else if (pending.has(key(field, kind))) unsettled.push(`${text} (not settled)`);
-    else regressions.push(text);
+    if (noise.has(key(field, kind))) {
+      noiseCount++;
+      return;
+    }
+    const group = groups.get(key(field, kind));
+    if (group === undefined) groups.set(key(field, kind), { field, kind, text, count: 1 });
+    else group.count++;
   };
   if (comparison.status) place("status", "status", `status ${comparison.status.primary} → ${comparison.status.shadow}`);
   for (const header of comparison.headers) place(header.name, "header", `header ${header.name}`);
   for (const difference of comparison.body?.differences ?? []) place(foldIndices(difference.path), difference.kind, `${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
+  const said = (group: { field: string; kind: string; text: string; count: number }) =>
+    group.count === 1 ? group.text : `${group.kind} ${cut(group.field, SUMMARY_PATH_CHARS)} ×${group.count}`;
+  const all = [...groups.values()];
+  const regressions = all.filter((group) => !pending.has(key(group.field, group.kind))).map(said);
+  const unsettled = all.filter((group) => pending.has(key(group.field, group.kind))).map((group) => `${said(group)} (not settled)`);
   const listed = [...regressions, ...unsettled];
   const parts = listed.slice(0, SUMMARY_DIFFERENCES);
   if (listed.length > SUMMARY_DIFFERENCES) parts.push(`… ${listed.length - SUMMARY_DIFFERENCES} more`);

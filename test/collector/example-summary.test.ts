@@ -21,6 +21,11 @@ describe("an example's summary", () => {
     expect(summarize(comparison)).toBe("changed $.price; 5 noise differences cancelled");
   });
 
+  it("says differences on one field once, with how many: a list's elements are one field", () => {
+    const comparison = mismatch(["$.items[0].price", "$.items[3].price", "$.items[1].sku", "$.tags[0]", "$.tags[1]"], { cancelled: [], pending: [{ field: "$.tags[*]", kind: "changed" }] });
+    expect(summarize(comparison)).toBe("changed $.items[*].price ×2; changed $.items[1].sku; changed $.tags[*] ×2 (not settled)");
+  });
+
   it("lists differences not settled yet after the regressions, and says so", () => {
     const comparison = mismatch(["$.name", "$.price"], { cancelled: [], pending: [{ field: "$.name", kind: "changed" }] });
     expect(summarize(comparison)).toBe("changed $.price; changed $.name (not settled)");
