@@ -95,7 +95,7 @@ describe("several targets and a secondary", () => {
 
     // `shadowdiff report`: one row per route and target, then the route's noise, regressions first.
     const table = formatSummaryTable(summary).split("\n");
-    expect(table).toContain("noise on /products/{id}: 40 pairs with a secondary, a secondary on 100.0% of pairs");
+    expect(table).toContain("noise on /products/{id}: 40 pairs with a secondary, a secondary on 100.0% of mirrored requests");
     expect(table.findIndex((line) => line.startsWith("  $.price changed"))).toBeLessThan(table.findIndex((line) => line.startsWith("  $.requestId changed")));
     expect(table).toContain("  $.price changed: v1 differs from itself in 0.0%; targets differ in v2 100.0% (regression), v3 0.0%, v4 0.0%");
     expect(table.filter((line) => /^\/products\/\{id\}\s+v[234]\s+40\s/.test(line))).toHaveLength(3);
