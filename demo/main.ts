@@ -169,7 +169,7 @@ async function main(): Promise<number> {
 
     const summary = await fetchSummary(collector.url);
     console.log(`\nper route and target (${collector.url}/api/summary):\n`);
-    console.log(formatSummary(summary));
+    console.log(formatSummary(summary, verdict));
     const source = { kind: "collector", url: collector.url } as const;
     console.log("without a secondary, every noisy difference would have been a mismatch:\n");
     console.log(renderTable(judge(withoutSecondary(summary), DEFAULT_THRESHOLDS), source));

@@ -12,14 +12,15 @@ export async function fetchSummary(collectorUrl: string): Promise<Summary> {
   return (await response.json()) as Summary;
 }
 
-export function formatSummary(summary: Summary, fieldsPerRoute = 3): string {
+/** The report's table (with the collector's verdict when given: rows in the page's order), then each line's most frequent regressions. */
+export function formatSummary(summary: Summary, verdict?: Verdict, fieldsPerRoute = 3): string {
   const fieldLines = summary.routes.flatMap((route) =>
     route.targets.flatMap((target) =>
       target.topFields.slice(0, fieldsPerRoute).map((field) => `  ${route.route} ${target.target}: ${field.field} (${field.kind}) in ${field.count} pairs`),
     ),
   );
   const fields = fieldLines.length === 0 ? "no mismatching fields\n" : `top mismatching fields:\n${fieldLines.join("\n")}\n`;
-  return `${formatSummaryTable(summary)}\n${fields}`;
+  return `${formatSummaryTable(summary, verdict)}\n${fields}`;
 }
 
 /**

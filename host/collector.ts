@@ -130,6 +130,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
       summary,
       evidence,
       noiseSettings: settings.noise,
+      routeNoise: (route) => noise.report(route, fieldAlpha()),
       mismatches,
       log,
       ready: () => ready,

@@ -1,20 +1,22 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_THRESHOLDS, type Outcome } from "../judge/line-judgement.js";
+import type { Verdict } from "../judge/verdict.js";
 import type { RouteNoiseReport } from "../noise/noise-model.js";
+import { CLASS_WORDS, regressionsFirst } from "../noise/noise-words.js";
 import type { ComparisonCounts, Summary } from "../summary/summary.js";
 import { readTokenFile } from "../intake/intake-token.js";
-import { proxyCountWords, type IntakeState } from "../verdict/proxy-count.js";
-import { DEFAULT_THRESHOLDS } from "../judge/line-judgement.js";
-import type { Verdict } from "../judge/verdict.js";
 import { verdictFromCollector } from "../verdict/collector-source.js";
-import { renderTable } from "../verdict/report.js";
+import { proxyCountWords, type IntakeState } from "../verdict/proxy-count.js";
+import { attentionOrder, OUTCOME_WORDS, renderTable } from "../verdict/report.js";
 
 /** /api/summary: the summary, and what the collector says of its intake (absent from older collectors). */
 type CollectorSummary = Summary & { intake?: IntakeState };
 
 export const USAGE = `usage: shadowdiff report --collector URL [--json] [--token-file FILE]
 Prints the comparison table of a running collector, one row per route and target (its /api/summary,
-since it started), each route's noise (the fields where v1 differs from itself, and how often), and
-the verdict line by line with its intervals (its /api/verdict; --json prints the summary alone),
+since it started) with its line's outcome, what needs attention first as the collector's page
+lists it; each route's noise (the fields where v1 differs from itself, and how often, regressions
+first); and the verdict line by line with its intervals (its /api/verdict; --json prints the summary alone),
 e.g. --collector http://127.0.0.1:9464 after \`kubectl -n shadowdiff port-forward svc/shadowdiff-collector 9464\`.
 --token-file names a file holding the collector's HTTP token (its http.tokenFile).
 `;
@@ -60,32 +62,39 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`shadowdiff report: cannot read the verdict: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${formatSummaryTable(summary)}\nthe verdict, line by line (as shadowdiff verdict --collector says it):\n${renderTable(verdict, { kind: "collector", url: collectorUrl })}`);
+  process.stdout.write(`${formatSummaryTable(summary, verdict)}\nthe verdict, line by line (as shadowdiff verdict --collector says it):\n${renderTable(verdict, { kind: "collector", url: collectorUrl })}`);
   return 0;
 }
 
-const COLUMNS = ["route", "target", "pairs", "matched", "noise", "mismatched", "pending", "inconclusive", "match ratio", "primary p95", "shadow p95", "latency ratio", "top field"];
-/** Left-aligned columns: names; the rest are numbers. */
-const WORDS = new Set([0, 1, COLUMNS.length - 1]);
+/** Regressions first, noise after them: `noise` counts the matches whose every difference was noise. */
+const COUNT_COLUMNS = ["pairs", "mismatched", "pending", "matched", "noise", "inconclusive", "match ratio", "primary p95", "target p95", "latency ratio", "top regression"];
 
 /**
- * A plain-text table, one row per route and target and a total row (`noise`: matches whose every
- * difference was noise), then each route's noise.
+ * A plain-text table, one row per route and target and a total row, then each route's noise. With
+ * the collector's verdict, each row's outcome, in the order of what needs attention first (as the
+ * page and `shadowdiff verdict` order them).
  */
-export function formatSummaryTable(summary: CollectorSummary): string {
+export function formatSummaryTable(summary: CollectorSummary, judged?: Verdict): string {
+  const outcomes = new Map((judged?.lines ?? []).map((line) => [`${line.route}\u0000${line.target}`, line.outcome]));
+  const columns = ["route", "target", ...(judged === undefined ? [] : ["verdict"]), ...COUNT_COLUMNS];
+  // A collector from before targets were named has no per-target rows: its route row stands alone.
+  const entries = summary.routes.flatMap((route) =>
+    route.targets === undefined ? [{ route: route.route, target: "-", counts: route as ComparisonCounts }] : route.targets.map((target) => ({ route: route.route, target: target.target, counts: target as ComparisonCounts })),
+  );
+  const outcomeOf = (route: string, target: string): Outcome => outcomes.get(`${route}\u0000${target}`) ?? "not-yet";
+  if (judged !== undefined) entries.sort((a, b) => attentionOrder({ ...a, ...a.counts, outcome: outcomeOf(a.route, a.target) }, { ...b, ...b.counts, outcome: outcomeOf(b.route, b.target) }));
+  const verdictCell = (route: string, target: string): string[] => (judged === undefined ? [] : [OUTCOME_WORDS[outcomeOf(route, target)]]);
   const rows = [
-    // A collector from before targets were named has no per-target rows: its route row stands alone.
-    ...summary.routes.flatMap((route) => (route.targets === undefined ? [row(route.route, "-", route)] : route.targets.map((target) => row(route.route, target.target, target)))),
-    row(summary.total.route, "*", summary.total),
+    ...entries.map(({ route, target, counts }) => [route, target, ...verdictCell(route, target), ...row(counts)]),
+    [summary.total.route, "*", ...(judged === undefined ? [] : [OUTCOME_WORDS[judged.outcome]]), ...row(summary.total)],
   ];
-  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((cells) => (cells[i] as string).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (WORDS.has(i) ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ").trimEnd();
+  const words = new Set([0, 1, ...(judged === undefined ? [] : [2]), columns.length - 1]);
+  const widths = columns.map((title, i) => Math.max(title.length, ...rows.map((cells) => (cells[i] as string).length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (words.has(i) ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ").trimEnd();
   const noise = summary.routes.flatMap((route) => (route.noise ? noiseLines(route.route, route.noise) : []));
   const proxies = `${summary.total.pairs} ${summary.total.pairs === 1 ? "pair" : "pairs"} ${proxyCountWords(summary.total.proxies ?? null, summary.intake)}`;
-  return [line(COLUMNS), ...rows.map(line), ...noise, proxies].join("\n") + "\n";
+  return [line(columns), ...rows.map(line), ...noise, proxies].join("\n") + "\n";
 }
-
-const CLASS_WORDS = { noise: "noise", regression: "regression", pending: "not settled" } as const;
 
 /**
  * The route's noise: its secondary, then each field and kind the targets or v1 differ on,
@@ -93,12 +102,10 @@ const CLASS_WORDS = { noise: "noise", regression: "regression", pending: "not se
  */
 export function noiseLines(route: string, noise: RouteNoiseReport): string[] {
   if (noise.state === "off") return [];
-  const share = noise.secondaryShare === null ? "" : `, a secondary on ${percent(noise.secondaryShare)} of pairs`;
-  const rank = (field: RouteNoiseReport["fields"][number]) => Math.min(...field.targets.map((target) => (target.class === "regression" ? 0 : target.class === "pending" ? 1 : 2)));
-  const fields = [...noise.fields].sort((a, b) => rank(a) - rank(b));
+  const share = noise.secondaryShare === null ? "" : `, a secondary on ${percent(noise.secondaryShare)} of mirrored requests`;
   return [
     `noise on ${route}: ${noise.secondaryPairs} pairs with a secondary${share}`,
-    ...fields.map((field) => {
+    ...regressionsFirst(noise.fields).map((field) => {
       const targets = field.targets.map((target) => `${target.target} ${percent(target.rawRate)}${target.class === null ? "" : ` (${CLASS_WORDS[target.class]})`}`).join(", ");
       return `  ${field.field} ${field.kind}: v1 differs from itself in ${percent(field.noiseRate)}; targets differ in ${targets || "-"}`;
     }),
@@ -109,16 +116,14 @@ function percent(rate: number): string {
   return `${(rate * 100).toFixed(1)}%`;
 }
 
-function row(route: string, target: string, counts: ComparisonCounts): string[] {
+function row(counts: ComparisonCounts): string[] {
   const top = counts.topFields[0];
   return [
-    route,
-    target,
     String(counts.pairs),
+    String(counts.mismatched),
+    String(counts.pending ?? 0),
     String(counts.matched),
     String(counts.noiseCancelled ?? 0),
-    String(counts.mismatched),
-    String(counts.pending),
     String(counts.inconclusive),
     counts.matchRatio === null ? "-" : counts.matchRatio.toFixed(4),
     seconds(counts.primaryLatency.p95),

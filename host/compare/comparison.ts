@@ -27,10 +27,13 @@ export interface Comparison {
     shadowDigest?: string;
   };
   /**
-   * Differences cancelled as noise (field with indices folded, and kind): v1 differs there from
-   * itself. A pair whose every difference was cancelled is a match.
+   * What the route's noise counts made of the differences when the pair arrived (field with
+   * indices folded, and kind): `cancelled` as noise, by the pair's own secondary differing the
+   * same way or by the counts (v1 differs there from itself; `by` is absent in examples kept
+   * before it was said); `pending`, not settled yet. A pair whose every difference was cancelled
+   * is a match.
    */
-  noise?: { cancelled: { field: string; kind: string }[] };
+  noise?: { cancelled: { field: string; kind: string; by?: "secondary" | "counts" }[]; pending?: { field: string; kind: string }[] };
   /** Shadow latency / primary latency; null when either is unknown. */
   latencyRatio: number | null;
 }

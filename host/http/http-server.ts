@@ -2,12 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { BearerToken } from "../auth/bearer-token.js";
+import { differenceClasses } from "../mismatches/difference-classes.js";
 import type { MismatchStore } from "../mismatches/mismatch-store.js";
 import { mismatchListItem, mismatchView } from "../mismatches/mismatch-view.js";
 import type { Logger } from "../log.js";
 import type { SummaryBook } from "../summary/summary.js";
 import type { CollectorEvidence } from "../judge/collector-evidence.js";
 import type { NoiseSettings } from "../judge/field-class.js";
+import type { RouteNoiseReport } from "../noise/noise-model.js";
 import { judge } from "../judge/verdict.js";
 import { verdictQuery, type VerdictQuery } from "../judge/verdict-query.js";
 import { answerFlaggerWebhook, flaggerHook } from "../rollouts/flagger-webhooks.js";
@@ -20,6 +22,8 @@ export interface HttpParts {
   /** What the verdict is judged from. */
   evidence: CollectorEvidence;
   noiseSettings: NoiseSettings;
+  /** A route's noise evidence now: what a stored example's differences are classed by. */
+  routeNoise: (route: string) => RouteNoiseReport;
   mismatches: MismatchStore;
   log: Logger;
   /** False before start-up completes and once shutdown begins. */
@@ -148,7 +152,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, parts:
     const id = decimalDigits(byId[1] as string, 15);
     if (id === null || id < 1) return sendJson(response, 400, { error: "mismatch id must be a positive whole number, in decimal digits" });
     const stored = parts.mismatches.get(id);
-    return stored ? sendJson(response, 200, mismatchView(stored, parts.traceUrlTemplate)) : sendJson(response, 404, { error: `no mismatch with id ${id}` });
+    if (!stored) return sendJson(response, 404, { error: `no mismatch with id ${id}` });
+    return sendJson(response, 200, { ...mismatchView(stored, parts.traceUrlTemplate), classes: differenceClasses(stored.detail.comparison, stored.target, parts.routeNoise(stored.route)) });
   }
   if (path === "/api/route") {
     const route = url.searchParams.get("route");

@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
-import type { CapturedBody, CapturedResponse, Header, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
+import type { CapturedBody, CapturedResponse, Header, MirroredAnswer, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
 import type { Comparison, Outcome } from "../compare/comparison.js";
+import { foldIndices } from "../metrics/field-labels.js";
 import type { BodyRedactor, StorableBody } from "./body-redaction.js";
 
 // What the collector keeps of a mismatching (or inconclusive) pair: the fields lists and filters
@@ -35,6 +36,17 @@ export interface StoredResponse extends StoredBody {
   latencySeconds: number;
 }
 
+/**
+ * The secondary (the primary's own version asked again) of a pair that had one: its answer, kept
+ * like the target's, and how it differed from the primary's.
+ */
+export interface StoredSecondary {
+  response: StoredResponse | null;
+  failure: ShadowFailureKind | null;
+  /** Its comparison with the primary, cut like the target's; null when it gave no answer. */
+  comparison: Comparison | null;
+}
+
 /** Everything kept that lists never read. */
 export interface MismatchDetail {
   authority: string;
@@ -49,6 +61,8 @@ export interface MismatchDetail {
   comparison: Comparison;
   /** The primary's trace id; absent when the request carried none (and in examples kept before trace ids were). */
   traceId?: string;
+  /** Absent when the pair had no secondary (and in examples kept before secondaries were). */
+  secondary?: StoredSecondary;
 }
 
 export interface MismatchRecord {
@@ -76,8 +90,17 @@ export const STORED_LIMITS = {
 const SUMMARY_DIFFERENCES = 5;
 const SUMMARY_PATH_CHARS = 200;
 
-/** The example of one target's comparison; `target` is its label, `answer` what it answered. */
-export function mismatchRecord(pair: Pair, route: string, target: string, answer: TargetAnswer, comparison: Comparison, bodies: BodyRedactor): MismatchRecord {
+/** The pair's secondary as the pipeline saw it: its answer and its comparison with the primary (null when it failed). */
+export interface SecondarySide {
+  answer: MirroredAnswer;
+  comparison: Comparison | null;
+}
+
+/**
+ * The example of one target's comparison; `target` is its label, `answer` what it answered,
+ * `secondary` the pair's secondary when it had one (its body is kept and redacted like the others).
+ */
+export function mismatchRecord(pair: Pair, route: string, target: string, answer: TargetAnswer, comparison: Comparison, bodies: BodyRedactor, secondary?: SecondarySide): MismatchRecord {
   const requestHeaders = storedHeaders(pair.requestHeaders);
   return {
     pairId: pair.id,
@@ -99,7 +122,16 @@ export function mismatchRecord(pair: Pair, route: string, target: string, answer
       shadow: answer.response ? storedResponse(answer.response, bodies) : null,
       comparison: storedComparison(comparison),
       ...(pair.traceId === "" ? {} : { traceId: pair.traceId }),
+      ...(secondary === undefined ? {} : { secondary: storedSecondary(secondary, bodies) }),
     },
+  };
+}
+
+function storedSecondary({ answer, comparison }: SecondarySide, bodies: BodyRedactor): StoredSecondary {
+  return {
+    response: answer.response ? storedResponse(answer.response, bodies) : null,
+    failure: answer.failure,
+    comparison: answer.response && comparison !== null ? storedComparison(comparison) : null,
   };
 }
 
@@ -175,17 +207,41 @@ function cut<T extends string | null>(text: T, max: number): T {
   return (text !== null && text.length > max ? `${text.slice(0, max)}…` : text) as T;
 }
 
-/** One line saying what differed, for lists. */
+/**
+ * One line saying what differed, for lists: regressions first, then differences not settled yet as
+ * noise or regression; noise only counted, after them. Differences on one field (array indices
+ * folded) are said once, with how many there are.
+ */
 export function summarize(comparison: Comparison): string {
   if (comparison.shadowFailure) return `shadow failed: ${comparison.shadowFailure}`;
-  const parts: string[] = [];
-  if (comparison.status) parts.push(`status ${comparison.status.primary} → ${comparison.status.shadow}`);
-  for (const header of comparison.headers) parts.push(`header ${header.name}`);
-  const differences = comparison.body?.differences ?? [];
-  for (const difference of differences.slice(0, SUMMARY_DIFFERENCES)) parts.push(`${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
-  if (differences.length > SUMMARY_DIFFERENCES) parts.push(`… ${differences.length - SUMMARY_DIFFERENCES} more`);
-  if (comparison.inconclusive) parts.push(`inconclusive: ${comparison.inconclusive.reason}`);
-  const noise = comparison.noise?.cancelled.length ?? 0;
-  if (noise > 0) parts.push(`${noise} noisy ${noise === 1 ? "field" : "fields"} cancelled`);
+  const key = (field: string, kind: string) => `${field}\u0000${kind}`;
+  const noise = new Set((comparison.noise?.cancelled ?? []).map(({ field, kind }) => key(field, kind)));
+  const pending = new Set((comparison.noise?.pending ?? []).map(({ field, kind }) => key(field, kind)));
+  /** Per field and kind, in the order first seen: what to say of one difference there, and how many there are. */
+  const groups = new Map<string, { field: string; kind: string; text: string; count: number }>();
+  let noiseCount = 0;
+  const place = (field: string, kind: string, text: string) => {
+    if (noise.has(key(field, kind))) {
+      noiseCount++;
+      return;
+    }
+    const group = groups.get(key(field, kind));
+    if (group === undefined) groups.set(key(field, kind), { field, kind, text, count: 1 });
+    else group.count++;
+  };
+  if (comparison.status) place("status", "status", `status ${comparison.status.primary} → ${comparison.status.shadow}`);
+  for (const header of comparison.headers) place(header.name, "header", `header ${header.name}`);
+  for (const difference of comparison.body?.differences ?? []) place(foldIndices(difference.path), difference.kind, `${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
+  const said = (group: { field: string; kind: string; text: string; count: number }) =>
+    group.count === 1 ? group.text : `${group.kind} ${cut(group.field, SUMMARY_PATH_CHARS)} ×${group.count}`;
+  const all = [...groups.values()];
+  const regressions = all.filter((group) => !pending.has(key(group.field, group.kind))).map(said);
+  const unsettled = all.filter((group) => pending.has(key(group.field, group.kind))).map((group) => `${said(group)} (not settled)`);
+  const listed = [...regressions, ...unsettled];
+  const parts = listed.slice(0, SUMMARY_DIFFERENCES);
+  if (listed.length > SUMMARY_DIFFERENCES) parts.push(`… ${listed.length - SUMMARY_DIFFERENCES} more`);
+  // Not settled is said difference by difference above; other reasons here.
+  if (comparison.inconclusive && comparison.inconclusive.reason !== "noise_pending") parts.push(`inconclusive: ${comparison.inconclusive.reason}`);
+  if (noiseCount > 0) parts.push(`${noiseCount} noise ${noiseCount === 1 ? "difference" : "differences"} cancelled`);
   return parts.join("; ");
 }

@@ -30,6 +30,13 @@ export interface BodyView extends StoredBody {
 /** A stored response, with its body decoded when it has a content-encoding. */
 export interface ResponseView extends StoredResponse, BodyView {}
 
+/** The pair's secondary (the primary's own version asked again): its answer, and how it differed from the primary's. */
+export interface SecondaryView {
+  response: ResponseView | null;
+  failure: string | null;
+  comparison: Comparison | null;
+}
+
 /** One mismatch (or inconclusive pair) in full. */
 export interface MismatchView {
   id: number;
@@ -55,6 +62,8 @@ export interface MismatchView {
   traceId: string | null;
   /** The trace in the tracing UI (the collector's traces.urlTemplate); null without a template or a trace id. */
   traceUrl: string | null;
+  /** Null when the pair had no secondary (or was kept before secondaries were). */
+  secondary: SecondaryView | null;
 }
 
 /** One line of the list. */
@@ -95,6 +104,9 @@ export function mismatchView(stored: StoredMismatch, traceUrlTemplate?: string):
     comparison: detail.comparison,
     traceId,
     traceUrl: traceId !== null && traceUrlTemplate !== undefined ? traceUrl(traceUrlTemplate, traceId) : null,
+    secondary: detail.secondary
+      ? { response: detail.secondary.response && bodyView(detail.secondary.response, detail.secondary.response.headers), failure: detail.secondary.failure, comparison: detail.secondary.comparison }
+      : null,
   };
 }
 

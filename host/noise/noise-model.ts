@@ -38,10 +38,15 @@ export interface TargetDifferences {
   capped?: boolean;
 }
 
+/** A difference cancelled as noise, and what cancelled it: this pair's own secondary, or the route's counts. */
+export interface CancelledDifference extends FieldDifference {
+  by: "secondary" | "counts";
+}
+
 /** One target's differences, split by what the counts say now. */
 export interface NoiseJudgement {
   /** Noise: this pair's secondary differs the same way, or the field is noise by the counts. */
-  cancelled: readonly FieldDifference[];
+  cancelled: readonly CancelledDifference[];
   /** Regressions: v1 does not differ from itself like this (or far less often). */
   remaining: readonly FieldDifference[];
   /** Not settled yet: too few pairs with a secondary to tell. */
@@ -87,6 +92,7 @@ export interface RouteNoiseReport {
 }
 
 const NONE: readonly FieldDifference[] = [];
+const NONE_CANCELLED: readonly CancelledDifference[] = [];
 /** Signature entries that are not fields: a failed target, a cut list, a field past the caps, noise cancelled by the pair's own secondary. */
 const FAILED = -1;
 const CAPPED = -2;
@@ -147,7 +153,7 @@ export class NoiseBook {
   judge(route: string, secondaryShare: number, secondary: readonly FieldDifference[] | null, targets: readonly TargetDifferences[], alphaPerSide: number): PairNoise {
     const evidence = this.route(route);
     if (evidence === undefined) {
-      return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: NONE, remaining: differences ?? NONE, pending: NONE })) };
+      return { state: "off", targets: targets.map(({ differences }) => ({ cancelled: NONE_CANCELLED, remaining: differences ?? NONE, pending: NONE })) };
     }
     evidence.secondaryShare = secondaryShare;
     const noiseHere = new Set<number>();
@@ -167,9 +173,9 @@ export class NoiseBook {
   }
 
   private judgeTarget(evidence: RouteEvidence, { target, differences, failed, capped }: TargetDifferences, noiseHere: Set<number>, alpha: number): NoiseJudgement {
-    if (differences === null && !failed) return { cancelled: NONE, remaining: NONE, pending: NONE };
+    if (differences === null && !failed) return { cancelled: NONE_CANCELLED, remaining: NONE, pending: NONE };
     const line = this.line(evidence, target);
-    const cancelled: FieldDifference[] = [];
+    const cancelled: CancelledDifference[] = [];
     const standing: { difference: FieldDifference; id: number }[] = [];
     const ids = new Set<number>();
     if (failed) ids.add(FAILED);
@@ -185,7 +191,7 @@ export class NoiseBook {
         }
         // The pair's own secondary differs the same way: noise, whatever the counts.
         if (id >= 0 && noiseHere.has(id)) {
-          cancelled.push(difference);
+          cancelled.push({ ...difference, by: "secondary" });
           ids.add(CANCELLED_HERE);
         } else standing.push({ difference, id });
       }
@@ -196,7 +202,7 @@ export class NoiseBook {
     const pending: FieldDifference[] = [];
     for (const { difference, id } of standing) {
       const fieldClass = line === undefined ? "regression" : this.classOf(evidence, line, id, alpha);
-      if (fieldClass === "noise") cancelled.push(difference);
+      if (fieldClass === "noise") cancelled.push({ ...difference, by: "counts" });
       else (fieldClass === "regression" ? remaining : pending).push(difference);
       // Kept whatever its class is now: the class is asked again every time the line is counted.
       ids.add(id);

@@ -64,7 +64,8 @@ export function differencesOf(comparison: Comparison): FieldDifference[] | null 
  */
 export function withNoise(comparison: Comparison, judgement: NoiseJudgement): Comparison {
   if (comparison.outcome !== "mismatch" || comparison.shadowFailure !== undefined) return comparison;
-  const noise = judgement.cancelled.length > 0 ? { noise: { cancelled: [...judgement.cancelled] } } : {};
+  const pending = judgement.pending.length > 0 ? { pending: [...judgement.pending] } : {};
+  const noise = judgement.cancelled.length > 0 || judgement.pending.length > 0 ? { noise: { cancelled: [...judgement.cancelled], ...pending } } : {};
   const capped = comparison.body?.differencesCapped === true;
   if (judgement.remaining.length === 0 && judgement.pending.length === 0 && !capped) return { ...comparison, ...noise, outcome: "match" };
   if (judgement.remaining.length === 0 && !capped) {
@@ -163,7 +164,8 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
 
       // Inconclusive comparisons are kept too, so that a person can see why they could not be compared.
       if (comparison.outcome === "match") return { target, comparison };
-      const exampleId = mismatches.add(mismatchRecord(pair, route, target, answer, comparison, bodies));
+      const secondary = pair.secondary === null ? undefined : { answer: pair.secondary, comparison: baseline };
+      const exampleId = mismatches.add(mismatchRecord(pair, route, target, answer, comparison, bodies, secondary));
       if (log.enabled("debug")) {
         log.debug(comparison.outcome === "mismatch" ? "pair mismatched" : "pair inconclusive", {
           pairId: pair.id,

@@ -12,6 +12,50 @@ export interface VerdictSource {
 
 export const OUTCOME_WORDS: Record<Outcome, string> = { pass: "pass", fail: "FAIL", "not-yet": "not yet" };
 
+/** A target's outcome in a sentence: "v2 fails, v3 passes". */
+export const TARGET_OUTCOME_WORDS: Record<Outcome, string> = { pass: "passes", fail: "fails", "not-yet": "is not decided yet" };
+
+const WORST_FIRST: Record<Outcome, number> = { fail: 0, "not-yet": 1, pass: 2 };
+
+/** A set of lines' outcome: as good as its worst line (none: not decided yet). */
+export function worstOutcome(lines: readonly { outcome: Outcome }[]): Outcome {
+  if (lines.length === 0) return "not-yet";
+  return lines.reduce((a, b) => (WORST_FIRST[b.outcome] < WORST_FIRST[a.outcome] ? b : a)).outcome;
+}
+
+/** Per target, by name, its outcome over its lines. */
+export function targetOutcomes(lines: readonly LineVerdict[]): { target: string; outcome: Outcome }[] {
+  const targets = [...new Set(lines.map((line) => line.target))].sort();
+  return targets.map((target) => ({ target, outcome: worstOutcome(lines.filter((line) => line.target === target)) }));
+}
+
+/** Every target's outcome in one sentence, failing targets first: "v2 fails, v3 passes". */
+export function targetsSentence(lines: readonly LineVerdict[]): string {
+  return [...targetOutcomes(lines)]
+    .sort((a, b) => WORST_FIRST[a.outcome] - WORST_FIRST[b.outcome])
+    .map(({ target, outcome }) => `${target} ${TARGET_OUTCOME_WORDS[outcome]}`)
+    .join(", ");
+}
+
+/** What needs attention first, as the page and the tables list it: failing, then undecided, then by mismatches and traffic, then by name. */
+export function attentionOrder(a: AttentionKey, b: AttentionKey): number {
+  return (
+    WORST_FIRST[a.outcome] - WORST_FIRST[b.outcome] ||
+    b.mismatched - a.mismatched ||
+    b.pairs - a.pairs ||
+    (a.route < b.route ? -1 : a.route > b.route ? 1 : 0) ||
+    ((a.target ?? "") < (b.target ?? "") ? -1 : (a.target ?? "") > (b.target ?? "") ? 1 : 0)
+  );
+}
+
+export interface AttentionKey {
+  outcome: Outcome;
+  mismatched: number;
+  pairs: number;
+  route: string;
+  target?: string;
+}
+
 /** `99.6% [98.9, 99.9]` */
 export function matchText(line: LineVerdict): string {
   const { ratio, lower, upper } = line.match;
@@ -34,7 +78,8 @@ export function whyText(line: LineVerdict): string {
 
 export function renderTable(verdict: Verdict, source: VerdictSource): string {
   const header = ["route", "target", "pairs", "match ratio", "p95 latency ratio", "verdict", "why"];
-  const rows = verdict.lines.map((line) => [line.route, line.target, String(line.pairs), matchText(line), latencyText(line), OUTCOME_WORDS[line.outcome], whyText(line)]);
+  const ordered = [...verdict.lines].sort((a, b) => attentionOrder({ ...a, mismatched: a.match.mismatched }, { ...b, mismatched: b.match.mismatched }));
+  const rows = ordered.map((line) => [line.route, line.target, String(line.pairs), matchText(line), latencyText(line), OUTCOME_WORDS[line.outcome], whyText(line)]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   // Numbers right-aligned, words left-aligned; the last column is not padded.
   const numeric = [false, false, true, true, true, false, false];
@@ -49,6 +94,7 @@ export function renderTable(verdict: Verdict, source: VerdictSource): string {
     ...(verdict.note === undefined ? [] : [verdict.note]),
     ...noiseLines(verdict),
     judged(verdict.total),
+    ...(verdict.lines.length === 0 ? [] : [`by target: ${targetsSentence(verdict.lines)}`]),
     `verdict: ${OUTCOME_WORDS[verdict.outcome]} (match ratio >= ${percent(minMatchRatio)} and p95 latency ratio <= ${maxLatencyRatio}, ` +
       `each line decided at ${confidence * 100}% confidence for all ${verdict.lines.length} together, from ${minPairs} pairs; from ${source.kind} ${source.url})`,
   ];
@@ -63,7 +109,7 @@ export function noiseLines(verdict: Verdict): string[] {
     const { route, noise, path } = line;
     if (!noise.on || seen.has(route)) continue;
     seen.add(route);
-    const share = noise.share === null ? "" : ` on ${percent(noise.share)} of pairs`;
+    const share = noise.share === null ? "" : ` on ${percent(noise.share)} of mirrored requests`;
     const pathText = path === null ? "" : `; v1 through the callout vs the router: p95 ${path.estimate.toFixed(2)} [${path.lower.toFixed(2)}, ${path.upper.toFixed(2)}]`;
     out.push(`noise on ${route}: a secondary${share}, ${noise.secondaryPairs} pairs with one${pathText}`);
   }

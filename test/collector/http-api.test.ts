@@ -205,10 +205,11 @@ describe("HTTP API", () => {
     }
     expect(code).toBe(0);
     const lines = written.join("").trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^route\s+target\s+pairs\s+matched\s+noise\s+mismatched\s+pending\s+inconclusive\s+match ratio\s+primary p95\s+shadow p95\s+latency ratio\s+top field$/);
-    expect(lines[1]).toMatch(/^\/orders\/\{id\}\s+shadow\s+2\s+0\s+0\s+1\s+0\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
-    expect(lines[2]).toMatch(/^\/users\/\{name\}\s+shadow\s+3\s+2\s+0\s+1\s+0\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
-    expect(lines[3]).toMatch(/^\*\s+\*\s+5\s+2\s+0\s+2\s+0\s+1\s+0\.5000/);
+    // The verdict's outcome per row, what needs attention first, regressions before noise.
+    expect(lines[0]).toMatch(/^route\s+target\s+verdict\s+pairs\s+mismatched\s+pending\s+matched\s+noise\s+inconclusive\s+match ratio\s+primary p95\s+target p95\s+latency ratio\s+top regression$/);
+    expect(lines[1]).toMatch(/^\/users\/\{name\}\s+shadow\s+not yet\s+3\s+1\s+0\s+2\s+0\s+0\s+0\.6667\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(changed\) ×1$/);
+    expect(lines[2]).toMatch(/^\/orders\/\{id\}\s+shadow\s+not yet\s+2\s+1\s+0\s+0\s+0\s+1\s+0\.0000\s+2\.0ms\s+3\.0ms\s+1\.50\s+\$\.price \(removed\) ×1$/);
+    expect(lines[3]).toMatch(/^\*\s+\*\s+not yet\s+5\s+2\s+0\s+2\s+0\s+1\s+0\.5000/);
     expect(lines[4]).toBe("5 pairs from 1 proxy (self-reported ids; intake not authenticated: anyone who reached it could send pairs under any id)");
     // No secondary on any route: no noise to tell of.
     // Then the verdict, line by line, as `shadowdiff verdict --collector` says it.
@@ -217,6 +218,7 @@ describe("HTTP API", () => {
     expect(lines[7]).toMatch(/^route\s+target\s+pairs\s+match ratio\s+p95 latency ratio\s+verdict\s+why$/);
     expect(lines.slice(8).find((line) => line.startsWith("/orders/{id}"))).toMatch(/^\/orders\/\{id\}\s+shadow\s+1\s+0\.0% \[0\.0, \d+\.\d\]\s+-\s+not yet\s+1 of the 20 pairs the floor asks for$/);
     expect(lines.at(-1)).toMatch(/^verdict: not yet \(/);
+    expect(lines.at(-2)).toBe("by target: shadow is not decided yet");
   });
 
   it("`shadowdiff report` exits 1 with a message when the collector cannot be reached", async () => {

@@ -95,7 +95,7 @@ describe("several targets and a secondary", () => {
 
     // `shadowdiff report`: one row per route and target, then the route's noise, regressions first.
     const table = formatSummaryTable(summary).split("\n");
-    expect(table).toContain("noise on /products/{id}: 40 pairs with a secondary, a secondary on 100.0% of pairs");
+    expect(table).toContain("noise on /products/{id}: 40 pairs with a secondary, a secondary on 100.0% of mirrored requests");
     expect(table.findIndex((line) => line.startsWith("  $.price changed"))).toBeLessThan(table.findIndex((line) => line.startsWith("  $.requestId changed")));
     expect(table).toContain("  $.price changed: v1 differs from itself in 0.0%; targets differ in v2 100.0% (regression), v3 0.0%, v4 0.0%");
     expect(table.filter((line) => /^\/products\/\{id\}\s+v[234]\s+40\s/.test(line))).toHaveLength(3);
@@ -126,7 +126,7 @@ describe("several targets and a secondary", () => {
     const stored = await getJson<{ mismatches: MismatchListItem[] }>(`${c.httpUrl}/api/mismatches?target=v2&route=${encodeURIComponent("/products/{id}")}`);
     expect(stored.body.mismatches).toHaveLength(40);
     const example = await getJson<MismatchView>(`${c.httpUrl}/api/mismatches/${stored.body.mismatches[0]!.id}`);
-    expect(example.body).toMatchObject({ target: "v2", comparison: { noise: { cancelled: expect.arrayContaining([{ field: "$.servedAt", kind: "changed" }]) } } });
+    expect(example.body).toMatchObject({ target: "v2", comparison: { noise: { cancelled: expect.arrayContaining([{ field: "$.servedAt", kind: "changed", by: "secondary" }]) } } });
     const hostile = await getJson<{ error: string }>(`${c.httpUrl}/api/mismatches?target=${"v".repeat(33)}`);
     expect(hostile).toEqual({ status: 400, body: { error: "target must be a target name of 1 to 32 characters, as /api/summary lists it" } });
   });

@@ -24,7 +24,7 @@ describe("the noise model", () => {
   it("a pair's own secondary differing the same way cancels the difference, whatever the counts", () => {
     const book = new NoiseBook();
     const judged = book.judge("/a", 1, [changed("$.at")], [{ target: "v2", differences: [changed("$.at")] }], ALPHA);
-    expect(judged.targets[0]).toEqual({ cancelled: [changed("$.at")], remaining: [], pending: [] });
+    expect(judged.targets[0]).toEqual({ cancelled: [{ ...changed("$.at"), by: "secondary" }], remaining: [], pending: [] });
     expect(book.lineCounts("/a", "v2", ALPHA)).toEqual({ matched: 1, mismatched: 0, pending: 1 - 1, noiseCancelled: 1 });
   });
 
@@ -48,6 +48,9 @@ describe("the noise model", () => {
     feed(book, "/a", 1000, (i) => (i % 10 === 0 ? [changed("$.at")] : null), () => [changed("$.at")], 0.1);
     expect(book.report("/a", ALPHA).fields).toEqual([{ field: "$.at", kind: "changed", noise: 100, noiseRate: 1, targets: [{ target: "v2", raw: 1000, rawRate: 1, class: "noise" }] }]);
     expect(book.lineCounts("/a", "v2", ALPHA)).toEqual({ matched: 1000, mismatched: 0, pending: 0, noiseCancelled: 1000 });
+    // Each cancelled difference says what cancelled it: the pair's own secondary, or the counts.
+    expect(book.judge("/a", 0.1, null, [{ target: "v2", differences: [changed("$.at")] }], ALPHA).targets[0]?.cancelled).toEqual([{ ...changed("$.at"), by: "counts" }]);
+    expect(book.judge("/a", 0.1, [changed("$.at")], [{ target: "v2", differences: [changed("$.at")] }], ALPHA).targets[0]?.cancelled).toEqual([{ ...changed("$.at"), by: "secondary" }]);
   });
 
   it("a field that v1 and the target shuffle alike is never called a regression, however the counts fall", () => {

@@ -10,6 +10,7 @@ const mismatch = (paths: string[], capped = false): Comparison => ({
 });
 const at = { field: "$.at", kind: "changed" };
 const price = { field: "$.price", kind: "changed" };
+const atBySecondary = { ...at, by: "secondary" as const };
 
 describe("a comparison with its noise taken out", () => {
   it("differences are folded and counted once per field and kind, status and headers included", () => {
@@ -20,16 +21,18 @@ describe("a comparison with its noise taken out", () => {
   });
 
   it.each([
-    ["every difference noise: a match that says what was cancelled", mismatch(["$.at"]), { cancelled: [at], remaining: [], pending: [] }, "match"],
-    ["noise and a regression: still a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [at], remaining: [price], pending: [] }, "mismatch"],
+    ["every difference noise: a match that says what was cancelled", mismatch(["$.at"]), { cancelled: [atBySecondary], remaining: [], pending: [] }, "match"],
+    ["noise and a regression: still a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [{ ...at, by: "counts" as const }], remaining: [price], pending: [] }, "mismatch"],
     ["a regression and a field not settled: a mismatch", mismatch(["$.at", "$.price"]), { cancelled: [], remaining: [price], pending: [at] }, "mismatch"],
-    ["differences past the listed ones cannot be called noise: a mismatch", mismatch(["$.at"], true), { cancelled: [at], remaining: [], pending: [] }, "mismatch"],
+    ["differences past the listed ones cannot be called noise: a mismatch", mismatch(["$.at"], true), { cancelled: [atBySecondary], remaining: [], pending: [] }, "mismatch"],
     ["only fields not settled yet: inconclusive until the counts settle them", mismatch(["$.price"]), { cancelled: [], remaining: [], pending: [price] }, "inconclusive"],
     ["without noise on the route: unchanged", mismatch(["$.price"]), { cancelled: [], remaining: [price], pending: [] }, "mismatch"],
   ] as const)("%s", (_, comparison, judgement, outcome) => {
     const result = withNoise(comparison, { cancelled: [...judgement.cancelled], remaining: [...judgement.remaining], pending: [...judgement.pending] });
     expect(result.outcome).toBe(outcome);
     expect(result.noise?.cancelled ?? []).toEqual(judgement.cancelled);
+    // What was not settled when the pair arrived is kept with it, beside what was cancelled.
+    expect(result.noise?.pending ?? []).toEqual(judgement.pending);
     if (outcome === "inconclusive") expect(result.inconclusive).toEqual({ reason: "noise_pending", detail: expect.stringMatching(/\$\.price.*not settled/) });
   });
 

@@ -47,8 +47,9 @@ describe("shadowdiff collector, in its own process", () => {
     expect(await reportCommand(["--collector", url])).toBe(0);
     vi.restoreAllMocks();
     const table = stdout.join("");
-    expect(table).toMatch(/^\/health\s+shadow\s+1\s+1\s+0\s+0\s+0\s+0\s+1\.0000/m);
-    expect(table).toMatch(/^\/users\/\{id\}\s+shadow\s+1\s+1\s+0\s+0\s+0\s+0\s+1\.0000/m);
+    // route, target, verdict, pairs, mismatched, pending, matched, noise, inconclusive, match ratio
+    expect(table).toMatch(/^\/health\s+shadow\s+not yet\s+1\s+0\s+0\s+1\s+0\s+0\s+1\.0000/m);
+    expect(table).toMatch(/^\/users\/\{id\}\s+shadow\s+not yet\s+1\s+0\s+0\s+1\s+0\s+0\s+1\.0000/m);
 
     expect(await collector.stop()).toBe(0);
     expect(collector.output()).toContain('"msg":"collector stopped"');

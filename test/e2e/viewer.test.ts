@@ -275,8 +275,9 @@ describe("a pair, by its deep link", () => {
   it("a shadow timeout: said plainly, with no shadow body", async () => {
     await open(`#/pair/${ids.get("timeout")}`);
     await page.waitForSelector(".explanation");
-    expect(await page.textContent(".explanation")).toContain("Shadow failed: timeout.");
-    expect(await page.textContent('section[aria-label="Shadow (v2) body"]')).toContain("No response: timeout.");
+    // The target is named: a single shadow is the target "shadow".
+    expect(await page.textContent(".explanation")).toContain("shadow failed: timeout.");
+    expect(await page.textContent('section[aria-label="Target shadow body"]')).toContain("No response: timeout.");
   });
 
   it("a truncated pair: inconclusive, and why", async () => {

@@ -133,6 +133,11 @@ describe("shadowdiff verdict --prometheus", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^\/users\/\{id\}.*FAIL\s+match ratio below 99\.0%; p95 latency ratio above 1\.2$/m);
     expect(run.stdout).toMatch(/^\/orders\/\{id\}.*not yet\s+latency needs 200 pairs to estimate its p95s$/m);
+    // What needs attention first, as the page lists it: the failing line before the undecided one.
+    const rows = run.stdout.split("\n").filter((line) => line.startsWith("/"));
+    expect(rows.map((line) => line.split(/\s+/)[0])).toEqual(["/users/{id}", "/orders/{id}"]);
+    // Every target's outcome in the page banner's words, before the verdict.
+    expect(run.stdout).toMatch(/^by target: v2 fails\nverdict: FAIL/m);
     const json = await verdict("--prometheus", server.url, "--json");
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout);
@@ -151,7 +156,7 @@ describe("shadowdiff verdict --prometheus", () => {
     const server = await prometheus({ "/users/{id} v2": { match: 100, pending: 20 } }, { secondary: { "/users/{id}": { share: 0.1, pairs: 12 } }, restarts: 1 });
     const run = await verdict("--prometheus", server.url);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: a secondary on 10\.0% of pairs, 12 pairs with one$/m);
+    expect(run.stdout).toMatch(/^noise on \/users\/\{id\}: a secondary on 10\.0% of mirrored requests, 12 pairs with one$/m);
     expect(run.stdout).toMatch(/20 pairs wait on fields not settled as noise or regression/);
     expect(run.stdout).toMatch(/^a collector restarted within the last day \(1 times\): its counts start again from then$/m);
   });

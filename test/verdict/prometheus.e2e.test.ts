@@ -165,7 +165,7 @@ describe("shadowdiff verdict against a real Prometheus and a real collector", ()
     expect(fromPrometheus.code).toBe(1);
     expect(fromPrometheus.stdout).toMatch(/^\/users\/\{id\}\s+v2\s+105\s+0\.0% \[0\.0, \d\.\d\]\s+-\s+FAIL\s+match ratio below 99\.0%$/m);
     expect(fromPrometheus.stdout).toMatch(/^\/users\/\{id\}\s+v3\s+105\s+100\.0% \[\d+\.\d, 100\.0\]\s+-\s+not yet\s+match ratio not yet clear of 99\.0%; latency needs 200 pairs with a secondary to estimate its p95s$/m);
-    expect(fromPrometheus.stdout).toMatch(/^noise on \/users\/\{id\}: a secondary on 100\.0% of pairs, 105 pairs with one$/m);
+    expect(fromPrometheus.stdout).toMatch(/^noise on \/users\/\{id\}: a secondary on 100\.0% of mirrored requests, 105 pairs with one$/m);
     expect((await verdict("--prometheus", stack.prometheus.url, "--target", "v3")).code).toBe(2);
 
     const fromCollector = await verdict("--collector", `http://127.0.0.1:${stack.collector.httpPort}`, "--json");

@@ -11,6 +11,15 @@ describe("the latency chart's series", () => {
     ]);
   });
 
+  it("any number of sides: the primary, the secondary and a target", () => {
+    expect(cdfSeries([0.002], [0.001, 0.003], [0.004])).toEqual([
+      [1, 2, 3, 4],
+      [0, 1, 1, 1],
+      [0.5, 0.5, 1, 1],
+      [0, 0, 0, 1],
+    ]);
+  });
+
   it("an empty side has no line", () => {
     expect(cdfSeries([0.001], [])).toEqual([[1], [1], [null]]);
   });

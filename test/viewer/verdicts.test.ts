@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LineVerdict } from "../../host/judge/line-judgement.js";
 import type { Verdict } from "../../host/judge/verdict.js";
-import { byAttention, linesOf, settingsFromAddress, targetOutcomes, worstOutcome } from "../../viewer/src/verdicts.js";
+import { byAttention, linesOf, settingsFromAddress, targetOutcomes, targetsSentence, worstOutcome } from "../../viewer/src/verdicts.js";
 
 const line = (route: string, target: string, outcome: LineVerdict["outcome"]): LineVerdict =>
   ({ route, target, outcome, reasons: [], pairs: 100 }) as unknown as LineVerdict;
@@ -18,6 +18,12 @@ describe("the page's verdicts", () => {
       { target: "v2", outcome: "fail" },
       { target: "v3", outcome: "not-yet" },
     ]);
+  });
+
+  it("say every target's outcome in one sentence, failing targets first, as the banner and the tables do", () => {
+    expect(targetsSentence([line("/p", "v3", "pass"), line("/q", "v4", "not-yet"), line("/p", "v2", "pass"), line("/q", "v2", "fail")])).toBe("v2 fails, v4 is not decided yet, v3 passes");
+    expect(targetsSentence([line("/p", "shadow", "pass")])).toBe("shadow passes");
+    expect(targetsSentence([])).toBe("");
   });
 
   it("sorts what needs attention first: failing, then undecided, then by mismatches and traffic", () => {

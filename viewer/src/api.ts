@@ -1,6 +1,7 @@
 // The collector's /api/*, as the page reads it (the same endpoints `shadowdiff report` and
 // `shadowdiff verdict --collector` read). URLs are relative, so the page also works behind a
 // proxy that serves the collector under a path prefix.
+import type { DifferenceClass } from "../../host/mismatches/difference-classes.js";
 import type { MismatchListItem, MismatchView } from "../../host/mismatches/mismatch-view.js";
 import type { RouteDetail, RouteSummary, Summary as RouteSummaries } from "../../host/summary/summary.js";
 import type { Verdict } from "../../host/judge/verdict.js";
@@ -10,7 +11,7 @@ import { storedToken, tokenRefused } from "./token.js";
 /** /api/summary: the summaries, and whether the collector's intake is authenticated (absent from older collectors). */
 export type Summary = RouteSummaries & { intake?: IntakeState };
 
-export type { MismatchListItem, MismatchView, RouteDetail, RouteSummary, Verdict };
+export type { DifferenceClass, MismatchListItem, MismatchView, RouteDetail, RouteSummary, Verdict };
 
 /** An answer other than 200, with the collector's own message when it gave one. */
 export class ApiError extends Error {
@@ -53,12 +54,16 @@ export function fetchRoute(route: string, signal?: AbortSignal): Promise<RouteDe
   return getJson<RouteDetail>(`api/route?route=${encodeURIComponent(route)}`, signal);
 }
 
-export async function fetchMismatches(options: { route?: string; limit: number }, signal?: AbortSignal): Promise<MismatchListItem[]> {
+export async function fetchMismatches(options: { route?: string; target?: string; limit: number }, signal?: AbortSignal): Promise<MismatchListItem[]> {
   const query = new URLSearchParams({ limit: String(options.limit) });
   if (options.route !== undefined) query.set("route", options.route);
+  if (options.target !== undefined) query.set("target", options.target);
   return (await getJson<{ mismatches: MismatchListItem[] }>(`api/mismatches?${query}`, signal)).mismatches;
 }
 
-export function fetchPair(id: number, signal?: AbortSignal): Promise<MismatchView> {
-  return getJson<MismatchView>(`api/mismatches/${id}`, signal);
+/** A stored example, each of its differences classed (absent from older collectors). */
+export type PairDetail = MismatchView & { classes?: DifferenceClass[] };
+
+export function fetchPair(id: number, signal?: AbortSignal): Promise<PairDetail> {
+  return getJson<PairDetail>(`api/mismatches/${id}`, signal);
 }

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from "preact/hooks";
+import { fetchSummary } from "./api.js";
+import { comparedSides, comparedWords } from "./compared-sides.js";
 import { overviewHref } from "./hash-route.js";
-import { useTheme, useView, type ThemeChoice } from "./hooks.js";
+import { usePoll, useTheme, useView, type ThemeChoice } from "./hooks.js";
 import { OverviewView } from "./overview-view.js";
 import { PairView } from "./pair-view.js";
 import { RouteView } from "./route-view.js";
@@ -16,8 +18,10 @@ export function App() {
   const { theme, choice, choose } = useTheme();
   const { search, problems } = settingsFromAddress(location.search);
   const main = useRef<HTMLElement>(null);
+  // The header says what is compared on every view; the overview shows the same summary.
+  const summary = usePoll((signal) => fetchSummary(signal), "summary");
 
-  // A new view: start at its top, and move keyboard focus to its heading.
+  // A new view: start at its top, and move keyboard focus to its heading (another target of the same route is the same view).
   useEffect(() => {
     scrollTo(0, 0);
     main.current?.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
@@ -33,7 +37,9 @@ export function App() {
           <span class="brand-mark" aria-hidden="true" />
           shadowdiff
         </a>
-        <span class="topbar-note">primary (v1) vs shadow (v2), since the collector started</span>
+        <span class="topbar-note" data-compared>
+          {summary.data === undefined ? "Comparing the primary with its targets" : `${comparedWords(comparedSides(summary.data))}, since the collector started`}
+        </span>
         <button type="button" class="theme-toggle" onClick={() => choose(THEME_NEXT[choice])} title="Switch between automatic, dark and light">
           {THEME_LABEL[choice]}
         </button>
@@ -43,8 +49,8 @@ export function App() {
         {problems.length > 0 && (
           <Problem title="The address's verdict settings were not used:">{problems.join("; ")}. The verdicts below use shadowdiff verdict's defaults.</Problem>
         )}
-        {view.kind === "overview" && <OverviewView search={search} />}
-        {view.kind === "route" && <RouteView route={view.route} search={search} theme={theme} />}
+        {view.kind === "overview" && <OverviewView search={search} summary={summary} />}
+        {view.kind === "route" && <RouteView route={view.route} target={view.target} problems={view.problems} search={search} theme={theme} />}
         {view.kind === "pair" && <PairView id={view.id} />}
         {view.kind === "unknown" && (
           <>

@@ -4,7 +4,8 @@ import type { BodyView, ResponseView } from "../../host/mismatches/mismatch-view
 import { bytes, count } from "./format.js";
 import { JsonLayoutError, layoutJson, type JsonLayout, type Token } from "./json-lines.js";
 
-export type Side = "primary" | "shadow";
+/** The primary, the target compared with it, and the secondary (the primary's own version asked again). */
+export type Side = "primary" | "shadow" | "secondary";
 
 /** A difference to scroll to; `seq` tells one click from the next on the same path. */
 export interface Focus {
@@ -45,16 +46,17 @@ export function bodyText(response: BodyView): BodyText {
   return { text, notes };
 }
 
-export function BodyPanel(props: { side: Side; response: ResponseView | null; failure: string | null; highlights: Map<string, string>; focus: Focus | undefined; json: boolean }) {
+/** One side's body; `name` titles it ("Primary", "Target v2", ...). */
+export function BodyPanel(props: { side: Side; name: string; response: ResponseView | null; failure: string | null; highlights: Map<string, string>; focus: Focus | undefined; json: boolean }) {
   const { side, response } = props;
-  const title = side === "primary" ? "Primary (v1)" : "Shadow (v2)";
+  const title = props.name;
   if (response === null) {
     return (
-      <section class="body-panel" aria-label={`${title} body`}>
+      <section class="body-panel" aria-label={`${title} body`} data-side={side}>
         <header class="body-head">
           <h3>{title}</h3>
         </header>
-        <p class="body-missing">No response: {props.failure ?? "the shadow did not answer"}.</p>
+        <p class="body-missing">No response: {props.failure ?? "it did not answer"}.</p>
       </section>
     );
   }

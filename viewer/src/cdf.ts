@@ -1,11 +1,11 @@
-// The latency distribution as the chart draws it: both sides' empirical CDFs on one x axis.
+// The latency distribution as the chart draws it: every side's empirical CDF on one x axis.
 
 /**
- * `[x, primary, shadow]` for uPlot: x is every distinct latency of either side (milliseconds,
- * ascending); each side's y is the share of its sample at or below x, null for an empty side.
+ * `[x, ...sides]` for uPlot: x is every distinct latency of any side (milliseconds, ascending);
+ * each side's y is the share of its sample at or below x, null for an empty side.
  */
-export function cdfSeries(primarySeconds: readonly number[], shadowSeconds: readonly number[]): [number[], (number | null)[], (number | null)[]] {
-  const xs = [...new Set([...primarySeconds, ...shadowSeconds])].sort((a, b) => a - b);
+export function cdfSeries(...sidesSeconds: (readonly number[])[]): [number[], ...(number | null)[][]] {
+  const xs = [...new Set(sidesSeconds.flat())].sort((a, b) => a - b);
   const shareAtOrBelow = (sorted: readonly number[]): (number | null)[] => {
     if (sorted.length === 0) return xs.map(() => null);
     let seen = 0;
@@ -14,7 +14,7 @@ export function cdfSeries(primarySeconds: readonly number[], shadowSeconds: read
       return seen / sorted.length;
     });
   };
-  return [xs.map((x) => x * 1000), shareAtOrBelow(primarySeconds), shareAtOrBelow(shadowSeconds)];
+  return [xs.map((x) => x * 1000), ...sidesSeconds.map(shareAtOrBelow)];
 }
 
 /** Nearest-rank percentile of an ascending sample, as the collector computes p50 and p95. */

@@ -2,7 +2,8 @@ import { REDACTED } from "./curl.js";
 import type { HeaderRow } from "./header-rows.js";
 import { Empty } from "./widgets.js";
 
-export function HeadersDiff({ rows, shadowAnswered }: { rows: HeaderRow[]; shadowAnswered: boolean }) {
+/** `target`: the name of the side compared with the primary. */
+export function HeadersDiff({ rows, shadowAnswered, target = "Shadow" }: { rows: HeaderRow[]; shadowAnswered: boolean; target?: string }) {
   if (rows.length === 0) return <Empty>No response header was captured.</Empty>;
   return (
     <div class="table-wrap">
@@ -11,7 +12,7 @@ export function HeadersDiff({ rows, shadowAnswered }: { rows: HeaderRow[]; shado
           <tr>
             <th scope="col">Header</th>
             <th scope="col">Primary</th>
-            <th scope="col">Shadow</th>
+            <th scope="col">{target}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,6 +1,6 @@
 import uPlot from "uplot";
 import { useEffect, useRef } from "preact/hooks";
-import type { RouteDetail } from "./api.js";
+import type { LatencySample } from "../../host/summary/summary.js";
 import { cdfSeries, percentile } from "./cdf.js";
 import { count, duration, times } from "./format.js";
 import type { Theme } from "./hooks.js";
@@ -10,18 +10,32 @@ const HEIGHT = 260;
 const LOG_SPREAD = 20;
 const QUANTILES = [0.5, 0.9, 0.95, 0.99];
 
+/** One side of the chart: its name, its colour (a CSS variable's stem) and the collector's reservoir sample. */
+export interface ChartSide {
+  name: string;
+  colour: "primary" | "secondary" | "shadow";
+  sample: LatencySample;
+}
+
+/** A row of percentile ratios under the chart: side `of` over side `over` (indices into the sides). */
+export interface ChartRatio {
+  of: number;
+  over: number;
+}
+
 function cssColour(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-/** Both sides' latency CDFs from the collector's reservoir sample, and their percentiles. */
-export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency"]; theme: Theme }) {
+/** Each side's latency CDF from the collector's reservoir sample, their percentiles and the ratios asked for. */
+export function LatencyChart({ sides, ratios, theme }: { sides: ChartSide[]; ratios: ChartRatio[]; theme: Theme }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const data = cdfSeries(latency.primary.seconds, latency.shadow.seconds);
+  const data = cdfSeries(...sides.map((side) => side.sample.seconds));
   const fastest = data[0][0] ?? 0;
   const slowest = data[0][data[0].length - 1] ?? 0;
   const log = fastest > 0 && slowest / fastest > LOG_SPREAD;
+  const shape = sides.map((side) => `${side.name}\u0000${side.colour}`).join("\u0001");
 
   useEffect(() => {
     const element = box.current;
@@ -43,11 +57,16 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
       legend: { show: false },
       series: [
         { label: "latency" },
-        { label: "primary", stroke: cssColour("--primary-line"), width: 2, ...(stepped ? { paths: stepped } : {}) },
-        { label: "shadow", stroke: cssColour("--shadow-line"), width: 2, ...(stepped ? { paths: stepped } : {}) },
+        ...sides.map((side) => ({
+          label: side.name,
+          stroke: cssColour(`--${side.colour}-line`),
+          width: 2,
+          ...(side.colour === "secondary" ? { dash: [6, 4] } : {}),
+          ...(stepped ? { paths: stepped } : {}),
+        })),
       ],
     };
-    const chart = new uPlot(options, data, element);
+    const chart = new uPlot(options, data as uPlot.AlignedData, element);
     plot.current = chart;
     const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }));
     observer.observe(element);
@@ -56,19 +75,17 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
       chart.destroy();
       plot.current = null;
     };
-  }, [theme, log]);
+  }, [theme, log, shape]);
 
   useEffect(() => {
-    plot.current?.setData(data);
-  }, [latency]);
+    plot.current?.setData(data as uPlot.AlignedData);
+  }, [sides]);
 
-  const sides = [
-    ["primary", latency.primary],
-    ["shadow", latency.shadow],
-  ] as const;
+  const names = sides.map((side) => side.name);
+  const label = `Cumulative latency distribution of ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0]}`;
   return (
     <figure class="chart">
-      <div ref={box} class="chart-box" role="img" aria-label="Cumulative latency distribution of the primary and the shadow" />
+      <div ref={box} class="chart-box" role="img" aria-label={label} />
       <figcaption>
         <table class="quantiles">
           <thead>
@@ -83,35 +100,44 @@ export function LatencyChart({ latency, theme }: { latency: RouteDetail["latency
             </tr>
           </thead>
           <tbody>
-            {sides.map(([name, side]) => (
-              <tr key={name}>
+            {sides.map((side) => (
+              <tr key={side.name} data-side={side.colour}>
                 <th scope="row">
-                  <span class={`swatch swatch-${name}`} aria-hidden="true" />
-                  {name}
+                  <span class={`swatch swatch-${side.colour}`} aria-hidden="true" />
+                  {side.name}
                 </th>
                 {QUANTILES.map((q) => (
                   <td class="num" key={q}>
-                    {duration(percentile(side.seconds, q))}
+                    {duration(percentile(side.sample.seconds, q))}
                   </td>
                 ))}
                 <td class="num">
-                  {count(side.seconds.length)} of {count(side.seen)}
+                  {count(side.sample.seconds.length)} of {count(side.sample.seen)}
                 </td>
               </tr>
             ))}
-            <tr>
-              <th scope="row">shadow ÷ primary</th>
-              {QUANTILES.map((q) => {
-                const p = percentile(latency.primary.seconds, q);
-                const s = percentile(latency.shadow.seconds, q);
-                return (
-                  <td class="num" key={q}>
-                    {times(p && s !== null ? s / p : null)}
-                  </td>
-                );
-              })}
-              <td />
-            </tr>
+            {ratios.map(({ of, over }) => {
+              const top = sides[of];
+              const bottom = sides[over];
+              if (top === undefined || bottom === undefined) return null;
+              return (
+                <tr key={`${of}/${over}`} class="ratio-row">
+                  <th scope="row">
+                    {top.name} ÷ {bottom.name}
+                  </th>
+                  {QUANTILES.map((q) => {
+                    const b = percentile(bottom.sample.seconds, q);
+                    const t = percentile(top.sample.seconds, q);
+                    return (
+                      <td class="num" key={q}>
+                        {times(b && t !== null ? t / b : null)}
+                      </td>
+                    );
+                  })}
+                  <td />
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </figcaption>

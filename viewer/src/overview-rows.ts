@@ -15,3 +15,9 @@ export function overviewRows(summary: Summary): Row[] {
   if (names.size === 0 || (names.size === 1 && names.has(ONE_SHADOW))) return summary.routes;
   return summary.routes.flatMap((route) => route.targets.map((target) => ({ ...route, ...target, route: route.route, targets: [] })));
 }
+
+/** Fields the noise evidence calls noise for the row's target (for a route row over one target, for any). */
+export function noiseFieldsOf(row: Row): number {
+  const fields = row.noise?.fields ?? [];
+  return fields.filter((field) => field.targets.some((each) => (row.target === undefined || each.target === row.target) && each.class === "noise")).length;
+}

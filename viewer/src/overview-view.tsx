@@ -1,20 +1,22 @@
-import { fetchMismatches, fetchSummary, fetchVerdict, type Summary } from "./api.js";
+import { fetchVerdict, type Summary } from "./api.js";
 import { count, duration, ratioPercent, times } from "./format.js";
 import { proxyCountWords } from "../../host/verdict/proxy-count.js";
 import { routeHref } from "./hash-route.js";
-import { usePoll } from "./hooks.js";
+import { usePoll, type Polled } from "./hooks.js";
 import { LiveStatus } from "./live-status.js";
-import { MismatchTable } from "./mismatch-table.js";
-import { overviewRows, type Row } from "./overview-rows.js";
-import { byAttention, latencyText, linesOf, matchText, OUTCOME_WORDS, targetOutcomes, whyText, worstOutcome, type LineVerdict, type Outcome, type Verdict } from "./verdicts.js";
+import { PairList } from "./mismatch-table.js";
+import { noiseFieldsOf, overviewRows, type Row } from "./overview-rows.js";
+import { comparedSides } from "./compared-sides.js";
+import { byAttention, latencyText, linesOf, matchText, targetsSentence, whyText, worstOutcome, type LineVerdict, type Outcome, type Verdict } from "./verdicts.js";
 import { Card, Empty, KindBadge, VerdictPill } from "./widgets.js";
 
 const NEWEST = 20;
+/** Failing routes the banner names per target; the table lists them all. */
+const BANNER_ROUTES = 3;
 
-export function OverviewView({ search }: { search: string }) {
-  const summary = usePoll((signal) => fetchSummary(signal), "summary");
+/** `summary`: polled by the page for its header, shown here in full. */
+export function OverviewView({ search, summary }: { search: string; summary: Polled<Summary> }) {
   const verdict = usePoll((signal) => fetchVerdict(search, signal), `verdict\u0000${search}`);
-  const newest = usePoll((signal) => fetchMismatches({ limit: NEWEST }, signal), "newest");
   return (
     <>
       <div class="title-row">
@@ -26,7 +28,7 @@ export function OverviewView({ search }: { search: string }) {
       ) : (
         <Overview summary={summary.data} verdict={verdict.data} />
       )}
-      <Card title="Newest mismatching and inconclusive pairs">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute />}</Card>
+      <PairList title="Newest mismatching and inconclusive pairs" targets={summary.data === undefined ? [] : comparedSides(summary.data).targets} limit={NEWEST} />
     </>
   );
 }
@@ -57,9 +59,9 @@ function Overview({ summary, verdict }: { summary: Summary; verdict: Verdict | u
                   <th scope="col" class="num">Pairs</th>
                   <th scope="col" class="num">Match [interval]</th>
                   <th scope="col" class="num">p95 primary</th>
-                  <th scope="col" class="num">p95 shadow</th>
+                  <th scope="col" class="num">p95 target</th>
                   <th scope="col" class="num">p95 ratio [interval]</th>
-                  <th scope="col">Top differing fields</th>
+                  <th scope="col">Top differing fields, then noise</th>
                 </tr>
               </thead>
               <tbody>
@@ -79,10 +81,11 @@ function RouteRow({ row, targets }: { row: Row & { lines: LineVerdict[]; outcome
   // A route row over several targets shows each target's figures, worst first.
   const lines = [...row.lines].sort((a, b) => (a.outcome === b.outcome ? 0 : a.outcome === "fail" ? -1 : b.outcome === "fail" ? 1 : 0));
   const each = (text: (line: LineVerdict) => string) => lines.map((line) => (lines.length > 1 ? `${line.target}: ${text(line)}` : text(line)));
+  const noise = noiseFieldsOf(row);
   return (
-    <tr class={`route-row row-${row.outcome}`} data-route={row.route}>
+    <tr class={`route-row row-${row.outcome}`} data-route={row.route} data-target={row.target}>
       <th scope="row" class="mono wrap route-cell">
-        <a href={routeHref(row.route)}>{row.route}</a>
+        <a href={routeHref(row.route, row.target ?? null)}>{row.route}</a>
       </th>
       {targets && <td class="mono">{row.target ?? "–"}</td>}
       <td class="verdict-cell">
@@ -99,7 +102,7 @@ function RouteRow({ row, targets }: { row: Row & { lines: LineVerdict[]; outcome
       <td class="num interval">{lines.length === 0 ? times(row.latencyRatioP95) : each(latencyText).map((text) => <div key={text}>{text}</div>)}</td>
       <td class="fields-cell">
         {row.topFields.length === 0 ? (
-          <span class="muted">–</span>
+          noise === 0 && <span class="muted">–</span>
         ) : (
           <ul class="chips">
             {row.topFields.slice(0, 3).map((field) => (
@@ -113,22 +116,27 @@ function RouteRow({ row, targets }: { row: Row & { lines: LineVerdict[]; outcome
             ))}
           </ul>
         )}
+        {noise > 0 && (
+          <div class="noise-count muted" title="Fields where v1 differs from itself as often: not counted against the target">
+            {`${count(noise)} noise ${noise === 1 ? "field" : "fields"}`}
+          </div>
+        )}
       </td>
     </tr>
   );
 }
 
-const HEADLINES: Record<Outcome, string> = {
-  pass: "may go to canary",
-  fail: "is not ready for canary",
-  "not-yet": "not decided yet",
-};
-
 function VerdictBanner({ verdict, summary }: { verdict: Verdict; summary: Summary }) {
   const failing = verdict.lines.filter((line) => line.outcome === "fail").length;
   const undecided = verdict.lines.filter((line) => line.outcome === "not-yet").length;
   const { minMatchRatio, maxLatencyRatio, minPairs, confidence } = verdict.thresholds;
-  const targets = targetOutcomes(verdict);
+  // Each failing target, where it fails and why, what needs attention first.
+  const why = [...new Set(verdict.lines.filter((line) => line.outcome === "fail").map((line) => line.target))].sort().map((target) => {
+    const failingLines = byAttention(verdict.lines.filter((line) => line.target === target && line.outcome === "fail").map((line) => ({ ...line, mismatched: line.match.mismatched })));
+    const shown = failingLines.slice(0, BANNER_ROUTES).map((line) => `${line.route} (${whyText(line)})`);
+    const more = failingLines.length - shown.length;
+    return `${target} fails on ${shown.join(", ")}${more > 0 ? ` and ${more} more ${more === 1 ? "route" : "routes"}` : ""}`;
+  });
   const parts = [
     `${verdict.lines.length} ${verdict.lines.length === 1 ? "line" : "lines"} (route × target)`,
     ...(failing > 0 ? [`${failing} failing`] : []),
@@ -140,9 +148,16 @@ function VerdictBanner({ verdict, summary }: { verdict: Verdict; summary: Summar
       <div class="banner-main">
         <VerdictPill outcome={verdict.outcome} />
         <span class="banner-headline">
-          {targets.length === 0 ? "No comparisons yet" : targets.map(({ target, outcome }) => `${target} ${OUTCOME_WORDS[outcome] === "FAIL" ? "fails" : HEADLINES[outcome]}`).join("; ")}
+          {verdict.lines.length === 0 ? "No comparisons yet" : targetsSentence(verdict.lines)}
         </span>
       </div>
+      {why.length > 0 && (
+        <ul class="banner-why">
+          {why.map((text) => (
+            <li key={text}>{text}</li>
+          ))}
+        </ul>
+      )}
       <div class="banner-detail">{parts.join(" · ")}</div>
       <div class="banner-rule">
         A line passes when its match ratio is surely ≥ {ratioPercent(minMatchRatio)} and its p95 latency ratio surely ≤ {maxLatencyRatio}, fails when

@@ -1,8 +1,12 @@
 import { useState } from "preact/hooks";
+import type { Comparison } from "../../host/compare/comparison.js";
 import type { Difference } from "../../host/compare/difference.js";
-import { ApiError, fetchPair, type MismatchView } from "./api.js";
+import { foldIndices } from "../../host/metrics/field-labels.js";
+import { CLASS_WORDS } from "../../host/noise/noise-words.js";
+import { ApiError, fetchPair, type DifferenceClass, type MismatchView, type PairDetail } from "./api.js";
 import { BodyPanel, RequestBody, type Focus } from "./body-panel.js";
 import { CurlBox } from "./curl-box.js";
+import { differenceWhy } from "./difference-words.js";
 import { bytes, clock, count, duration } from "./format.js";
 import { overviewHref, routeHref } from "./hash-route.js";
 import { headerRows } from "./header-rows.js";
@@ -22,6 +26,8 @@ const INCONCLUSIVE: Record<string, string> = {
   too_large: "A body was too large to compare within the collector's bounds.",
   budget: "The bodies were too large or too deeply nested to compare within the collector's work budget.",
   undecodable: "A body's content-encoding could not be undone.",
+  noise_pending:
+    "Its differences are on fields the route's counts have not settled as noise or regression yet: too few pairs with a secondary. The verdict counts it again as they settle; each difference below says where it stands now.",
 };
 
 /** The sides a difference's path exists on. */
@@ -37,7 +43,7 @@ export function PairView({ id }: { id: number }) {
         {pair.data !== undefined && (
           <>
             <span aria-hidden="true"> / </span>
-            <a class="mono" href={routeHref(pair.data.route)}>
+            <a class="mono" href={routeHref(pair.data.route, pair.data.target || null)}>
               {pair.data.route}
             </a>
           </>
@@ -63,13 +69,37 @@ export function PairView({ id }: { id: number }) {
   );
 }
 
-function Pair({ pair }: { pair: MismatchView }) {
+/** The target's name as the page says it: examples kept before targets were named compared "the shadow". */
+function targetName(pair: MismatchView): string {
+  return pair.target || "shadow";
+}
+
+const classKey = (field: string, kind: string) => `${field}\u0000${kind}`;
+
+/** Each difference's class by its field (indices folded) and kind; empty from a collector that does not class them. */
+function classesOf(pair: PairDetail): Map<string, DifferenceClass> {
+  return new Map((pair.classes ?? []).map((each) => [classKey(each.field, each.kind), each]));
+}
+
+/** Where each of a comparison's body differences is highlighted on the side it exists on; noise marked as noise. */
+function highlightsOf(comparison: Comparison | null, sides: Set<string>, classes: Map<string, DifferenceClass>, allNoise = false): Map<string, string> {
+  const differences = comparison?.body?.differences ?? [];
+  return new Map(
+    differences
+      .filter((d) => sides.has(d.kind))
+      .map((d) => [d.path, allNoise || classes.get(classKey(foldIndices(d.path), d.kind))?.class === "noise" ? "noise" : d.kind]),
+  );
+}
+
+function Pair({ pair }: { pair: PairDetail }) {
   const [focus, setFocus] = useState<Focus | undefined>(undefined);
   const { comparison } = pair;
   const differences = comparison.body?.differences ?? [];
-  const highlights = (sides: Set<string>) => new Map(differences.filter((d) => sides.has(d.kind)).map((d) => [d.path, d.kind]));
+  const classes = classesOf(pair);
+  const target = targetName(pair);
   const rows = headerRows(pair.primary.headers, pair.shadow?.headers ?? null, comparison.headers);
   const json = comparison.body?.kind === "json";
+  const secondary = pair.secondary;
   return (
     <>
       <h1 tabIndex={-1} class="request-title mono wrap">
@@ -81,6 +111,16 @@ function Pair({ pair }: { pair: MismatchView }) {
           <dd>
             <OutcomePill outcome={pair.outcome} />
           </dd>
+        </div>
+        <div>
+          <dt>Target</dt>
+          <dd class="mono wrap" data-target={pair.target}>
+            {target}
+          </dd>
+        </div>
+        <div>
+          <dt>Secondary</dt>
+          <dd>{secondary === null ? "none in this pair" : secondary.failure !== null ? `asked, failed: ${secondary.failure}` : "asked: its answer is the third column"}</dd>
         </div>
         <div>
           <dt>Pair id</dt>
@@ -125,19 +165,30 @@ function Pair({ pair }: { pair: MismatchView }) {
           <ResponsesTable pair={pair} />
         </Card>
         <Card title={`Differences (${count(differences.length + (comparison.status ? 1 : 0) + comparison.headers.length)}${comparison.body?.differencesCapped ? "+" : ""})`}>
-          <DifferenceList pair={pair} onSelect={(path) => setFocus({ path, seq: (focus?.seq ?? 0) + 1 })} />
+          <DifferenceList pair={pair} classes={classes} onSelect={(path) => setFocus({ path, seq: (focus?.seq ?? 0) + 1 })} />
         </Card>
       </div>
 
       <Card title="Bodies" class="bodies-card">
-        <div class="bodies">
-          <BodyPanel side="primary" response={pair.primary} failure={null} highlights={highlights(ON_PRIMARY)} focus={focus} json={json} />
-          <BodyPanel side="shadow" response={pair.shadow} failure={pair.shadowFailure && FAILURES[pair.shadowFailure] ? `${pair.shadowFailure}. ${FAILURES[pair.shadowFailure]}` : pair.shadowFailure} highlights={highlights(ON_SHADOW)} focus={focus} json={json} />
+        <div class={`bodies${secondary === null ? "" : " bodies-3"}`}>
+          <BodyPanel side="primary" name="Primary" response={pair.primary} failure={null} highlights={highlightsOf(comparison, ON_PRIMARY, classes)} focus={focus} json={json} />
+          <BodyPanel side="shadow" name={`Target ${target}`} response={pair.shadow} failure={pair.shadowFailure && FAILURES[pair.shadowFailure] ? `${pair.shadowFailure}. ${FAILURES[pair.shadowFailure]}` : pair.shadowFailure} highlights={highlightsOf(comparison, ON_SHADOW, classes)} focus={focus} json={json} />
+          {secondary !== null && (
+            <BodyPanel
+              side="secondary"
+              name="Secondary"
+              response={secondary.response}
+              failure={secondary.failure && FAILURES[secondary.failure] ? `${secondary.failure}. ${FAILURES[secondary.failure]}` : secondary.failure}
+              highlights={highlightsOf(secondary.comparison, ON_SHADOW, classes, true)}
+              focus={undefined}
+              json={secondary.comparison?.body?.kind === "json" || json}
+            />
+          )}
         </div>
       </Card>
 
       <Card title="Response headers">
-        <HeadersDiff rows={rows} shadowAnswered={pair.shadow !== null} />
+        <HeadersDiff rows={rows} shadowAnswered={pair.shadow !== null} target={target} />
       </Card>
 
       <Card title="Request">
@@ -151,8 +202,9 @@ function Pair({ pair }: { pair: MismatchView }) {
 
 function Explanations({ pair }: { pair: MismatchView }) {
   const { comparison } = pair;
+  const target = targetName(pair);
   const notes: { title: string; text: string }[] = [];
-  if (pair.shadowFailure) notes.push({ title: `Shadow failed: ${pair.shadowFailure}.`, text: FAILURES[pair.shadowFailure] ?? "" });
+  if (pair.shadowFailure) notes.push({ title: `${target} failed: ${pair.shadowFailure}.`, text: FAILURES[pair.shadowFailure] ?? "" });
   if (comparison.inconclusive) {
     notes.push({
       title: `Inconclusive: ${comparison.inconclusive.reason}.`,
@@ -161,10 +213,11 @@ function Explanations({ pair }: { pair: MismatchView }) {
   }
   for (const [side, response] of [
     ["primary", pair.primary],
-    ["shadow", pair.shadow],
+    [target, pair.shadow],
+    ["secondary", pair.secondary?.response ?? null],
   ] as const) {
     if (response?.truncated) {
-      notes.push({ title: `The ${side}'s body was cut.`, text: `Only the start of its ${bytes(response.bodySize)} was captured (the filter's max_body_bytes).` });
+      notes.push({ title: `${side === "primary" || side === "secondary" ? `The ${side}` : side}'s body was cut.`, text: `Only the start of its ${bytes(response.bodySize)} was captured (the filter's max_body_bytes).` });
     }
   }
   if (notes.length === 0) return null;
@@ -181,7 +234,14 @@ function Explanations({ pair }: { pair: MismatchView }) {
 
 function ResponsesTable({ pair }: { pair: MismatchView }) {
   const { primary, shadow, comparison } = pair;
+  const target = targetName(pair);
+  const secondary = pair.secondary;
+  const other = secondary?.response ?? null;
   const cell = (value: string, differs: boolean) => <td class={`num ${differs ? "cell-differs" : ""}`}>{value}</td>;
+  // The secondary's column, when the pair had one: the primary's own version, asked again.
+  const third = (value: (response: NonNullable<typeof other>) => string, differs = false) =>
+    secondary === null ? null : cell(other === null ? (secondary.failure ?? "–") : value(other), differs || other === null);
+  const overSecondary = other !== null && shadow !== null && other.latencySeconds > 0 ? shadow.latencySeconds / other.latencySeconds : null;
   return (
     <table class="responses">
       <thead>
@@ -190,9 +250,14 @@ function ResponsesTable({ pair }: { pair: MismatchView }) {
           <th scope="col" class="num">
             Primary
           </th>
-          <th scope="col" class="num">
-            Shadow
+          <th scope="col" class="num mono">
+            {target}
           </th>
+          {secondary !== null && (
+            <th scope="col" class="num">
+              Secondary
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -200,22 +265,34 @@ function ResponsesTable({ pair }: { pair: MismatchView }) {
           <th scope="row">Status</th>
           {cell(String(primary.status), comparison.status !== undefined)}
           {cell(shadow ? String(shadow.status) : (pair.shadowFailure ?? "–"), comparison.status !== undefined || shadow === null)}
+          {third((response) => String(response.status), secondary?.comparison?.status !== undefined)}
         </tr>
         <tr>
           <th scope="row">Latency</th>
           {cell(duration(primary.latencySeconds), false)}
           {cell(shadow ? duration(shadow.latencySeconds) : "–", false)}
+          {third((response) => duration(response.latencySeconds))}
         </tr>
         <tr>
           <th scope="row">Body</th>
           {cell(`${bytes(primary.bodySize)}${primary.truncated ? " (cut)" : ""}`, false)}
           {cell(shadow ? `${bytes(shadow.bodySize)}${shadow.truncated ? " (cut)" : ""}` : "–", false)}
+          {third((response) => `${bytes(response.bodySize)}${response.truncated ? " (cut)" : ""}`)}
         </tr>
         {comparison.latencyRatio !== null && (
           <tr>
-            <th scope="row">Shadow ÷ primary</th>
+            <th scope="row">{target} ÷ primary</th>
             <td />
             <td class="num">{comparison.latencyRatio.toFixed(2)}×</td>
+            {secondary !== null && <td />}
+          </tr>
+        )}
+        {overSecondary !== null && (
+          <tr>
+            <th scope="row">{target} ÷ secondary</th>
+            <td />
+            <td class="num">{overSecondary.toFixed(2)}×</td>
+            <td />
           </tr>
         )}
       </tbody>
@@ -223,43 +300,80 @@ function ResponsesTable({ pair }: { pair: MismatchView }) {
   );
 }
 
-function DifferenceList({ pair, onSelect }: { pair: MismatchView; onSelect: (path: string) => void }) {
-  const { comparison } = pair;
-  const differences = comparison.body?.differences ?? [];
-  if (!comparison.status && comparison.headers.length === 0 && differences.length === 0) {
-    return <Empty>{pair.shadowFailure ? "Nothing to compare: the shadow gave no response." : "No difference was listed."}</Empty>;
+/** One difference as the list shows it: what it is on, its values, and where it is in the bodies (body differences only). */
+interface Entry {
+  key: string;
+  field: string;
+  kind: string;
+  label: string;
+  values: string;
+  path?: string;
+  difference?: Difference;
+}
+
+function entriesOf(comparison: Comparison): Entry[] {
+  const entries: Entry[] = [];
+  if (comparison.status) entries.push({ key: "status", field: "status", kind: "status", label: "status", values: `${comparison.status.primary} → ${comparison.status.shadow}` });
+  for (const header of comparison.headers) {
+    entries.push({ key: `header\u0000${header.name}`, field: header.name, kind: "header", label: header.name, values: `${header.primary ?? "absent"} → ${header.shadow ?? "absent"}` });
   }
+  for (const difference of comparison.body?.differences ?? []) {
+    entries.push({ key: `${difference.path}\u0000${difference.kind}`, field: foldIndices(difference.path), kind: difference.kind, label: difference.path, values: "", path: difference.path, difference });
+  }
+  return entries;
+}
+
+const RANK = { regression: 0, pending: 1, noise: 2 } as const;
+
+/** Regressions first, then what is not settled; noise folded below them, one click away. */
+function DifferenceList({ pair, classes, onSelect }: { pair: MismatchView; classes: Map<string, DifferenceClass>; onSelect: (path: string) => void }) {
+  const { comparison } = pair;
+  const entries = entriesOf(comparison).map((entry) => ({ entry, class: classes.get(classKey(entry.field, entry.kind)) }));
+  if (entries.length === 0) {
+    return <Empty>{pair.shadowFailure ? `Nothing to compare: ${targetName(pair)} gave no response.` : "No difference was listed."}</Empty>;
+  }
+  const rank = (each: (typeof entries)[number]) => RANK[each.class?.class ?? "regression"];
+  const standing = entries.filter((each) => each.class?.class !== "noise").sort((a, b) => rank(a) - rank(b));
+  const noise = entries.filter((each) => each.class?.class === "noise");
+  const item = ({ entry, class: each }: (typeof entries)[number]) => (
+    <li key={entry.key} data-class={each?.class}>
+      <DifferenceItem entry={entry} each={each} target={targetName(pair)} onSelect={onSelect} />
+    </li>
+  );
   return (
-    <ul class="differences">
-      {comparison.status && (
-        <li class="difference">
-          <KindBadge kind="status" />
-          <span class="mono">status</span>
-          <span class="values mono">
-            {comparison.status.primary} → {comparison.status.shadow}
-          </span>
-        </li>
+    <>
+      {standing.length > 0 && <ul class="differences">{standing.map(item)}</ul>}
+      {noise.length > 0 && (
+        <details class="noise-differences">
+          <summary>
+            {`${count(noise.length)} noise ${noise.length === 1 ? "difference" : "differences"}, cancelled: v1 differs from itself there too`}
+          </summary>
+          <ul class="differences">{noise.map(item)}</ul>
+        </details>
       )}
-      {comparison.headers.map((header) => (
-        <li class="difference" key={header.name}>
-          <KindBadge kind="header" />
-          <span class="mono wrap">{header.name}</span>
-          <span class="values mono wrap">
-            {header.primary ?? "absent"} → {header.shadow ?? "absent"}
-          </span>
-        </li>
-      ))}
-      {differences.map((difference) => (
-        <li key={`${difference.path}\u0000${difference.kind}`}>
-          <button type="button" class="difference" onClick={() => onSelect(difference.path)} data-path={difference.path}>
-            <KindBadge kind={difference.kind} />
-            <span class="mono wrap path">{difference.path}</span>
-            <Values difference={difference} />
-          </button>
-        </li>
-      ))}
-      {comparison.body?.differencesCapped && <li class="muted">The collector lists at most this many differences per pair.</li>}
-    </ul>
+      {comparison.body?.differencesCapped && <p class="muted">The collector lists at most this many differences per pair.</p>}
+    </>
+  );
+}
+
+function DifferenceItem({ entry, each, target, onSelect }: { entry: Entry; each: DifferenceClass | undefined; target: string; onSelect: (path: string) => void }) {
+  const content = (
+    <>
+      <span class="difference-tags">
+        <KindBadge kind={entry.kind} />
+        {each !== undefined && <span class={`class class-${each.class}`}>{CLASS_WORDS[each.class]}</span>}
+      </span>
+      <span class={`mono wrap${entry.path === undefined ? "" : " path"}`}>{entry.label}</span>
+      {entry.difference !== undefined ? <Values difference={entry.difference} /> : <span class="values mono wrap">{entry.values}</span>}
+      {each !== undefined && <span class="why">{differenceWhy(each, target)}</span>}
+    </>
+  );
+  if (entry.path === undefined) return <div class="difference">{content}</div>;
+  const path = entry.path;
+  return (
+    <button type="button" class="difference" onClick={() => onSelect(path)} data-path={path}>
+      {content}
+    </button>
   );
 }
 

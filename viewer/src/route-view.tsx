@@ -1,20 +1,25 @@
-import { ApiError, fetchMismatches, fetchRoute, fetchVerdict, type RouteDetail } from "./api.js";
+import { ApiError, fetchRoute, fetchVerdict, type RouteDetail } from "./api.js";
+import { percentile } from "./cdf.js";
 import { count, duration, ratioPercent, times } from "./format.js";
-import { overviewHref } from "./hash-route.js";
+import { overviewHref, routeHref } from "./hash-route.js";
 import { usePoll, type Theme } from "./hooks.js";
-import { LatencyChart } from "./latency-chart.js";
+import { LatencyChart, type ChartRatio, type ChartSide } from "./latency-chart.js";
 import { LiveStatus } from "./live-status.js";
-import { MismatchTable } from "./mismatch-table.js";
-import { latencyText, linesOf, matchText, whyText, type LineVerdict, type Verdict } from "./verdicts.js";
+import { PairList } from "./mismatch-table.js";
+import { CLASS_WORDS, regressionsFirst } from "../../host/noise/noise-words.js";
+import { latencyText, linesOf, matchText, whyText, worstOutcome, type LineVerdict, type Verdict } from "./verdicts.js";
 import { Card, Empty, KindBadge, Problem, Stat, VerdictPill } from "./widgets.js";
 
 const NEWEST = 25;
 
-export function RouteView({ route, search, theme }: { route: string; search: string; theme: Theme }) {
+/** A route, one target at a time: `target` as the address names it (null: the first by name). */
+export function RouteView({ route, target, problems, search, theme }: { route: string; target: string | null; problems: string[]; search: string; theme: Theme }) {
   const detail = usePoll((signal) => fetchRoute(route, signal), `route\u0000${route}`);
   const verdict = usePoll((signal) => fetchVerdict(search, signal), `verdict\u0000${search}`);
-  const newest = usePoll((signal) => fetchMismatches({ route, limit: NEWEST }, signal), `newest\u0000${route}`);
   const missing = detail.error instanceof ApiError && detail.error.status === 404;
+  const targets = detail.data === undefined ? [] : targetsOf(detail.data);
+  const unknown = target !== null && detail.data !== undefined && !targets.includes(target);
+  const selected = target !== null && targets.includes(target) ? target : (targets[0] ?? null);
   return (
     <>
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -28,43 +33,83 @@ export function RouteView({ route, search, theme }: { route: string; search: str
         </h1>
         <LiveStatus polled={detail} />
       </div>
+      {problems.length > 0 && <Problem title="The address's target was not used:">{`${problems.join("; ")}.`}</Problem>}
+      {unknown && <Problem title={`No pairs with target ${target} on this route.`}>{`Targets here: ${targets.join(", ")}.`}</Problem>}
       {missing && (
         <Problem title="No pairs on this route.">The collector has compared none since it started (route labels are per collector and restart from nothing).</Problem>
       )}
-      {detail.data !== undefined && <RouteBody detail={detail.data} verdict={verdict.data} theme={theme} />}
-      <Card title="Newest mismatching and inconclusive pairs on this route">{newest.data !== undefined && <MismatchTable items={newest.data} showRoute={false} />}</Card>
+      {detail.data !== undefined && selected !== null && (
+        <>
+          <TargetTabs route={route} targets={targets} selected={selected} verdict={verdict.data} />
+          <TargetBody detail={detail.data} target={selected} verdict={verdict.data} theme={theme} />
+        </>
+      )}
+      <PairList key={selected ?? ""} title="Newest mismatching and inconclusive pairs on this route" route={route} targets={targets} initialTarget={selected} limit={NEWEST} />
     </>
   );
 }
 
-function RouteBody({ detail, verdict, theme }: { detail: RouteDetail; verdict: Verdict | undefined; theme: Theme }) {
+/** The route's targets, by name. */
+function targetsOf(detail: RouteDetail): string[] {
+  return (detail.summary.targets ?? []).map((each) => each.target).sort();
+}
+
+/** One link per target, with its verdict on the route; the selected one is the page's. */
+function TargetTabs({ route, targets, selected, verdict }: { route: string; targets: string[]; selected: string; verdict: Verdict | undefined }) {
+  return (
+    <nav class="target-tabs" aria-label="Targets on this route">
+      {targets.map((name) => (
+        <a key={name} href={routeHref(route, name)} class={`target-tab${name === selected ? " target-tab-selected" : ""}`} aria-current={name === selected ? "page" : undefined} data-target={name}>
+          {verdict !== undefined && <VerdictPill outcome={worstOutcome(linesOf(verdict, route, name))} />}
+          <span class="mono">{name}</span>
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+function TargetBody({ detail, target, verdict, theme }: { detail: RouteDetail; target: string; verdict: Verdict | undefined; theme: Theme }) {
   const row = detail.summary;
-  const lines = linesOf(verdict, row.route);
+  const counts = row.targets.find((each) => each.target === target);
+  const fields = detail.targets.find((each) => each.target === target);
+  const lines = linesOf(verdict, row.route, target);
+  const secondary = detail.latency.secondary;
+  const sides: ChartSide[] = [
+    { name: "primary", colour: "primary", sample: detail.latency.primary },
+    ...(secondary.seen > 0 ? [{ name: "secondary", colour: "secondary" as const, sample: secondary }] : []),
+    { name: target, colour: "shadow", sample: fields?.shadowLatency ?? { seen: 0, seconds: [] } },
+  ];
+  const last = sides.length - 1;
+  // Against the secondary first when there is one: the same mirror path, the same load.
+  const ratios: ChartRatio[] = secondary.seen > 0 ? [{ of: last, over: 1 }, { of: last, over: 0 }] : [{ of: last, over: 0 }];
   return (
     <>
       {lines.map((line) => (
         <LineVerdictRow key={line.target} line={line} thresholds={verdict?.thresholds} />
       ))}
-      <div class="stats">
-        <Stat label="Pairs" value={count(row.pairs)} detail={`${count(row.pending)} pending, ${count(row.inconclusive)} inconclusive`} />
-        <Stat label="Matched" value={count(row.matched)} />
-        <Stat label="Mismatched" value={count(row.mismatched)} tone={row.mismatched > 0 ? "bad" : undefined} />
-        <Stat label="p95 primary" value={duration(row.primaryLatency.p95)} detail={`p50 ${duration(row.primaryLatency.p50)}`} />
-        <Stat label="p95 shadow" value={duration(row.shadowLatency.p95)} detail={`p50 ${duration(row.shadowLatency.p50)}`} />
-      </div>
+      {counts !== undefined && (
+        <div class="stats">
+          <Stat label={`Pairs with ${target}`} value={count(counts.pairs)} detail={`${count(counts.pending)} not settled on arrival, ${count(counts.inconclusive)} inconclusive`} />
+          <Stat label="Mismatched" value={count(counts.mismatched)} tone={counts.mismatched > 0 ? "bad" : undefined} detail={`match ratio ${ratioPercent(counts.matchRatio)}`} />
+          <Stat label="Matched" value={count(counts.matched)} detail={`${count(counts.noiseCancelled)} once noise was cancelled`} />
+          <Stat label="p95 primary" value={duration(row.primaryLatency.p95)} detail={`p50 ${duration(row.primaryLatency.p50)}`} />
+          {secondary.seen > 0 && <Stat label="p95 secondary" value={duration(percentile(secondary.seconds, 0.95))} detail={`p50 ${duration(percentile(secondary.seconds, 0.5))}`} />}
+          <Stat label={`p95 ${target}`} value={duration(counts.shadowLatency.p95)} detail={`p50 ${duration(counts.shadowLatency.p50)}`} />
+        </div>
+      )}
       <div class="columns">
-        <Card title="Differing fields">
-          <FieldTable detail={detail} />
+        <Card title={`Fields ${target} differs on (regressions)`}>
+          <FieldTable fields={fields?.fields ?? []} decided={counts === undefined ? 0 : counts.matched + counts.mismatched} />
         </Card>
-        {row.noise !== undefined && row.noise.state !== "off" && (
-          <Card title="Noise: fields where v1 differs from itself">
-            <NoiseTable noise={row.noise} />
-          </Card>
-        )}
-        <Card title="Latency distribution">
-          {detail.latency.primary.seconds.length === 0 ? <Empty>No latency recorded yet.</Empty> : <LatencyChart latency={detail.latency} theme={theme} />}
+        <Card title={secondary.seen > 0 ? `Latency: ${target} beside the primary and the secondary` : `Latency: ${target} beside the primary`}>
+          {detail.latency.primary.seconds.length === 0 ? <Empty>No latency recorded yet.</Empty> : <LatencyChart sides={sides} ratios={ratios} theme={theme} />}
         </Card>
       </div>
+      {row.noise !== undefined && row.noise.state !== "off" && (
+        <Card title="Noise on this route: where v1 differs from itself, and what each target's differences are">
+          <NoiseTable noise={row.noise} selected={target} />
+        </Card>
+      )}
     </>
   );
 }
@@ -87,11 +132,10 @@ function LineVerdictRow({ line, thresholds }: { line: LineVerdict; thresholds: V
   );
 }
 
-const CLASS_WORDS = { noise: "noise", regression: "regression", pending: "not settled" } as const;
-
-/** The route's noise: each field and kind, v1's own rate of differing, each target's rate and what the counts make of it. */
-function NoiseTable({ noise }: { noise: RouteDetail["summary"]["noise"] }) {
-  const share = noise.secondaryShare === null ? "" : `, a secondary on ${ratioPercent(noise.secondaryShare)} of pairs`;
+/** The route's noise: each field and kind, regressions first for the selected target, v1's own rate and each target's rate and class. */
+function NoiseTable({ noise, selected }: { noise: RouteDetail["summary"]["noise"]; selected: string }) {
+  const share = noise.secondaryShare === null ? "" : `, a secondary on ${ratioPercent(noise.secondaryShare)} of mirrored requests`;
+  const targets = [...new Set(noise.fields.flatMap((field) => field.targets.map((each) => each.target)))].sort();
   return (
     <>
       <p class="muted noise-state">{`${count(noise.secondaryPairs)} pairs with a secondary${share}.`}</p>
@@ -105,18 +149,30 @@ function NoiseTable({ noise }: { noise: RouteDetail["summary"]["noise"] }) {
                 <th scope="col">Field</th>
                 <th scope="col">Kind</th>
                 <th scope="col" class="num">v1 vs v1</th>
-                <th scope="col">Targets</th>
+                {targets.map((name) => (
+                  <th scope="col" key={name} class={`num${name === selected ? " col-selected" : ""}`}>
+                    {name}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
-              {noise.fields.map((field) => (
+              {regressionsFirst(noise.fields, selected).map((field) => (
                 <tr key={`${field.field}\u0000${field.kind}`} data-field={field.field}>
                   <td class="mono wrap">{field.field}</td>
                   <td>
                     <KindBadge kind={field.kind} />
                   </td>
                   <td class="num">{ratioPercent(field.noiseRate)}</td>
-                  <td class="mono">{field.targets.map((target) => `${target.target} ${ratioPercent(target.rawRate)}${target.class === null ? "" : ` (${CLASS_WORDS[target.class]})`}`).join(", ") || "–"}</td>
+                  {targets.map((name) => {
+                    const each = field.targets.find((entry) => entry.target === name);
+                    return (
+                      <td key={name} class={`num${name === selected ? " col-selected" : ""}`} data-target={name}>
+                        {each === undefined ? "–" : ratioPercent(each.rawRate)}
+                        {each?.class != null && <span class={`class class-${each.class}`}>{CLASS_WORDS[each.class]}</span>}
+                      </td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>
@@ -127,10 +183,8 @@ function NoiseTable({ noise }: { noise: RouteDetail["summary"]["noise"] }) {
   );
 }
 
-function FieldTable({ detail }: { detail: RouteDetail }) {
-  const { fields, summary } = detail;
-  if (fields.length === 0) return <Empty>No field has differed on this route.</Empty>;
-  const decided = summary.matched + summary.mismatched;
+function FieldTable({ fields, decided }: { fields: RouteDetail["fields"]; decided: number }) {
+  if (fields.length === 0) return <Empty>No field counted as a regression on this route.</Empty>;
   return (
     <div class="table-wrap">
       <table class="fields">
