@@ -191,7 +191,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
 
 /** Per route: the secondary's sample and share, and v1's own rate of differing on each field it has differed on. */
 function noiseGauges(noise: NoiseBook, fieldAlpha: number) {
-  return noise.routeSamples().map(({ route }) => {
+  return noise.routeNames().map((route) => {
     const report = noise.report(route, fieldAlpha);
     const rates = new Map<string, number>();
     for (const field of report.fields) if (field.noise > 0) rates.set(field.field, Math.max(rates.get(field.field) ?? 0, field.noiseRate));

@@ -67,8 +67,6 @@ export interface LineCounts {
   mismatched: number;
   /** Comparisons with a difference whose field is not settled yet. */
   pending: number;
-  /** Of the matched, those whose every difference was cancelled as noise. */
-  noiseCancelled: number;
 }
 
 export interface NoiseFieldReport {
@@ -93,11 +91,10 @@ export interface RouteNoiseReport {
 
 const NONE: readonly FieldDifference[] = [];
 const NONE_CANCELLED: readonly CancelledDifference[] = [];
-/** Signature entries that are not fields: a failed target, a cut list, a field past the caps, noise cancelled by the pair's own secondary. */
+/** Signature entries that are not fields: a failed target, a cut list, a field past the caps. */
 const FAILED = -1;
 const CAPPED = -2;
 const UNTRACKED = -3;
-const CANCELLED_HERE = -4;
 
 interface Signature {
   /** Field ids (or the markers above), ascending. */
@@ -190,10 +187,8 @@ export class NoiseBook {
           line.raw[id] = (line.raw[id] ?? 0) + 1;
         }
         // The pair's own secondary differs the same way: noise, whatever the counts.
-        if (id >= 0 && noiseHere.has(id)) {
-          cancelled.push({ ...difference, by: "secondary" });
-          ids.add(CANCELLED_HERE);
-        } else standing.push({ difference, id });
+        if (id >= 0 && noiseHere.has(id)) cancelled.push({ ...difference, by: "secondary" });
+        else standing.push({ difference, id });
       }
     } else {
       for (const difference of differences ?? NONE) standing.push({ difference, id: UNTRACKED });
@@ -216,7 +211,7 @@ export class NoiseBook {
     const evidence = this.routes.get(route);
     const line = evidence?.lines.get(target);
     if (evidence === undefined || line === undefined) return undefined;
-    const counts: LineCounts = { matched: 0, mismatched: 0, pending: line.overflow, noiseCancelled: 0 };
+    const counts: LineCounts = { matched: 0, mismatched: 0, pending: line.overflow };
     const classes = new Map<number, FieldClass>();
     const classOf = (id: number): FieldClass => {
       let fieldClass = classes.get(id);
@@ -238,10 +233,7 @@ export class NoiseBook {
       }
       if (worst === "regression") counts.mismatched += count;
       else if (worst === "pending") counts.pending += count;
-      else {
-        counts.matched += count;
-        if (ids.length > 0) counts.noiseCancelled += count;
-      }
+      else counts.matched += count;
     }
     return counts;
   }
@@ -283,13 +275,12 @@ export class NoiseBook {
     return countsOf(evidence, line, id);
   }
 
-  /** Every route's sample with a secondary (for the metrics). */
-  routeSamples(): { route: string; secondaryPairs: number }[] {
-    return [...this.routes.entries()].map(([route, evidence]) => ({ route, secondaryPairs: evidence.secondaryPairs }));
+  /** Every route with evidence (for the metrics). */
+  routeNames(): string[] {
+    return [...this.routes.keys()];
   }
 
   private classOf(evidence: RouteEvidence, line: LineEvidence, id: number, alpha: number): FieldClass {
-    if (id === CANCELLED_HERE) return "noise";
     if (id === FAILED || id === CAPPED) return "regression";
     if (id === UNTRACKED) return evidence.on ? "pending" : "regression";
     if (!evidence.on) return "regression";
