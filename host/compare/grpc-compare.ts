@@ -16,11 +16,34 @@ export function grpcStatusOf(trailers: readonly Header[]): number | string | nul
   return /^\d{1,2}$/.test(value) ? Number(value) : value;
 }
 
+/**
+ * Trailers as a person reads them: grpc-message is percent-encoded on the wire (gRPC's
+ * PROTOCOL-HTTP2: "%" and bytes outside printable ASCII), so it is decoded; a sequence that does
+ * not decode is left as it came, as gRPC clients do.
+ */
+export function readableTrailers(trailers: readonly Header[]): Header[] {
+  return trailers.map((trailer) => (trailer.name === "grpc-message" && trailer.value.includes("%") ? { name: trailer.name, value: percentDecoded(trailer.value) } : trailer));
+}
+
+function percentDecoded(value: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const hex = value.charCodeAt(i) === 0x25 ? value.slice(i + 1, i + 3) : "";
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(value[i] as string, "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
 /** The gRPC statuses and the configured trailers, compared like the HTTP status and headers. */
 export function diffGrpcStatus(primary: CapturedResponse, shadow: CapturedResponse, trailers: readonly string[]): Pick<Comparison, "trailers"> & { status?: GrpcNote["status"] } {
   const p = grpcStatusOf(primary.trailers);
   const s = grpcStatusOf(shadow.trailers);
-  const differing = diffHeaders(primary.trailers, shadow.trailers, trailers);
+  const differing = diffHeaders(readableTrailers(primary.trailers), readableTrailers(shadow.trailers), trailers);
   return { ...(p !== s ? { status: { primary: p, shadow: s } } : {}), ...(differing.length > 0 ? { trailers: differing } : {}) };
 }
 

@@ -3,6 +3,7 @@ import type { CapturedBody, CapturedResponse, Header, MirroredAnswer, Pair, Shad
 import type { Comparison, Outcome } from "../compare/comparison.js";
 import { foldIndices } from "../metrics/field-labels.js";
 import type { HeaderDifference } from "../compare/status-headers.js";
+import { readableTrailers } from "../compare/grpc-compare.js";
 import type { BodyRedactor, StorableBody } from "./body-redaction.js";
 
 // What the collector keeps of a mismatching (or inconclusive) pair: the fields lists and filters
@@ -149,7 +150,7 @@ function storedSecondary({ answer, comparison }: SecondarySide, bodies: BodyReda
 /** One answer as kept; `grpcPath`: a gRPC call's method, whose response type its message is. */
 function storedResponse(response: CapturedResponse, bodies: BodyRedactor, grpcPath?: string): StoredResponse {
   const headers = storedHeaders(response.headers);
-  const trailers = storedHeaders(response.trailers);
+  const trailers = storedHeaders(readableTrailers(response.trailers));
   return {
     status: response.status,
     headers: headers.headers,

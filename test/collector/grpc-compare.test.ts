@@ -176,6 +176,12 @@ describe("the gRPC status and trailers", () => {
     expect(compare(answer(Buffer.alloc(0), [{ name: "grpc-status", value: "x1" }]), answer(Buffer.alloc(0))).grpc?.status).toEqual({ primary: "x1", shadow: 0 });
   });
 
+  it("reads grpc-message percent-decoded, as gRPC clients do; a sequence that does not decode as it came", () => {
+    const p = answer(Buffer.alloc(0), [{ name: "grpc-status", value: "5" }, { name: "grpc-message", value: "no%20product%207%3A%20caf%C3%A9" }]);
+    const s = answer(Buffer.alloc(0), [{ name: "grpc-status", value: "5" }, { name: "grpc-message", value: "100%zz" }]);
+    expect(compare(p, s, { trailers: ["grpc-message"] }).trailers).toEqual([{ name: "grpc-message", primary: "no product 7: café", shadow: "100%zz" }]);
+  });
+
   it("compares the configured trailers like headers; others are not compared", () => {
     const p = answer(Buffer.alloc(0), [{ name: "grpc-status", value: "0" }, { name: "x-cost", value: "1" }, { name: "x-other", value: "a" }]);
     const s = answer(Buffer.alloc(0), [{ name: "grpc-status", value: "0" }, { name: "x-cost", value: "2" }, { name: "x-other", value: "b" }]);
