@@ -16,6 +16,7 @@ import { eventually } from "../../support/eventually.js";
 import { grpcFrame, rawGrpcCall, type RawGrpcAnswer } from "../../support/grpc-client.js";
 import { bodiesFilterWasmPath, catalogDescriptorSetPath } from "../../support/paths.js";
 import { getJson, startTestCollector, type TestCollector } from "../../support/test-collector.js";
+import { launchChromium } from "../../support/browser.js";
 
 const MAX_BYTES = 1_048_576;
 const descriptorSet = catalogDescriptorSetPath();
@@ -125,6 +126,40 @@ describe("gRPC through Envoy with the filter", () => {
     expect(JSON.parse(kept.primary.body)).toMatchObject({ id: "7", name: "product 7", price: { currency: "EUR", units: "12", nanos: 580000000 } });
     expect(JSON.parse(kept.requestBody!.body)).toEqual({ id: "7" });
     expect(kept.requestBody!.grpcMessage).toBe("shop.catalog.v1.GetProductRequest");
+  });
+
+  it("shows the pair on the page: the method, both statuses, both messages as JSON with the difference marked, a grpcurl line", async () => {
+    const id = await eventually(async () => {
+      const { body } = await getJson<{ mismatches: { id: number; pairId: string }[] }>(`${collector.httpUrl}/api/mismatches?limit=100`);
+      const found = body.mismatches.find((item) => item.pairId === "grpc-unary-7");
+      if (found === undefined) throw new Error("not compared yet");
+      return found.id;
+    });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(error.message));
+      page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+      await page.goto(`${collector.httpUrl}/#/pair/${id}`);
+      await page.waitForSelector("table.responses");
+      expect(await page.textContent("dl.meta")).toContain("gRPC methodshop.catalog.v1.Catalog/GetProduct");
+      const grpcRow = await page.$$eval("table.responses tbody tr", (rows) => rows.map((row) => row.textContent).find((text) => text?.startsWith("gRPC status")));
+      expect(grpcRow).toBe("gRPC status0 OK0 OK");
+      expect(await page.textContent(".explanations")).toContain("Messages compared field by field, as shop.catalog.v1.Product.");
+      expect(await page.textContent("ul.differences")).toContain("$.price.nanos");
+      const marked = await page.$$eval('[data-side="shadow"] [data-diff-path]', (lines) => lines.map((line) => `${line.getAttribute("data-diff-kind")} ${line.getAttribute("data-diff-path")}`));
+      expect(marked).toEqual(["changed $.price.nanos"]);
+      const shadowBody = await page.textContent('[data-side="shadow"] .code');
+      expect(shadowBody).toContain('"name": "product 7"');
+      expect(await page.textContent('[data-side="primary"]')).toContain("shop.catalog.v1.Product, decoded: shown as proto3 JSON");
+      expect(await page.textContent(".curl pre")).toBe(
+        `grpcurl -plaintext -protoset 'catalog.pb' -d '{"id":"7"}' '127.0.0.1:${envoy.listenerPort}' 'shop.catalog.v1.Catalog/GetProduct'`,
+      );
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("does not mirror a streaming call: not listed (server streaming), or a request of two messages", async () => {
