@@ -114,6 +114,7 @@ screenshots: node_modules/.installed chromium build build/tools/.built
 
 bench-collector: node_modules/.installed build build/tools/.built descriptor-sets
 	node build/tools/bench/collector.js
+	node build/tools/bench/collector-grpc.js
 
 # The verdict's error rates and pairs to decide, on services of known truth (BENCH_VERDICT_SERVICES=N).
 bench-verdict: node_modules/.installed build build/tools/.built
@@ -130,9 +131,10 @@ bench-soak: node_modules/.installed build build/tools/.built
 wrk:
 	@$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
 
-# Saturation: throughput and CPU per request, wrk as fast as Envoy answers.
+# Saturation: throughput and CPU per request, wrk as fast as Envoy answers; then unary gRPC calls, h2load as fast.
 bench-envoy: node_modules/.installed envoy build build/tools/.built descriptor-sets wrk h2load
 	node build/tools/bench/envoy.js
+	node build/tools/bench/envoy-grpc.js
 
 bench-request-bodies: node_modules/.installed envoy build build/tools/.built wrk
 	node build/tools/bench/request-body-export.js

@@ -74,10 +74,13 @@ export function isMethodName(text: string): bool {
   return isDottedName(text.substring(1, slash)) && (method == "*" || isIdentifier(method));
 }
 
+/** Identifiers joined by single dots. */
 function isDottedName(text: string): bool {
-  const parts = text.split(".");
-  for (let i = 0; i < parts.length; i++) {
-    if (!isIdentifier(parts[i])) return false;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) != 0x2e) continue;
+    if (!isIdentifier(text.substring(start, i))) return false;
+    start = i + 1;
   }
   return true;
 }
