@@ -1,12 +1,11 @@
 // The demo's sample catalog as a gRPC service (demo/proto/shop/catalog/v1/catalog.proto), on
 // grpc-js, its messages read and written through the descriptor set protoc made of the .proto
 // (build/proto/catalog.pb), as a service built from a .proto would. v2 differs from v1 on purpose
-// in one field of GetProduct's answer (the price's nanos: a new rounding rule); v2 and v3 write
-// their answers' fields in reverse order (valid protobuf: equal messages, other bytes); v3 keeps
-// v1's price. Noisy, as the
-// HTTP catalog is (a fresh time and id per answer), unless `deterministic`, for byte-for-byte tests.
-// Besides Catalog, an Extras service that is in no descriptor set: its Echo answers the request's
-// bytes as they came (v2: with the last byte changed).
+// in one field of GetProduct's answer (the price's nanos: a new rounding rule) and writes its
+// answers' fields in reverse order (valid protobuf: equal messages, other bytes); v3 answers as
+// v1. Noisy, as the HTTP catalog is (a fresh time and id per answer), unless `deterministic`, for
+// byte-for-byte tests. Besides Catalog, an Extras service that is in no descriptor set: its Echo
+// answers the request's bytes as they came (v2: with the last byte changed).
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary, type DescMessage, type FileRegistry, type MessageShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -110,7 +109,7 @@ export async function startGrpcCatalog(version: GrpcCatalogVersion, descriptorSe
   const deterministic = options.deterministic ?? false;
   const calls: string[] = [];
   const writeProduct = (message: Message) =>
-    version === "v1" ? Buffer.from(toBinary(types.product, message)) : reversedFields(types.product, message);
+    version === "v2" ? reversedFields(types.product, message) : Buffer.from(toBinary(types.product, message));
   const catalog = {
     GetProduct: method(GET_PRODUCT, false, false, types.getProductRequest, types.product, writeProduct),
     ListProducts: method(LIST_PRODUCTS, false, true, types.listProductsRequest, types.product, writeProduct),
