@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
+.PHONY: build deps envoy prometheus chromium protoc h2load descriptor-sets test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -67,28 +67,54 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
-deps: node_modules/.installed envoy prometheus chromium tools registry
+# Debian's protoc (protobuf-compiler, 3.21; libprotobuf-dev holds the well-known types' .proto
+# files it imports): the descriptor sets the gRPC tests, the demo and the benchmarks give the
+# collector, made the way a user makes them (protoc --descriptor_set_out --include_imports).
+PROTOC_VERSION := 3.21
+protoc:
+	@protoc --version 2>/dev/null | grep -q '^libprotoc $(PROTOC_VERSION)\.' && test -f /usr/include/google/protobuf/timestamp.proto || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends 'protobuf-compiler=$(PROTOC_VERSION).*' 'libprotobuf-dev=$(PROTOC_VERSION).*'; }
+
+# Debian's h2load (nghttp2-client, 1.52): the gRPC load of bench-envoy (HTTP/2, one unary call per request).
+NGHTTP2_VERSION := 1.52
+h2load:
+	@h2load --version 2>/dev/null | grep -q 'nghttp2/$(NGHTTP2_VERSION)\.' || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends 'nghttp2-client=$(NGHTTP2_VERSION).*'; }
+
+DESCRIPTOR_SETS := build/proto/catalog.pb build/proto/kinds.pb
+build/proto/catalog.pb: demo/proto/shop/catalog/v1/catalog.proto | protoc
+	@mkdir -p $(dir $@)
+	protoc -I demo/proto --include_imports --descriptor_set_out=$@ shop/catalog/v1/catalog.proto
+build/proto/kinds.pb: test/collector/proto/kinds.proto | protoc
+	@mkdir -p $(dir $@)
+	protoc -I test/collector/proto --include_imports --descriptor_set_out=$@ kinds.proto
+descriptor-sets: $(DESCRIPTOR_SETS)
+
+deps: node_modules/.installed envoy prometheus chromium protoc h2load tools registry
 
 # Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes).
-test: deps build image
+test: deps build descriptor-sets image
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p viewer/tsconfig.json
 	npx vitest run
 
 # The unit project alone: no process started, seconds.
-test-unit: node_modules/.installed build
+test-unit: node_modules/.installed build descriptor-sets
 	npx vitest run --project unit
 
 # KEEP=1 keeps everything up after the verdict, until Ctrl-C, to look at the collector's page.
-demo: node_modules/.installed envoy build build/tools/.built
+demo: node_modules/.installed envoy build build/tools/.built descriptor-sets
 	KEEP=$(KEEP) node build/tools/demo/main.js
 
 # docs/screenshots/*.png: each view of the collector's page, light and dark, from showcase pairs.
 screenshots: node_modules/.installed chromium build build/tools/.built
 	node build/tools/demo/screenshots.js
 
-bench-collector: node_modules/.installed build build/tools/.built
+bench-collector: node_modules/.installed build build/tools/.built descriptor-sets
 	node build/tools/bench/collector.js
+	node build/tools/bench/collector-grpc.js
 
 # The verdict's error rates and pairs to decide, on services of known truth (BENCH_VERDICT_SERVICES=N).
 bench-verdict: node_modules/.installed build build/tools/.built
@@ -105,9 +131,10 @@ bench-soak: node_modules/.installed build build/tools/.built
 wrk:
 	@$(SUDO) bash -c 'command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }'
 
-# Saturation: throughput and CPU per request, wrk as fast as Envoy answers.
-bench-envoy: node_modules/.installed envoy build build/tools/.built wrk
+# Saturation: throughput and CPU per request, wrk as fast as Envoy answers; then unary gRPC calls, h2load as fast.
+bench-envoy: node_modules/.installed envoy build build/tools/.built descriptor-sets wrk h2load
 	node build/tools/bench/envoy.js
+	node build/tools/bench/envoy-grpc.js
 
 bench-request-bodies: node_modules/.installed envoy build build/tools/.built wrk
 	node build/tools/bench/request-body-export.js

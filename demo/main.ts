@@ -7,6 +7,11 @@
 // no path is ignored: the secondary is what tells that noise from a regression. v2 is wrong on
 // purpose (a changed price on /products/{id}) and fails there; v3 fixes it and passes; the demo
 // also shows the verdict the noise would have given without a secondary, and exits 0.
+// The catalog also runs as a gRPC service (demo/grpc-catalog.ts), in the same versions behind a
+// second Envoy with the same module: its GetProduct calls, sent in every round too, are mirrored
+// (the plugin's grpc block) and compared field by field through the descriptor set protoc made of
+// its .proto. v2 changes the price's nanos there too, and writes its fields in another order,
+// which is no difference.
 // With KEEP=1 (`make demo KEEP=1`) everything stays up until Ctrl-C, to look at the collector's page.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -20,8 +25,10 @@ import { renderTable } from "../host/verdict/report.js";
 import { startCollectorProcess, type CollectorProcess } from "../support/collector-process.js";
 import { startEnvoy, type EnvoyProcess } from "../support/envoy-process.js";
 import { eventually } from "../support/eventually.js";
-import { bodiesFilterWasmPath } from "../support/paths.js";
-import { startCatalogProcess } from "./catalog-process.js";
+import { bodiesFilterWasmPath, catalogDescriptorSetPath } from "../support/paths.js";
+import { startCatalogProcess, startGrpcCatalogProcess } from "./catalog-process.js";
+import { CatalogTypes, GET_PRODUCT } from "./grpc-catalog.js";
+import { sendGrpcTraffic } from "./grpc-traffic.js";
 import { Cleanup } from "./cleanup.js";
 import { decisionOf, fetchSummary, formatSummary, withoutSecondary, type Decision } from "./summary.js";
 import { sendTraffic } from "./traffic.js";
@@ -33,13 +40,16 @@ const TARGETS = ["v2", "v3"] as const;
 /** The share of mirrored requests also sent to the secondary (a second v1): all of them, so it carries the targets' load and is their latency baseline. */
 const SECONDARY_PERCENT = 100;
 const RATE_PER_SECOND = 125;
+/** GetProduct calls per round, through the second Envoy: about as many as /categories gets. */
+const GRPC_ROUND = 120;
+const GRPC_RATE_PER_SECOND = 60;
 
 /** No ignorePaths, no unorderedArrays: the noise is left for the secondary to tell apart. */
 function collectorYaml(examplesPath: string, tokenFile: string): string {
   return [
     `grpc: { address: "127.0.0.1:0", tokenFile: ${JSON.stringify(tokenFile)} }`,
     'http: { address: "127.0.0.1:0" }',
-    "compare: { headers: [content-type] }",
+    `compare: { headers: [content-type], descriptorSets: [${JSON.stringify(catalogDescriptorSetPath())}] }`,
     'routes: { templates: ["/products/{id}", "/users/{id}"] }',
     `examples: { path: ${JSON.stringify(examplesPath)}, maxCount: 1000 }`,
     "",
@@ -70,16 +80,21 @@ function progressPrinter(): { update(line: string): void; end(): void } {
   };
 }
 
-/** Until every mirrored request is sent or dropped by the filter and compared by the collector. */
-async function waitForPairs(envoy: EnvoyProcess, collector: CollectorProcess): Promise<void> {
+/** Until every mirrored request is sent or dropped by both Envoys' filters and compared by the collector. */
+async function waitForPairs(envoys: EnvoyProcess[], collector: CollectorProcess): Promise<void> {
   try {
     await eventually(
       async () => {
-        const stats = await envoy.admin.countedFilterStats("listener", { timeoutMs: 1000 });
-        const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
+        let sent = 0;
+        for (const envoy of envoys) {
+          const stats = await envoy.admin.countedFilterStats("listener", { timeoutMs: 1000 });
+          const accounted = stats.pairs_sent + stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report;
+          if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored) throw new Error("pairs on their way");
+          sent += stats.pairs_sent;
+        }
         // A pair is one comparison per target.
         const compared = (await fetchSummary(collector.url)).total.pairs / TARGETS.length;
-        if (stats.in_flight !== 0 || accounted !== stats.requests_mirrored || compared < stats.pairs_sent) throw new Error("pairs on their way");
+        if (compared < sent) throw new Error("pairs on their way");
       },
       { timeoutMs: 20_000, intervalMs: 200 },
     );
@@ -141,7 +156,39 @@ async function main(): Promise<number> {
     cleanup.add("Envoy", () => envoy.stop());
     say(`  listener on :${envoy.listenerPort}, admin on ${envoy.admin.url}, log in ${envoy.logPath}`);
 
+    say("starting the gRPC catalog (v1, v1 again, v2, v3) and a second Envoy that mirrors its GetProduct calls");
+    const grpcV1 = await startGrpcCatalogProcess("v1");
+    cleanup.add("gRPC v1", () => grpcV1.stop());
+    const grpcAgain = await startGrpcCatalogProcess("v1");
+    cleanup.add("the secondary gRPC v1", () => grpcAgain.stop());
+    const grpcTargets = [];
+    for (const name of TARGETS) {
+      const target = await startGrpcCatalogProcess(name);
+      cleanup.add(`gRPC ${name}`, () => target.stop());
+      grpcTargets.push({ name, endpoint: { port: target.port } });
+    }
+    const grpcEnvoy = await startEnvoy(
+      renderBootstrap({
+        primary: { port: grpcV1.port },
+        mode: {
+          kind: "filter",
+          targets: grpcTargets,
+          secondary: { endpoint: { port: grpcAgain.port }, samplePercent: SECONDARY_PERCENT },
+          collector: { port: collector.grpcPort },
+          wasmPath: bodiesFilterWasmPath(),
+          // With a grpc block, the rendered clusters of the targets and the secondary speak HTTP/2.
+          plugin: { sample_percent: 100, flush_interval_ms: 250, collector_token: token, grpc: { methods: [GET_PRODUCT] } },
+        },
+        nodeId: "shadowdiff-demo-grpc",
+      }),
+      { concurrency: 1, keepFiles: true },
+    );
+    cleanup.add("the gRPC Envoy", () => grpcEnvoy.stop());
+    say(`  gRPC listener on :${grpcEnvoy.listenerPort} (${GET_PRODUCT}), log in ${grpcEnvoy.logPath}`);
+    const getProduct = new CatalogTypes(catalogDescriptorSetPath()).getProductRequest;
+
     say(`sending requests through Envoy in rounds of ${ROUND} (one in ten a POST /orders), ${RATE_PER_SECOND} a second,`);
+    say(`  then ${GRPC_ROUND} gRPC calls through the second Envoy, ${GRPC_RATE_PER_SECOND} a second (after the HTTP requests: two cores serve it all),`);
     say(`  asking the verdict after each round until it decides every target (at most ${MAX_REQUESTS} requests)`);
     const decided = new Map<string, Decision>();
     let sent = 0;
@@ -152,7 +199,9 @@ async function main(): Promise<number> {
       progress.end();
       sent += ROUND;
       if (traffic.failed > 0) say(`${traffic.failed} requests failed on the client's side`);
-      await waitForPairs(envoy, collector);
+      const grpcTraffic = await sendGrpcTraffic(grpcEnvoy.listenerPort, getProduct, GRPC_ROUND, GRPC_RATE_PER_SECOND);
+      if (grpcTraffic.failed > 0) say(`${grpcTraffic.failed} gRPC calls failed on the client's side`);
+      await waitForPairs([envoy, grpcEnvoy], collector);
       verdict = await verdictFromCollector(collector.url, DEFAULT_THRESHOLDS, undefined, 5_000);
       for (const target of TARGETS) {
         const decision = decided.has(target) ? undefined : decisionOf(verdict, target);
@@ -161,11 +210,13 @@ async function main(): Promise<number> {
         say(`  after ${sent} requests: ${target} ${decision.outcome === "fail" ? "FAILS" : "passes"}, ${decision.why}`);
       }
     }
-    const stats = await envoy.admin.filterStats();
-    say(
-      `Envoy: ${stats.requests_mirrored} mirrored, ${stats.shadow_ok} target answers, ${stats.pairs_sent} pairs sent, ` +
-        `${stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report} dropped`,
-    );
+    for (const [name, proxy] of [["Envoy", envoy], ["the gRPC Envoy", grpcEnvoy]] as const) {
+      const stats = await proxy.admin.filterStats();
+      say(
+        `${name}: ${stats.requests_mirrored} mirrored, ${stats.shadow_ok} target answers, ${stats.pairs_sent} pairs sent, ` +
+          `${stats.pairs_dropped_pending + stats.pairs_dropped_reset + stats.pairs_dropped_report} dropped`,
+      );
+    }
 
     const summary = await fetchSummary(collector.url);
     console.log(`\nper route and target (${collector.url}/api/summary):\n`);

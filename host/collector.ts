@@ -3,7 +3,9 @@ import { Comparator } from "./compare/comparator.js";
 import { RouteLabeler } from "./routes/route-labels.js";
 import { parseAddress } from "./config/schema.js";
 import type { CollectorConfig, CollectorConfigInput } from "./config/schema.js";
-import { validateConfig } from "./config/validate.js";
+import { ConfigError, validateConfig } from "./config/validate.js";
+import { loadDescriptorSets } from "./grpc/descriptor-sets.js";
+import { GrpcMessages } from "./grpc/grpc-messages.js";
 import { ALWAYS_REDACTED_BODY_PATHS, BodyRedactor } from "./mismatches/body-redaction.js";
 import { MismatchStore } from "./mismatches/mismatch-store.js";
 import { startHttpServer, type HttpServer } from "./http/http-server.js";
@@ -52,6 +54,16 @@ const QUEUE_MESSAGES = 16;
  */
 const SLICE_MILLIS = 2;
 
+/** The gRPC messages of compare.descriptorSets; a file that cannot be used stops the start, named. */
+function readDescriptorSets(paths: readonly string[]): GrpcMessages {
+  if (paths.length === 0) return new GrpcMessages(null);
+  try {
+    return new GrpcMessages(loadDescriptorSets(paths), paths);
+  } catch (error) {
+    throw new ConfigError([`config key "compare.descriptorSets": ${(error as Error).message}`]);
+  }
+}
+
 /**
  * Starts a collector: the composition root that wires configuration, the metrics registry, the
  * mismatch database, the comparison pipeline and both servers. `config` is validated here (the
@@ -60,6 +72,7 @@ const SLICE_MILLIS = 2;
 export async function startCollector(config: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Promise<RunningCollector> {
   const settings = validateConfig(config);
   const log = options.log ?? createLogger((line) => process.stdout.write(line));
+  const grpcMessages = readDescriptorSets(settings.compare.descriptorSets);
   const tokenFile = settings.grpc.tokenFile;
   const token = tokenFile === undefined ? undefined : new IntakeToken(readTokenFile(tokenFile));
   const httpTokenFile = settings.http.tokenFile;
@@ -85,7 +98,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
 
   const redactBodyPaths = [...ALWAYS_REDACTED_BODY_PATHS, ...settings.examples.redactBodyPaths];
   const processPair = createPairProcessor({
-    comparator: new Comparator({ ...settings.compare, redactPaths: redactBodyPaths }),
+    comparator: new Comparator({ ...settings.compare, redactPaths: redactBodyPaths, grpcMessages }),
     routes: new RouteLabeler(settings.routes.templates, settings.routes.maxRoutes),
     fields: new FieldLabeler(MAX_FIELD_LABELS),
     targets: new TargetLabeler(MAX_TARGET_LABELS),
@@ -94,7 +107,7 @@ export async function startCollector(config: CollectorConfigInput | CollectorCon
     metrics,
     summary,
     mismatches,
-    bodies: new BodyRedactor(settings.examples.redactBodyPaths),
+    bodies: new BodyRedactor(settings.examples.redactBodyPaths, grpcMessages),
     log,
   });
   const queue = new PairQueue(

@@ -3,7 +3,11 @@
 
 export interface DirectResponseOptions {
   body: string;
+  /** The body's bytes instead, for a binary answer (a gRPC message). */
+  bodyBytes?: Buffer;
   contentType?: string;
+  /** More response headers (grpc-status for a gRPC answer). */
+  headers?: Record<string, string>;
   listenerPort?: number;
 }
 
@@ -33,9 +37,13 @@ export function renderDirectResponseBootstrap(options: DirectResponseOptions): R
                           routes: [
                             {
                               match: { prefix: "/" },
-                              direct_response: { status: 200, body: { inline_string: options.body } },
+                              direct_response: {
+                                status: 200,
+                                body: options.bodyBytes === undefined ? { inline_string: options.body } : { inline_bytes: options.bodyBytes.toString("base64") },
+                              },
                               response_headers_to_add: [
                                 { header: { key: "content-type", value: options.contentType ?? "application/json" } },
+                                ...Object.entries(options.headers ?? {}).map(([key, value]) => ({ header: { key, value } })),
                               ],
                             },
                           ],

@@ -20,3 +20,10 @@ export function shadowdiffCommandPath(): string {
   if (!existsSync(path)) throw new Error(`shadowdiff: ${path} is missing; run \`make build\``);
   return path;
 }
+
+/** The descriptor set of the demo's gRPC catalog, as `make descriptor-sets` has protoc make it. */
+export function catalogDescriptorSetPath(): string {
+  const path = join(repoRoot(), "build", "proto", "catalog.pb");
+  if (!existsSync(path)) throw new Error(`shadowdiff: ${path} is missing; run \`make descriptor-sets\``);
+  return path;
+}

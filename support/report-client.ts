@@ -25,6 +25,8 @@ export interface WireResponse {
   failure?: number;
   /** A mirrored side's target name. */
   name?: string;
+  /** A gRPC call's side: grpc-status, grpc-message, the configured trailers. */
+  trailers?: WireHeader[];
 }
 
 /** A pair as the .proto spells it; fields left out take the proto3 defaults. */
@@ -53,6 +55,7 @@ export interface WirePair {
   /** The secondary's share of mirrored requests, in parts per million (0: none configured). */
   secondary_share_ppm?: number;
   trace_id?: string;
+  grpc?: boolean;
 }
 
 /** A `shadowdiff.v1.Batch` of `pairs`, encoded. Objects that are not WirePairs may be passed to build bad batches. */

@@ -1,16 +1,19 @@
-// Streams of the module that receives request bodies: a request_bodies method is mirrored with its
-// body. Its body is copied chunk by chunk as it passes (every callback returns Continue, so the
-// primary never waits), and its copies go when the request ends (the last body chunk, or its
-// trailers), each with the exact body and its content-length. A body past max_bytes or past the
-// worker's budget, a client reset before the end, or the in-flight cap at the end: the request is
-// not mirrored, and one counter says why.
+// Streams of the module that receives request bodies: a request_bodies method, or a gRPC call that
+// grpc.methods lists (grpc-request.ts), is mirrored with its body. Its body is copied chunk by
+// chunk as it passes (every callback returns Continue, so the primary never waits), and its copies
+// go when the request ends (the last body chunk, or its trailers), each with the exact body and its
+// content-length. A body past its cap or past the worker's budget, a second gRPC message, a client
+// reset before the end, or the in-flight cap at the end: the request is not mirrored, and one
+// counter says why. A gRPC call's pair keeps each side's trailers (grpc-pair.ts).
 import { HttpContext } from "../abi/context";
 import { copyBytes, indexOfBytes } from "../abi/headers";
 import { httpCall, incrementMetric } from "../abi/hostcalls";
-import { Action, Status } from "../abi/types";
+import { Action, MapType, Status } from "../abi/types";
 import { BodyCapture } from "./capture";
 import { Destination } from "./config-targets";
 import { Decision, decide } from "./decision";
+import { GrpcPair, GrpcResponse } from "./grpc-pair";
+import { CallKind, GrpcCalls, callKind, decideGrpc, holdsSecondMessage, withTrailersTe } from "./grpc-request";
 import { shadowRequestPairs, withContentLength } from "./mirror";
 import { TraceMode, traceContext } from "./trace-context";
 import { Pair } from "./pair";
@@ -20,8 +23,8 @@ import { RequestHeaders, requestHeaders } from "./request-headers";
 import { failureFromCallStatus } from "./shadow-outcome";
 import { ShadowStream, startPair } from "./stream";
 
-/** A configuration's request_bodies, as its streams use it: the methods, the cap, the worker's
- * budget, and the counters of a body that did not go (by BodyEnd). */
+/** A configuration's request_bodies (or grpc's copies), as its streams use it: the methods, the
+ * cap, the worker's budget, and the counters of a body that did not go (by BodyEnd). */
 export class Bodies {
   constructor(public methodKeys: Array<ArrayBuffer>, public maxBytes: i32, public budget: BodyBudget, public counters: StaticArray<u32>) {}
 }
@@ -34,22 +37,33 @@ export class BodyStream extends HttpContext {
   private body: RequestBodyCopy | null = null;
   /** Each side's copy of the request's headers, while they wait for the body. */
   private headers: Array<ArrayBuffer> = [];
+  /** The bounds and counters of the copy under way: request_bodies', or grpc's. */
+  private rules: Bodies | null = null;
+  /** The request is a listed gRPC call, mirrored or waiting for its body. */
+  private grpcCall: bool = false;
 
-  constructor(private stream: ShadowStream, private bodies: Bodies) {
+  constructor(private stream: ShadowStream, private bodies: Bodies | null, private grpc: GrpcCalls) {
     super(stream.id);
   }
 
   private sendsBody(request: RequestHeaders): bool {
+    const bodies = this.bodies;
     const method = request.method;
-    return method.found && indexOfBytes(this.bodies.methodKeys, method.ptr, method.size) >= 0;
+    return bodies !== null && method.found && indexOfBytes(bodies.methodKeys, method.ptr, method.size) >= 0;
   }
 
   /** ShadowStream's, but a request_bodies method is decided as if no body followed, and its copies
-   * wait for the body. */
+   * wait for the body; a gRPC call goes by grpc.methods alone. */
   onRequestHeaders(numHeaders: u32, endOfStream: bool): Action {
     const stream = this.stream;
     const request = requestHeaders;
     request.read(stream.config);
+    const kind = request.tagged ? CallKind.Http : callKind(request);
+    if (kind != CallKind.Http) {
+      this.grpcRequest(request, kind, endOfStream);
+      request.release();
+      return Action.Continue;
+    }
     const withBody = this.sendsBody(request);
     const decision = decide(stream.config, request, endOfStream || withBody, stream.pairing.inFlight);
     if (decision < Decision.Mirror) {
@@ -58,20 +72,43 @@ export class BodyStream extends HttpContext {
       stream.metrics.decided(decision);
       stream.mirror(request, decision == Decision.MirrorWithSecondary);
     } else {
-      this.wait(request, decision == Decision.MirrorWithSecondary);
+      this.wait(request, decision == Decision.MirrorWithSecondary, this.bodies!);
       if (endOfStream) this.requestEnded();
     }
     request.release();
     return Action.Continue;
   }
 
+  /** A gRPC call: mirrored when listed (a gRPC-Web call never is), by the path, sample and
+   * secondary rules; counted as not listed otherwise. */
+  private grpcRequest(request: RequestHeaders, kind: CallKind, endOfStream: bool): void {
+    const grpc = this.grpc;
+    const rules = grpc.bodies;
+    if (kind != CallKind.Grpc || rules === null || !grpc.listed(request)) {
+      grpc.countNotListed();
+      return;
+    }
+    const stream = this.stream;
+    const decision = decideGrpc(stream.config, request);
+    if (decision < Decision.Mirror) {
+      stream.metrics.decided(decision);
+      return;
+    }
+    this.grpcCall = true;
+    this.wait(request, decision == Decision.MirrorWithSecondary, rules);
+    if (endOfStream) this.requestEnded();
+  }
+
   /** The pair and each side's headers, made while the request's headers can be read. */
-  private wait(request: RequestHeaders, withSecondary: bool): void {
+  private wait(request: RequestHeaders, withSecondary: bool, rules: Bodies): void {
     const config = this.stream.config;
     const calls = config.targetCount + (withSecondary ? 1 : 0);
     const authority = request.authority;
     const requestAuthority = authority.found ? copyBytes(authority.ptr, authority.size) : new ArrayBuffer(0);
-    const pair = new BodyPair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount);
+    const grpc = this.grpcCall;
+    const pair = grpc
+      ? new GrpcPair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount)
+      : new BodyPair(<i32>config.maxBodyBytes, config.destinations, calls, config.targetCount);
     startPair(config, request, pair, requestAuthority);
     this.stream.pair = pair;
     // As ShadowStream.mirror: sides sending the same authority share one copy, but marked ones.
@@ -84,12 +121,14 @@ export class BodyStream extends HttpContext {
       const sentAuthority = destination.authority.length > 0 ? destination.authorityBytes : requestAuthority;
       if (sharedAuthority !== sentAuthority || marked) {
         shared = shadowRequestPairs(config, request.ptr, request.size, sentAuthority, traceContext);
+        if (grpc) shared = withTrailersTe(shared);
         sharedAuthority = sentAuthority;
       }
       headers[i] = shared;
     }
     this.headers = headers;
-    this.body = new RequestBodyCopy(this.bodies.maxBytes, this.bodies.budget);
+    this.rules = rules;
+    this.body = new RequestBodyCopy(rules.maxBytes, rules.budget);
   }
 
   onRequestBody(bodySize: usize, endOfStream: bool): Action {
@@ -97,6 +136,7 @@ export class BodyStream extends HttpContext {
     if (body === null) return Action.Continue;
     const end = body.add(bodySize);
     if (end != BodyEnd.Going) this.notMirrored(end);
+    else if (this.grpcCall && holdsSecondMessage(body.bytes)) this.notMirrored(BodyEnd.Streaming);
     else if (endOfStream) this.requestEnded();
     return Action.Continue;
   }
@@ -139,7 +179,7 @@ export class BodyStream extends HttpContext {
   }
 
   private notMirrored(why: BodyEnd): void {
-    incrementMetric(this.bodies.counters[why], 1);
+    incrementMetric(this.rules!.counters[why], 1);
     this.letGo();
   }
 
@@ -156,6 +196,8 @@ export class BodyStream extends HttpContext {
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {
+    // A trailers-only answer: its status is in its headers, and they end it.
+    if (endOfStream) this.readGrpcTrailers(MapType.HttpResponseHeaders);
     return this.stream.onResponseHeaders(numHeaders, endOfStream);
   }
 
@@ -164,7 +206,15 @@ export class BodyStream extends HttpContext {
   }
 
   onResponseTrailers(numTrailers: u32): Action {
+    this.readGrpcTrailers(MapType.HttpResponseTrailers);
     return this.stream.onResponseTrailers(numTrailers);
+  }
+
+  /** A gRPC call's primary trailers, before its answer finishes the pair. */
+  private readGrpcTrailers(map: MapType): void {
+    const pair = this.stream.pair;
+    if (!this.grpcCall || pair === null || pair.primary.finished) return;
+    changetype<GrpcResponse>(pair.primary).readTrailers(map, this.grpc.trailerKeys, this.stream.config.redactHeaderKeys);
   }
 
   onDone(): bool {
@@ -181,8 +231,8 @@ export class BodyStream extends HttpContext {
 // message Body { bytes data = 1; uint64 size = 2; bool truncated = 3; }, as Pair.request_body (16).
 const REQUEST_BODY_TAG: u64 = (16 << 3) | 2;
 
-/** A pair of a request_bodies method: the body its sides were sent, up to max_body_bytes. */
-class BodyPair extends Pair {
+/** A pair of a request_bodies method (or a gRPC call): the body its sides were sent, up to max_body_bytes. */
+export class BodyPair extends Pair {
   requestBody: BodyCapture;
 
   constructor(bodyCap: i32, destinations: Array<Destination>, count: i32, targetCount: i32) {

@@ -18,27 +18,28 @@ function putHeader(at: usize, field: u32, header: Header): usize {
   return putBytes(at, 2, header.value);
 }
 
-function headersSize(headers: Array<Header>): i32 {
+export function headersSize(headers: Array<Header>): i32 {
   let size = 0;
   for (let i = 0; i < headers.length; i++) size += lengthField(headerSize(headers[i]));
   return size;
 }
 
-function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
+export function putHeaders(at: usize, field: u32, headers: Array<Header>): usize {
   for (let i = 0; i < headers.length; i++) at = putHeader(at, field, headers[i]);
   return at;
 }
 
 // message Response { status = 1; headers = 2; body = 3; body_size = 4; truncated = 5;
-//                    latency_nanos = 6; failure = 7; name = 8; }
-// A side that failed carries only its latency, failure kind and name (targets only).
+//                    latency_nanos = 6; failure = 7; name = 8; trailers = 9 (extraSize, putExtra) }
+// A side that failed carries only its latency, failure kind and name (targets only); it has no
+// trailers either.
 function responseSize(response: CapturedResponse): i32 {
   const body = response.body;
   const answered = response.failure == ShadowFailure.None;
   return (answered ? uintField(<u64>response.status) + headersSize(response.headers) +
       (body.kept.length > 0 ? lengthField(body.kept.length) : 0) + uintField(body.total) +
       uintField(body.truncated() ? 1 : 0) : 0) +
-    uintField(response.latencyNanos) + uintField(<u64>response.failure) + bytesField(response.name.byteLength);
+    uintField(response.latencyNanos) + uintField(<u64>response.failure) + bytesField(response.name.byteLength) + response.extraSize();
 }
 
 function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
@@ -53,7 +54,8 @@ function putResponse(at: usize, field: u32, response: CapturedResponse): usize {
   }
   at = putUint(at, 6, response.latencyNanos);
   at = putUint(at, 7, <u64>response.failure);
-  return putBytes(at, 8, response.name);
+  // Last, in field order: protobuf's canonical encoding.
+  return response.putExtra(putBytes(at, 8, response.name));
 }
 
 // Pair.secondary_share_ppm (17): its tag takes two bytes, unlike the fields below 16.

@@ -71,4 +71,15 @@ export class CapturedResponse {
     this.headers = selectPairs(headers.ptr, headers.size, config.responseHeaderKeys, config.redactHeaderKeys);
     headers.release();
   }
+
+  /** The encoded size of capture.proto's Response fields past the ones the codec writes itself
+   * (numbered after them): none here (a gRPC side's trailers, grpc-pair.ts). */
+  extraSize(): i32 {
+    return 0;
+  }
+
+  /** Writes them at `at`; returns where they end. */
+  putExtra(at: usize): usize {
+    return at;
+  }
 }

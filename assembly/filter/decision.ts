@@ -37,7 +37,7 @@ function methodAllowed(config: Config, request: RequestHeaders): bool {
   return method.found && indexOfBytes(config.methodKeys, method.ptr, method.size) >= 0;
 }
 
-function pathAllowed(config: Config, request: RequestHeaders): bool {
+export function pathAllowed(config: Config, request: RequestHeaders): bool {
   // With no prefixes every path is allowed.
   if (config.excludePathKeys.length == 0 && config.includePathKeys.length == 0) return true;
   const path = request.path;

@@ -98,18 +98,22 @@ export function shadowRequestPairs(config: Config, base: usize, size: usize, aut
 
 /** `pairs` (a serialized header map) and a content-length of `length`, as a new map. */
 export function withContentLength(pairs: ArrayBuffer, length: i32): ArrayBuffer {
-  const value = String.UTF8.encode(length.toString());
+  return withEntry(pairs, CONTENT_LENGTH, String.UTF8.encode(length.toString()));
+}
+
+/** `pairs` and one entry more, as a new map. */
+export function withEntry(pairs: ArrayBuffer, name: ArrayBuffer, value: ArrayBuffer): ArrayBuffer {
   const base = changetype<usize>(pairs);
   const count = <usize>load<u32>(base);
   const sizesEnd = base + 4 + count * 8;
   const dataSize = <usize>pairs.byteLength - 4 - count * 8;
-  const out = new ArrayBuffer(pairs.byteLength + 8 + CONTENT_LENGTH.byteLength + value.byteLength + 2);
+  const out = new ArrayBuffer(pairs.byteLength + 8 + name.byteLength + value.byteLength + 2);
   const outBase = changetype<usize>(out);
   store<u32>(outBase, <u32>(count + 1));
   memory.copy(outBase + 4, base + 4, count * 8);
   const data = outBase + 4 + (count + 1) * 8;
   memory.copy(data, sizesEnd, dataSize);
-  writeEntry(outBase + 4 + count * 8, data + dataSize, CONTENT_LENGTH, value);
+  writeEntry(outBase + 4 + count * 8, data + dataSize, name, value);
   return out;
 }
 

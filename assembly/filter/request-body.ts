@@ -6,8 +6,9 @@ import { bufferBytesInPlace } from "../abi/hostcalls";
 import { BufferType } from "../abi/types";
 import { ByteBuffer } from "./byte-buffer";
 
-/** How a body copy stands: going on, or why it stopped (body-stream.ts counts each). */
-export enum BodyEnd { Going, TooLarge, OverBudget, Reset }
+/** How a body copy stands: going on, or why it stopped (body-stream.ts counts each; Streaming is a
+ * gRPC call's second message). */
+export enum BodyEnd { Going, TooLarge, OverBudget, Reset, Streaming }
 
 /** The bytes one worker's body copies hold together, bounded by request_bodies.budget_bytes. */
 export class BodyBudget {

@@ -120,7 +120,8 @@ export class ShadowRoot extends RootContext {
     return running.idle;
   }
 
-  private finishIfRetired(running: Running): void {
+  /** Also the root of the module that receives request bodies, after a gRPC side's answer. */
+  finishIfRetired(running: Running): void {
     if (running.exporter.closing && running.idle) {
       // No tick comes after proxy_done: the last counts go now.
       running.metrics.flush();

@@ -39,6 +39,13 @@ export function failureFromLocalReply(status: u32, bodyStart: string): i32 {
   return ShadowFailure.None;
 }
 
+/** Envoy answers a gRPC call it could not make (timeout, refused connection) itself, trailers
+ * only, with status 200, grpc-status 14 and its local reply's text in grpc-message. */
+export function failureFromGrpcLocalReply(grpcMessage: string): i32 {
+  if (grpcMessage == "upstream request timeout") return ShadowFailure.Timeout;
+  return failureFromLocalReply(503, grpcMessage);
+}
+
 /** When proxy_http_call itself refuses. */
 export function failureFromCallStatus(status: i32): i32 {
   return status == Status.BadArgument ? ShadowFailure.NoCluster : ShadowFailure.Reset;

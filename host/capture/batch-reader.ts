@@ -109,6 +109,7 @@ function toPair(raw: WireMessage): Pair {
     requestBody: requestBody === undefined ? null : capturedBody(requestBody, "request_body"),
     secondaryShare: secondaryPpm / 1_000_000,
     traceId: traceId(raw),
+    grpc: (raw.grpc as boolean | undefined) ?? false,
   };
 }
 
@@ -170,6 +171,7 @@ function response(message: WireMessage, name: string): CapturedResponse {
     bodySize,
     truncated: (message.truncated as boolean | undefined) ?? false,
     latencyNanos: optionalNumber(message, "latency_nanos"),
+    trailers: headers(message, "trailers", `${name}.`),
   };
 }
 

@@ -12,7 +12,7 @@ export const CAPTURE_LIMITS = {
   authorityBytes: 256,
   /** Pair.path: the filter's max_path_bytes is at most this. */
   pathBytes: 8192,
-  /** Entries of request_headers, and of each Response's headers. */
+  /** Entries of request_headers, and of each Response's headers and trailers. */
   headers: 64,
   headerNameBytes: 256,
   headerValueBytes: 8192,

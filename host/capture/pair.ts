@@ -13,6 +13,8 @@ export interface CapturedResponse {
   bodySize: number;
   truncated: boolean;
   latencyNanos: number;
+  /** Selected trailers (a gRPC call's sides: grpc-status, grpc-message, the configured ones); [] otherwise. */
+  trailers: Header[];
 }
 
 /** The request's body as the filter sent it to the mirrored sides: its first max_body_bytes bytes. */
@@ -50,10 +52,12 @@ export interface Pair {
   targets: TargetAnswer[];
   /** The primary's own version asked again (the noise baseline); null when not sampled for it. */
   secondary: MirroredAnswer | null;
-  /** The body mirrored with the request (request_bodies methods); null when none was. */
+  /** The body mirrored with the request (request_bodies methods, gRPC calls); null when none was. */
   requestBody: CapturedBody | null;
   /** The secondary's share of mirrored requests as the filter is configured (0 to 1; 0: none). */
   secondaryShare: number;
   /** The primary's trace id (lower-case hex, 32 or 16 digits); "" when the request carried none. */
   traceId: string;
+  /** A gRPC call (the filter's grpc.methods): bodies are length-prefixed messages, statuses in trailers. */
+  grpc: boolean;
 }

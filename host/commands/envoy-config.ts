@@ -18,7 +18,8 @@ to the collector's gRPC port. Run it with \`envoy -c envoy.yaml\` (Envoy with th
   --admin             Envoy's admin endpoint (default 127.0.0.1:9901; keep it private)
   --wasm              the filter module (default: the one this package ships)
   --bodies            the module this package ships that also receives request bodies, for the
-                      plugin key request_bodies (README: Side effects)
+                      plugin keys request_bodies and grpc (README: Side effects, gRPC); with grpc,
+                      the shadow's cluster speaks HTTP/2, and the primary's the client's protocol
   --gate              the native gate: Envoy hands a random PERCENT (0 to 100, 0.5 works) of the
                       filter's methods to the filter, and the other requests never enter its VM;
                       leave sample_percent out of the plugin configuration (README: Native gate)
@@ -90,8 +91,10 @@ function parseRequest(args: string[]): { bootstrap: BootstrapOptions; format: "y
   if (!existsSync(wasmPath)) throw new Error(`${values.bodies ? "--bodies" : "--wasm"}: no file at ${wasmPath}`);
   const plugin = pluginConfig(values["plugin-config"], values["plugin-config-file"]);
   // The module shipped by default refuses the key at start-up, in Envoy's log; say so now.
-  if (Object.hasOwn(plugin, "request_bodies") && !values.bodies && values.wasm === undefined) {
-    throw new Error('plugin key "request_bodies" needs --bodies: the default module receives no request bodies and refuses it');
+  for (const key of ["request_bodies", "grpc"]) {
+    if (Object.hasOwn(plugin, key) && !values.bodies && values.wasm === undefined) {
+      throw new Error(`plugin key "${key}" needs --bodies: the default module receives no request bodies and refuses it`);
+    }
   }
   const listen = endpoint("--listen", values.listen!, { hostRequired: false, minPort: 0, defaultHost: "0.0.0.0" });
   const admin = endpoint("--admin", values.admin!, { hostRequired: false, minPort: 0, defaultHost: "127.0.0.1" });

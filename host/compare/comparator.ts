@@ -3,6 +3,8 @@ import { PathMatcher } from "../json-path/matcher.js";
 import { compareBodies, type BodyCompareOptions } from "./body-compare.js";
 import type { Comparison, InconclusiveReason } from "./comparison.js";
 import { decodeContentEncoding } from "./content-encoding.js";
+import { compareGrpcMessages, diffGrpcStatus } from "./grpc-compare.js";
+import { GrpcMessages } from "../grpc/grpc-messages.js";
 import { DEFAULT_COMPARE_LIMITS, type CompareLimits } from "./limits.js";
 import { MediaTypes } from "./media-type.js";
 import { diffHeaders, headerValue } from "./status-headers.js";
@@ -20,6 +22,10 @@ export interface ComparatorSettings {
   numericTolerance: number;
   /** JSON paths whose values never show in a difference's previews (they may be secrets). */
   redactPaths?: readonly string[];
+  /** Trailers compared (gRPC calls), lower case, beside grpc-status, which is compared as a status. */
+  trailers?: readonly string[];
+  /** How gRPC messages are read (the descriptor sets); without it, they are compared as bytes. */
+  grpcMessages?: GrpcMessages;
 }
 
 /**
@@ -29,6 +35,8 @@ export interface ComparatorSettings {
  */
 export class Comparator {
   private readonly headers: readonly string[];
+  private readonly trailers: readonly string[];
+  private readonly grpcMessages: GrpcMessages;
   private readonly limits: CompareLimits;
   private readonly bodyOptions: BodyCompareOptions;
   private readonly mediaTypes = new MediaTypes();
@@ -36,6 +44,8 @@ export class Comparator {
   /** Throws an Error naming any path that is not valid. */
   constructor(settings: ComparatorSettings, limits: CompareLimits = DEFAULT_COMPARE_LIMITS) {
     this.headers = [...settings.headers];
+    this.trailers = [...(settings.trailers ?? [])];
+    this.grpcMessages = settings.grpcMessages ?? new GrpcMessages(null);
     this.limits = limits;
     this.bodyOptions = {
       ignore: new PathMatcher(settings.ignorePaths),
@@ -51,9 +61,11 @@ export class Comparator {
   /**
    * Compares the primary with one mirrored side (a target, or the secondary) in order: shadow failure, status, configured headers, then the body after
    * content-encoding, by content type. A truncated body is never a match; a pair whose statuses
-   * or headers already differ is a mismatch whatever its body.
+   * or headers already differ is a mismatch whatever its body. A gRPC call (`grpcPath`, its
+   * method's path) also compares its gRPC status and configured trailers, and its messages
+   * through the descriptor sets.
    */
-  compare(primary: CapturedResponse, mirrored: MirroredAnswer): Comparison {
+  compare(primary: CapturedResponse, mirrored: MirroredAnswer, grpcPath?: string): Comparison {
     const shadow = mirrored.response;
     if (shadow === null) {
       return { outcome: "mismatch", shadowFailure: mirrored.failure ?? "reset", headers: [], latencyRatio: null };
@@ -64,7 +76,12 @@ export class Comparator {
       latencyRatio: primary.latencyNanos > 0 && shadow.latencyNanos > 0 ? shadow.latencyNanos / primary.latencyNanos : null,
     };
     if (primary.status !== shadow.status) comparison.status = { primary: primary.status, shadow: shadow.status };
-    const headOnlyMismatch = comparison.status !== undefined || comparison.headers.length > 0;
+    if (grpcPath !== undefined) {
+      const { status, trailers } = diffGrpcStatus(primary, shadow, this.trailers);
+      comparison.grpc = status === undefined ? {} : { status };
+      if (trailers !== undefined) comparison.trailers = trailers;
+    }
+    const headOnlyMismatch = comparison.status !== undefined || comparison.headers.length > 0 || comparison.grpc?.status !== undefined || comparison.trailers !== undefined;
     const inconclusive = (reason: InconclusiveReason, detail: string): Comparison => {
       if (headOnlyMismatch) return { ...comparison, outcome: "mismatch" };
       return { ...comparison, outcome: "inconclusive", inconclusive: { reason, detail } };
@@ -75,6 +92,15 @@ export class Comparator {
       return inconclusive("truncated", `${side} cut at the capture limit`);
     }
     const { limits } = this;
+    if (grpcPath !== undefined) {
+      const budget = new WorkBudget(limits.maxNodes);
+      const body = compareGrpcMessages(primary, shadow, grpcPath, this.grpcMessages, this.bodyOptions, limits, budget, comparison.grpc as NonNullable<Comparison["grpc"]>);
+      if (!body.conclusive) return inconclusive(body.reason, body.detail);
+      const { conclusive: _, ...bodyResult } = body;
+      comparison.body = bodyResult;
+      comparison.outcome = headOnlyMismatch || body.differences.length > 0 ? "mismatch" : "match";
+      return comparison;
+    }
     const kind = this.mediaTypes.bodyKindOf(headerValue(primary.headers, "content-type") ?? headerValue(shadow.headers, "content-type"));
     const primaryEncoding = headerValue(primary.headers, "content-encoding");
     if (primaryEncoding === headerValue(shadow.headers, "content-encoding") && primary.body.equals(shadow.body)) {

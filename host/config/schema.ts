@@ -53,6 +53,7 @@ const jsonPath = z.string({ error: "must be a string" }).superRefine((value, con
 });
 
 const MAPPING = { error: "must be a mapping" };
+const MAX_DESCRIPTOR_SETS = 64;
 
 const SHARE_RULE = "must be a share from 0 to 1";
 const share = z.number({ error: SHARE_RULE }).min(0, { error: SHARE_RULE }).max(1, { error: SHARE_RULE });
@@ -84,6 +85,11 @@ export const collectorConfigSchema = z.strictObject(
         .min(0, { error: "must be a number of at least 0" })
         .refine(Number.isFinite, { error: "must be a number of at least 0" })
         .default(0),
+      // gRPC calls: trailers compared like headers (grpc-status is compared as a status), and the
+      // descriptor sets (protoc --descriptor_set_out --include_imports, buf build -o) their messages are read with.
+      trailers: list(text("must be a trailer name").transform((name) => name.toLowerCase()), "must be a list of trailer names"),
+      descriptorSets: list(text("must be the path of a descriptor set file"), "must be a list of descriptor set files")
+        .refine((paths) => paths.length <= MAX_DESCRIPTOR_SETS, { error: `must list at most ${MAX_DESCRIPTOR_SETS} files` }),
     }, MAPPING).prefault({}),
     routes: z.strictObject({
       templates: list(text("must be a path template starting with /").startsWith("/", { error: "must be a path template starting with /" }), "must be a list of path templates"),

@@ -2,7 +2,8 @@
 // variants that differ only in how the shadow is reached (not at all, Envoy's native mirror, or
 // the shadowdiff filter, optionally behind the native gate), so that tests, the demo and the
 // benchmark compare like with like. The filter mirrors to one shadow or to several named targets,
-// each in a cluster of its own, and optionally to a secondary.
+// each in a cluster of its own, and optionally to a secondary. With the plugin's `grpc` block the
+// mirrored sides' clusters speak HTTP/2, and the primary's the protocol its client spoke.
 import { isIP } from "node:net";
 import { gatedPlugin, gateFilter, tagSpellings, type GateOptions } from "./gate.js";
 
@@ -76,6 +77,11 @@ export interface BootstrapOptions {
   routeTimeoutMs?: number;
   /** More upstream clusters a wasm module may call by name. */
   extraClusters?: ExtraCluster[];
+  /**
+   * How Envoy speaks to the primary: HTTP/1.1, or the protocol the client spoke (HTTP/2 for gRPC,
+   * HTTP/1.1 for the rest). The latter by default when the filter has a `grpc` block.
+   */
+  primaryProtocol?: "http1" | "downstream";
 }
 
 export interface ExtraCluster {
@@ -112,21 +118,30 @@ function sideKeys(side: MirroredSide): PluginConfiguration {
   };
 }
 
-/** The upstream clusters the filter mirrors to. */
+/** Whether the filter mirrors gRPC calls: its copies then go over HTTP/2. */
+function mirrorsGrpc(mode: FilterMode): boolean {
+  return Object.hasOwn(mode.plugin ?? {}, "grpc");
+}
+
+/** The upstream clusters the filter mirrors to; HTTP/2 ones when it mirrors gRPC calls, which a gRPC server takes over HTTP/2 only. */
 function mirroredClusters(mode: FilterMode): Json[] {
   if ((mode.shadow === undefined) === (mode.targets === undefined)) {
     throw new Error("shadowdiff: the filter mirrors to a shadow or to targets: give one of them");
   }
+  const cluster = mirrorsGrpc(mode) ? http2Cluster : staticCluster;
   const clusters = mode.shadow !== undefined
-    ? [staticCluster(SHADOW_CLUSTER, mode.shadow)]
-    : mode.targets!.map((target) => staticCluster(targetCluster(target.name), target.endpoint));
-  if (mode.secondary !== undefined) clusters.push(staticCluster(SECONDARY_CLUSTER, mode.secondary.endpoint));
+    ? [cluster(SHADOW_CLUSTER, mode.shadow)]
+    : mode.targets!.map((target) => cluster(targetCluster(target.name), target.endpoint));
+  if (mode.secondary !== undefined) clusters.push(cluster(SECONDARY_CLUSTER, mode.secondary.endpoint));
   return clusters;
 }
 
 export function renderBootstrap(options: BootstrapOptions): Json {
   const { mode } = options;
-  const clusters: Json[] = [staticCluster(PRIMARY_CLUSTER, options.primary)];
+  const primaryProtocol = options.primaryProtocol ?? (mode.kind === "filter" && mirrorsGrpc(mode) ? "downstream" : "http1");
+  const clusters: Json[] = [
+    primaryProtocol === "downstream" ? downstreamProtocolCluster(PRIMARY_CLUSTER, options.primary) : staticCluster(PRIMARY_CLUSTER, options.primary),
+  ];
   const httpFilters: Json[] = [];
   const manager: ConnectionManagerOptions = {};
   const runtimeLayers: Json[] = [];
@@ -152,6 +167,7 @@ export function renderBootstrap(options: BootstrapOptions): Json {
     } else if (mode.gate === undefined) {
       httpFilters.push({ name: "envoy.filters.http.wasm", typed_config: wasmTypedConfig(mode.wasmPath, pluginConfiguration(mode)) });
     } else {
+      if (mirrorsGrpc(mode)) throw new Error('shadowdiff: gate: plugin key "grpc" needs the filter\'s own sampling: the gate hands methods over, not gRPC methods');
       const plugin = gatedPlugin(pluginConfiguration(mode));
       httpFilters.push(gateFilter(wasmTypedConfig(mode.wasmPath, plugin), plugin, mode.gate));
       // Unsampled requests never meet the filter, which strips the tag from the ones it sees:
@@ -264,7 +280,7 @@ function staticCluster(name: string, endpoint: Endpoint): Json {
   };
 }
 
-/** The collector speaks gRPC: the cluster must use HTTP/2 explicitly. */
+/** The collector speaks gRPC, and so do mirrored gRPC sides: the cluster must use HTTP/2 explicitly. */
 function http2Cluster(name: string, endpoint: Endpoint): Json {
   return {
     ...staticCluster(name, endpoint),
@@ -272,6 +288,19 @@ function http2Cluster(name: string, endpoint: Endpoint): Json {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
         "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
         explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+  };
+}
+
+/** HTTP/2 to the primary for a client that spoke HTTP/2 (gRPC), HTTP/1.1 for one that spoke HTTP/1.1. */
+function downstreamProtocolCluster(name: string, endpoint: Endpoint): Json {
+  return {
+    ...staticCluster(name, endpoint),
+    typed_extension_protocol_options: {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
       },
     },
   };

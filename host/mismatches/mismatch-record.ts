@@ -2,6 +2,8 @@ import { isUtf8 } from "node:buffer";
 import type { CapturedBody, CapturedResponse, Header, MirroredAnswer, Pair, ShadowFailureKind, TargetAnswer } from "../capture/pair.js";
 import type { Comparison, Outcome } from "../compare/comparison.js";
 import { foldIndices } from "../metrics/field-labels.js";
+import type { HeaderDifference } from "../compare/status-headers.js";
+import { readableTrailers } from "../compare/grpc-compare.js";
 import type { BodyRedactor, StorableBody } from "./body-redaction.js";
 
 // What the collector keeps of a mismatching (or inconclusive) pair: the fields lists and filters
@@ -20,8 +22,10 @@ export interface StoredBody {
   bodyRedacted?: true;
   /** Less of the (decoded) body is kept than there was: it was cut at the stored bytes. */
   bodyCut?: true;
-  /** Why no body is kept: a JSON body that could not be redacted. */
+  /** Why no body is kept: a JSON body (or a gRPC message) that could not be redacted. */
   bodyWithheld?: string;
+  /** A gRPC message, kept as the proto3 JSON form of this type (`package.Message`), decoded through the descriptor sets. */
+  grpcMessage?: string;
   bodySize: number;
   /** Only the start of the body was captured (the filter's max_body_bytes). */
   truncated: boolean;
@@ -33,6 +37,8 @@ export interface StoredResponse extends StoredBody {
   headers: Header[];
   /** Headers past the stored bytes (16 KiB) were cut or left out. */
   headersCut?: true;
+  /** A gRPC call's trailers (grpc-status, grpc-message, the configured ones). */
+  trailers?: Header[];
   latencySeconds: number;
 }
 
@@ -56,6 +62,8 @@ export interface MismatchDetail {
   requestHeadersCut?: true;
   /** The body mirrored with the request; absent when none was (and in examples kept before request bodies were). */
   requestBody?: StoredBody;
+  /** A gRPC call: the descriptor set files its messages were read with (base names, for grpcurl's -protoset). */
+  grpc?: { descriptorSets: string[] };
   primary: StoredResponse;
   shadow: StoredResponse | null;
   comparison: Comparison;
@@ -102,6 +110,9 @@ export interface SecondarySide {
  */
 export function mismatchRecord(pair: Pair, route: string, target: string, answer: TargetAnswer, comparison: Comparison, bodies: BodyRedactor, secondary?: SecondarySide): MismatchRecord {
   const requestHeaders = storedHeaders(pair.requestHeaders);
+  const grpc = pair.grpc ? pair.path : undefined;
+  const requestBody = (body: CapturedBody) =>
+    storedBody(body, grpc !== undefined ? bodies.storableGrpc(body, pair.requestHeaders, grpc, "input") : bodies.storableRequest(body, pair.requestHeaders));
   return {
     pairId: pair.id,
     route,
@@ -117,31 +128,35 @@ export function mismatchRecord(pair: Pair, route: string, target: string, answer
       configVersion: pair.configVersion,
       requestHeaders: requestHeaders.headers,
       ...(requestHeaders.cut ? { requestHeadersCut: true as const } : {}),
-      ...(pair.requestBody ? { requestBody: storedBody(pair.requestBody, bodies.storableRequest(pair.requestBody, pair.requestHeaders)) } : {}),
-      primary: storedResponse(pair.primary, bodies),
-      shadow: answer.response ? storedResponse(answer.response, bodies) : null,
+      ...(pair.requestBody ? { requestBody: requestBody(pair.requestBody) } : {}),
+      ...(grpc !== undefined ? { grpc: { descriptorSets: bodies.descriptorSetNames } } : {}),
+      primary: storedResponse(pair.primary, bodies, grpc),
+      shadow: answer.response ? storedResponse(answer.response, bodies, grpc) : null,
       comparison: storedComparison(comparison),
       ...(pair.traceId === "" ? {} : { traceId: pair.traceId }),
-      ...(secondary === undefined ? {} : { secondary: storedSecondary(secondary, bodies) }),
+      ...(secondary === undefined ? {} : { secondary: storedSecondary(secondary, bodies, grpc) }),
     },
   };
 }
 
-function storedSecondary({ answer, comparison }: SecondarySide, bodies: BodyRedactor): StoredSecondary {
+function storedSecondary({ answer, comparison }: SecondarySide, bodies: BodyRedactor, grpcPath?: string): StoredSecondary {
   return {
-    response: answer.response ? storedResponse(answer.response, bodies) : null,
+    response: answer.response ? storedResponse(answer.response, bodies, grpcPath) : null,
     failure: answer.failure,
     comparison: answer.response && comparison !== null ? storedComparison(comparison) : null,
   };
 }
 
-function storedResponse(response: CapturedResponse, bodies: BodyRedactor): StoredResponse {
+/** One answer as kept; `grpcPath`: a gRPC call's method, whose response type its message is. */
+function storedResponse(response: CapturedResponse, bodies: BodyRedactor, grpcPath?: string): StoredResponse {
   const headers = storedHeaders(response.headers);
+  const trailers = storedHeaders(readableTrailers(response.trailers));
   return {
     status: response.status,
     headers: headers.headers,
-    ...(headers.cut ? { headersCut: true as const } : {}),
-    ...storedBody(response, bodies.storable(response)),
+    ...(headers.cut || trailers.cut ? { headersCut: true as const } : {}),
+    ...(grpcPath !== undefined ? { trailers: trailers.headers } : {}),
+    ...storedBody(response, grpcPath !== undefined ? bodies.storableGrpc(response, response.headers, grpcPath, "output") : bodies.storable(response)),
     latencySeconds: response.latencyNanos / 1e9,
   };
 }
@@ -157,6 +172,7 @@ function storedBody(captured: CapturedBody, storable: StorableBody): StoredBody 
     storedBytes: kept.length,
     ...(withheld ? { bodyWithheld: storable.withheld } : storable.decoded ? { bodyDecoded: true as const } : {}),
     ...(!withheld && storable.redacted ? { bodyRedacted: true as const } : {}),
+    ...(!withheld && storable.messageType !== undefined ? { grpcMessage: storable.messageType } : {}),
     ...(cut ? { bodyCut: true as const } : {}),
     bodySize: captured.bodySize,
     truncated: captured.truncated,
@@ -193,7 +209,8 @@ function storedHeaders(headers: readonly Header[]): { headers: Header[]; cut: bo
 function storedComparison(comparison: Comparison): Comparison {
   const stored: Comparison = {
     ...comparison,
-    headers: comparison.headers.map((header) => ({ name: header.name, primary: cut(header.primary, STORED_LIMITS.headerDifferenceChars), shadow: cut(header.shadow, STORED_LIMITS.headerDifferenceChars) })),
+    headers: comparison.headers.map(storedHeaderDifference),
+    ...(comparison.trailers !== undefined ? { trailers: comparison.trailers.map(storedHeaderDifference) } : {}),
   };
   const body = comparison.body;
   if (body !== undefined) {
@@ -201,6 +218,10 @@ function storedComparison(comparison: Comparison): Comparison {
     stored.body = { ...body, differences, differencesCapped: body.differencesCapped || body.differences.length > differences.length };
   }
   return stored;
+}
+
+function storedHeaderDifference(header: HeaderDifference): HeaderDifference {
+  return { name: header.name, primary: cut(header.primary, STORED_LIMITS.headerDifferenceChars), shadow: cut(header.shadow, STORED_LIMITS.headerDifferenceChars) };
 }
 
 function cut<T extends string | null>(text: T, max: number): T {
@@ -230,7 +251,10 @@ export function summarize(comparison: Comparison): string {
     else group.count++;
   };
   if (comparison.status) place("status", "status", `status ${comparison.status.primary} → ${comparison.status.shadow}`);
+  const grpcStatus = comparison.grpc?.status;
+  if (grpcStatus) place("grpc-status", "status", `grpc-status ${grpcStatus.primary ?? "none"} → ${grpcStatus.shadow ?? "none"}`);
   for (const header of comparison.headers) place(header.name, "header", `header ${header.name}`);
+  for (const trailer of comparison.trailers ?? []) place(`trailer ${trailer.name}`, "header", `trailer ${trailer.name}`);
   for (const difference of comparison.body?.differences ?? []) place(foldIndices(difference.path), difference.kind, `${difference.kind} ${cut(difference.path, SUMMARY_PATH_CHARS)}`);
   const said = (group: { field: string; kind: string; text: string; count: number }) =>
     group.count === 1 ? group.text : `${group.kind} ${cut(group.field, SUMMARY_PATH_CHARS)} ×${group.count}`;

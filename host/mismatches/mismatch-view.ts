@@ -64,6 +64,8 @@ export interface MismatchView {
   traceUrl: string | null;
   /** Null when the pair had no secondary (or was kept before secondaries were). */
   secondary: SecondaryView | null;
+  /** A gRPC call: the descriptor set files its messages were read with (base names); null for HTTP. */
+  grpc: { descriptorSets: string[] } | null;
 }
 
 /** One line of the list. */
@@ -107,6 +109,7 @@ export function mismatchView(stored: StoredMismatch, traceUrlTemplate?: string):
     secondary: detail.secondary
       ? { response: detail.secondary.response && bodyView(detail.secondary.response, detail.secondary.response.headers), failure: detail.secondary.failure, comparison: detail.secondary.comparison }
       : null,
+    grpc: detail.grpc ?? null,
   };
 }
 

@@ -43,7 +43,10 @@ export function differencesOf(comparison: Comparison): FieldDifference[] | null 
   if (comparison.outcome === "inconclusive" || comparison.shadowFailure !== undefined) return null;
   const out: FieldDifference[] = [];
   if (comparison.status) out.push({ field: "status", kind: "status" });
+  if (comparison.grpc?.status) out.push({ field: "grpc-status", kind: "status" });
   for (const header of comparison.headers) out.push({ field: header.name, kind: "header" });
+  // Trailers are headers sent last: the same kind, named apart.
+  for (const trailer of comparison.trailers ?? []) out.push({ field: `trailer ${trailer.name}`, kind: "header" });
   const seen = new Set<string>();
   for (const difference of comparison.body?.differences ?? []) {
     const field = foldIndices(difference.path);
@@ -114,8 +117,9 @@ export function createPairProcessor(parts: PairProcessorParts): (pair: Pair) => 
     routePrimary.observe(primarySeconds);
 
     const started = performance.now();
-    const raw = pair.targets.map((answer) => ({ answer, target: targets.label(answer.name), comparison: comparator.compare(pair.primary, answer) }));
-    const baseline = pair.secondary === null ? null : comparator.compare(pair.primary, pair.secondary);
+    const grpcPath = pair.grpc ? pair.path : undefined;
+    const raw = pair.targets.map((answer) => ({ answer, target: targets.label(answer.name), comparison: comparator.compare(pair.primary, answer, grpcPath) }));
+    const baseline = pair.secondary === null ? null : comparator.compare(pair.primary, pair.secondary, grpcPath);
     metrics.compareSeconds.observe((performance.now() - started) / 1000);
 
     const noiseOf = noise.judge(

@@ -12,6 +12,7 @@ export function response(body: string | Buffer, overrides: Partial<CapturedRespo
     bodySize: bytes.length,
     truncated: false,
     latencyNanos: 2_000_000,
+    trailers: [],
     ...overrides,
   };
 }
@@ -33,6 +34,7 @@ export function pair(primary: CapturedResponse, shadow: CapturedResponse | null,
     requestBody: null,
     secondaryShare: 0,
     traceId: "",
+    grpc: false,
     ...overrides,
   };
 }

@@ -185,6 +185,10 @@ describe("gRPC intake", () => {
     { name: "a path over 8192 bytes", pair: wirePair({ path: "/" + long(8192) }), reason: "too_large", details: /field "path" is longer than 8192 bytes/ },
     { name: "65 request headers", pair: wirePair({ request_headers: headerList(65) }), reason: "too_large", details: /field "request_headers" has 65 entries, more than 64/ },
     { name: "a header value over 8192 bytes", pair: wirePair({ primary: { status: 200, headers: [{ name: "x", value: long(8193) }] } }), reason: "too_large", details: /field "primary.headers\[0\].value" is longer than 8192 bytes/ },
+    { name: "65 trailers", pair: wirePair({ primary: { status: 200, headers: json, trailers: headerList(65) } }), reason: "too_large", details: /field "primary.trailers" has 65 entries, more than 64/ },
+    { name: "a trailer value over 8192 bytes", pair: wirePair({ targets: [shadowTarget({ status: 200, trailers: [{ name: "grpc-message", value: long(8193) }] })] }), reason: "too_large", details: /field "targets\[0\].trailers\[0\].value" is longer than 8192 bytes/ },
+    { name: "a trailer without a name", pair: wirePair({ grpc: true, primary: { status: 200, headers: json, trailers: [{ name: "", value: "0" }] } }), reason: "invalid_field", details: /field "primary.trailers\[0\].name" is missing/ },
+    { name: "a trailer name over 256 bytes", pair: wirePair({ primary: { status: 200, headers: json, trailers: [{ name: long(257), value: "0" }] } }), reason: "too_large", details: /field "primary.trailers\[0\].name" is longer than 256 bytes/ },
     { name: "a body over 1 MiB", pair: wirePair({ primary: { status: 200, headers: json, body: Buffer.alloc(1_048_577), body_size: 1_048_577 } }), reason: "too_large", details: /field "primary.body" is longer than 1048576 bytes/ },
     { name: "a body_size under the body", pair: wirePair({ primary: { status: 200, body: Buffer.from("abc"), body_size: 2 } }), reason: "invalid_field", details: /field "primary.body_size" \(2\) is smaller than the body \(3 bytes\)/ },
     {
@@ -200,6 +204,14 @@ describe("gRPC intake", () => {
       bytes: (batch) => patch(batch, "BBBB", [0xed, 0xa0, 0x80, 0x41]),
       reason: "malformed",
       details: /field "primary\.headers\[0\]\.value" is not valid UTF-8$/,
+    },
+    {
+      name: "grpc as a string",
+      pair: wirePair({ grpc: true, method: "QQQ" }),
+      // Pair.grpc (field 19, a varint: tag bytes 0x98 0x01) becomes length-delimited (0x9a 0x01).
+      bytes: (batch) => patch(batch, "\x98\x01\x01", [0x9a, 0x01, 0x00]),
+      reason: "malformed",
+      details: /field "grpc" has wire type 2, expected 0/,
     },
     {
       name: "a wrong wire type inside the pair",

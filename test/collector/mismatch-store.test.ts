@@ -193,8 +193,8 @@ describe("mismatch examples in SQLite", () => {
     expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ msg: "mismatch database migrated", path, fromSchema: 1, toSchema: 4, rows: 1, rowsDropped: 1 }),
     ]);
-    // Examples kept before request bodies, trace ids and secondaries were have none.
-    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), target: "", requestBody: null, traceId: null, traceUrl: null, secondary: null, ...firstLayout });
+    // Examples kept before request bodies, trace ids, secondaries and gRPC calls were have none of them.
+    expect(mismatchView(store.get(7)!)).toEqual({ id: 7, recordedAt: new Date(recordedAt).toISOString(), target: "", requestBody: null, traceId: null, traceUrl: null, secondary: null, grpc: null, ...firstLayout });
     expect(store.list(10).map(mismatchListItem)).toEqual([
       { id: 7, pairId: "old-1", route: "/users/{id}", target: "", outcome: "mismatch", recordedAt: new Date(recordedAt).toISOString(), method: "GET", path: "/users/42", shadowFailure: null, summary: "changed $.price" },
     ]);

@@ -65,7 +65,7 @@ describe("capture limits", () => {
     expect(stated("Pair.path", /max_path_bytes \(at most (\d+)\)/)).toEqual([CAPTURE_LIMITS.pathBytes]);
   });
 
-  it.each(["Pair.request_headers", "Response.headers"])("%s: at most so many entries", (field) => {
+  it.each(["Pair.request_headers", "Response.headers", "Response.trailers"])("%s: at most so many entries", (field) => {
     expect(stated(field, /at most (\d+) entries/)).toEqual([CAPTURE_LIMITS.headers]);
   });
 

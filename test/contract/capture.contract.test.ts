@@ -7,7 +7,7 @@ import { BatchReader } from "../../host/capture/batch-reader.js";
 import { loadCaptureProto } from "../../host/capture/capture-proto.js";
 import type { Pair } from "../../host/capture/pair.js";
 import {
-  BASE_CONFIG, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, TARGETS_CONFIG, WASM_PATH, requestHeaders, startFilter,
+  BASE_CONFIG, BODIES_WASM_PATH, COLLECTOR_CLUSTER, NODE_ID, SHADOW_CLUSTER, TARGETS_CONFIG, WASM_PATH, requestHeaders, startFilter,
 } from "../filter/fixture.js";
 import { ProxyWasmHost } from "../wasmhost/host.js";
 
@@ -114,6 +114,7 @@ describe("capture contract", () => {
         latencyNanos: "12000000",
         failure: "SHADOW_FAILURE_NONE",
         name: "",
+        trailers: [],
       },
       targets: [
         {
@@ -125,6 +126,7 @@ describe("capture contract", () => {
           latencyNanos: "15000000",
           failure: "SHADOW_FAILURE_NONE",
           name: "shadow",
+          trailers: [],
         },
       ],
       secondary: null,
@@ -134,6 +136,7 @@ describe("capture contract", () => {
       // No secondary configured: the share is 0, left out of the wire.
       secondarySharePpm: 0,
       traceId: TRACE_ID,
+      grpc: false,
     });
     expect(second.traceId).toBe("");
 
@@ -143,7 +146,7 @@ describe("capture contract", () => {
     expect(second.primary.truncated).toBe(false);
     // A side that failed carries its name, latency and failure kind, and nothing of an answer.
     expect(second.targets).toEqual([
-      { status: 0, headers: [], body: "", bodySize: "0", truncated: false, latencyNanos: "0", failure: "SHADOW_FAILURE_RESET", name: "shadow" },
+      { status: 0, headers: [], body: "", bodySize: "0", truncated: false, latencyNanos: "0", failure: "SHADOW_FAILURE_RESET", name: "shadow", trailers: [] },
     ]);
     expect(ShadowFailure.values[second.targets[0].failure]).toBe(2);
 
@@ -167,6 +170,7 @@ describe("capture contract", () => {
           bodySize: 14,
           truncated: true,
           latencyNanos: 12_000_000,
+          trailers: [],
         },
         targets: [
           {
@@ -178,6 +182,7 @@ describe("capture contract", () => {
               bodySize: 14,
               truncated: true,
               latencyNanos: 15_000_000,
+              trailers: [],
             },
             failure: null,
           },
@@ -186,6 +191,7 @@ describe("capture contract", () => {
         requestBody: null,
         secondaryShare: 0,
         traceId: TRACE_ID,
+        grpc: false,
       },
       {
         id: "contract-2",
@@ -196,12 +202,13 @@ describe("capture contract", () => {
         path: "/users/8",
         requestHeaders: [],
         startUnixNanos: Number(startUnixNanos) + 15_000_000,
-        primary: { status: 304, headers: [], body: Buffer.alloc(0), bodySize: 0, truncated: false, latencyNanos: 0 },
+        primary: { status: 304, headers: [], body: Buffer.alloc(0), bodySize: 0, truncated: false, latencyNanos: 0, trailers: [] },
         targets: [{ name: "shadow", response: null, failure: "reset" }],
         secondary: null,
         requestBody: null,
         secondaryShare: 0,
         traceId: "",
+        grpc: false,
       },
     ] satisfies Pair[]);
   });
@@ -241,12 +248,12 @@ describe("capture contract", () => {
     const [first] = batch.pairs;
     const body = (text: string) => Buffer.from(text).toString("base64");
     expect(first.targets).toEqual([
-      { status: 200, headers: [{ name: "etag", value: '"v2"' }], body: body('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000, failure: "SHADOW_FAILURE_NONE", name: "v2" },
-      { status: 0, headers: [], body: "", bodySize: 0, truncated: false, latencyNanos: 3_000_000, failure: "SHADOW_FAILURE_RESET", name: "v3" },
-      { status: 404, headers: [{ name: "etag", value: '"v4"' }], body: body("gone"), bodySize: 4, truncated: false, latencyNanos: 2_000_000, failure: "SHADOW_FAILURE_NONE", name: "v4" },
+      { status: 200, headers: [{ name: "etag", value: '"v2"' }], body: body('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000, failure: "SHADOW_FAILURE_NONE", name: "v2", trailers: [] },
+      { status: 0, headers: [], body: "", bodySize: 0, truncated: false, latencyNanos: 3_000_000, failure: "SHADOW_FAILURE_RESET", name: "v3", trailers: [] },
+      { status: 404, headers: [{ name: "etag", value: '"v4"' }], body: body("gone"), bodySize: 4, truncated: false, latencyNanos: 2_000_000, failure: "SHADOW_FAILURE_NONE", name: "v4", trailers: [] },
     ]);
     expect(first.secondary).toEqual({
-      status: 200, headers: [{ name: "etag", value: '"v1-again"' }], body: body('{"v":1}'), bodySize: 7, truncated: false, latencyNanos: 1_000_000, failure: "SHADOW_FAILURE_NONE", name: "",
+      status: 200, headers: [{ name: "etag", value: '"v1-again"' }], body: body('{"v":1}'), bodySize: 7, truncated: false, latencyNanos: 1_000_000, failure: "SHADOW_FAILURE_NONE", name: "", trailers: [],
     });
     expect(first.primary.latencyNanos).toBe(5_000_000);
     expect(batch.pairs[1].targets.map((t: { name: string }) => t.name)).toEqual(["v2", "v3", "v4"]);
@@ -258,7 +265,7 @@ describe("capture contract", () => {
     const [v2, v3, v4] = read.pairs[0]!.targets;
     expect(read.pairs[0]!.targets.map((target) => target.name)).toEqual(["v2", "v3", "v4"]);
     expect(v2!.response).toEqual({
-      status: 200, headers: [{ name: "etag", value: '"v2"' }], body: Buffer.from('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000,
+      status: 200, headers: [{ name: "etag", value: '"v2"' }], body: Buffer.from('{"v":2}'), bodySize: 7, truncated: false, latencyNanos: 4_000_000, trailers: [],
     });
     expect(v2!.failure).toBeNull();
     expect(v3!.response).toBeNull();
@@ -283,6 +290,38 @@ describe("capture contract", () => {
     expect(batch.pairs[0]!.secondary).toBeUndefined();
     expect(batch.pairs[0]!.secondarySharePpm).toBe(125);
     expect(reader.read(bytes).pairs[0]!.secondaryShare).toBe(0.000125);
+  });
+
+  it("carries a gRPC call's message, each side's trailers (a trailers-only answer's from its headers) and its gRPC mark", async () => {
+    const host = await startFilter({ grpc: { methods: ["/shop.v1.Catalog/GetProduct"], trailers: ["x-cost"] } }, BASE_CONFIG, BODIES_WASM_PATH);
+    const message = Buffer.from([0, 0, 0, 0, 3, 0x08, 0x96, 0x01]);
+    const stream = host.newStream();
+    stream.requestHeaders(requestHeaders("POST", "/shop.v1.Catalog/GetProduct", [["x-request-id", "grpc-1"], ["content-type", "application/grpc"]]), false);
+    stream.requestBody(message, true);
+    stream.responseHeaders([[":status", "200"], ["content-type", "application/grpc"]], false);
+    stream.responseBody(message, false);
+    stream.responseTrailers([["grpc-status", "0"], ["x-cost", "2"]]);
+    stream.complete();
+    host.respondHttpCall(host.httpCalls[0]!.token, { status: 200, headers: [["content-type", "application/grpc"], ["grpc-status", "5"], ["grpc-message", "gone"]] });
+
+    const bytes = host.grpcCalls[0]!.message;
+    const decoded = Batch.decode(bytes);
+    expect(Batch.verify(decoded)).toBeNull();
+    expect(Buffer.from(Batch.encode(decoded).finish()).equals(Buffer.from(bytes))).toBe(true);
+    const [first] = (Batch.toObject(decoded, { defaults: true, longs: Number, enums: String, bytes: Buffer }) as any).pairs;
+    expect(first.grpc).toBe(true);
+    expect(Buffer.from(first.requestBody.data).equals(message)).toBe(true);
+    expect(first.primary.trailers).toEqual([{ name: "grpc-status", value: "0" }, { name: "x-cost", value: "2" }]);
+    expect(first.targets[0].trailers).toEqual([{ name: "grpc-status", value: "5" }, { name: "grpc-message", value: "gone" }]);
+
+    const read = reader.read(bytes);
+    expect(read.dropped).toEqual([]);
+    const [pair] = read.pairs;
+    expect(pair!.grpc).toBe(true);
+    expect(pair!.requestBody).toEqual({ body: message, bodySize: 8, truncated: false });
+    expect(pair!.primary.trailers).toEqual([{ name: "grpc-status", value: "0" }, { name: "x-cost", value: "2" }]);
+    expect(pair!.targets[0]!.response!.trailers).toEqual([{ name: "grpc-status", value: "5" }, { name: "grpc-message", value: "gone" }]);
+    expect(pair!.targets[0]!.response!.bodySize).toBe(0);
   });
 
   it("leaves the secondary out of a pair outside its share", async () => {

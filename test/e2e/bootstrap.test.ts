@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderDirectResponseBootstrap } from "../../support/envoy-direct-response.js";
 import { renderBootstrap, type BootstrapOptions } from "../../host/envoy/bootstrap.js";
 import { validateBootstrap } from "../../support/envoy-process.js";
-import { filterWasmPath } from "../../support/paths.js";
+import { bodiesFilterWasmPath, filterWasmPath } from "../../support/paths.js";
 
 const primary = { port: 18_080 };
 const shadow = { port: 18_081 };
@@ -43,7 +43,33 @@ const variants: [string, BootstrapOptions][] = [
       },
     },
   ],
+  [
+    "shadowdiff filter mirroring gRPC, two targets and a secondary",
+    {
+      primary,
+      mode: {
+        kind: "filter",
+        targets: [{ name: "v2", endpoint: { port: 18_082 } }, { name: "v3", endpoint: { port: 18_083 } }],
+        secondary: { endpoint: { port: 18_085 }, samplePercent: 25 },
+        collector,
+        wasmPath: bodiesFilterWasmPath(),
+        plugin: { grpc: { methods: ["/shop.catalog.v1.Catalog/GetProduct"] } },
+      },
+    },
+  ],
+  ["plain, to a gRPC primary", { primary, mode: { kind: "plain" }, primaryProtocol: "downstream" }],
 ];
+
+type Cluster = { name: string; typed_extension_protocol_options?: Record<string, { explicit_http_config?: object; use_downstream_protocol_config?: object }> };
+
+/** How Envoy speaks to each cluster: "http1" (its default), "http2", or "downstream" (as the client spoke). */
+function protocols(options: BootstrapOptions): [string, string][] {
+  const clusters = (renderBootstrap(options) as { static_resources: { clusters: Cluster[] } }).static_resources.clusters;
+  return clusters.map((cluster) => {
+    const http = cluster.typed_extension_protocol_options?.["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+    return [cluster.name, http?.use_downstream_protocol_config ? "downstream" : http?.explicit_http_config ? "http2" : "http1"];
+  });
+}
 
 describe("rendered Envoy bootstraps", () => {
   it.each(variants)("%s passes envoy --mode validate", async (_name, options) => {
@@ -93,6 +119,19 @@ describe("rendered Envoy bootstraps", () => {
       secondary: { cluster: "secondary", sample_percent: 25, timeout_ms: 300 },
       collector_cluster: "collector",
     });
+  });
+
+  it("speaks HTTP/2 to the mirrored sides of a filter with a grpc block, and the client's protocol to the primary", () => {
+    expect(protocols(variants[5]![1])).toEqual([
+      ["primary", "downstream"], ["target-v2", "http2"], ["target-v3", "http2"], ["secondary", "http2"], ["collector", "http2"],
+    ]);
+    expect(protocols(variants[4]![1]).filter(([, protocol]) => protocol !== "http1")).toEqual([["collector", "http2"]]);
+    expect(protocols({ ...variants[5]![1], primaryProtocol: "http1" })[0]).toEqual(["primary", "http1"]);
+  });
+
+  it("refuses a grpc block behind the gate, whose sample goes by method", () => {
+    const mode = { kind: "filter", shadow, collector, wasmPath: bodiesFilterWasmPath(), plugin: { grpc: { methods: ["/a.B/C"] } }, gate: { percent: 1 } } as const;
+    expect(() => renderBootstrap({ primary, mode })).toThrow(/gate: plugin key "grpc" needs the filter's own sampling/);
   });
 
   it("mirrors to a shadow or to targets, and refuses both or neither", () => {

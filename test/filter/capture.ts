@@ -22,6 +22,8 @@ export interface DecodedResponse {
   /** SHADOW_FAILURE_NONE on an answered side. */
   failure: string;
   name: string;
+  /** gRPC calls' sides only. */
+  trailers: DecodedHeader[];
 }
 
 export interface DecodedPair {
@@ -38,10 +40,12 @@ export interface DecodedPair {
   primary?: DecodedResponse;
   targets: DecodedResponse[];
   secondary?: DecodedResponse;
-  /** Present for request_bodies methods only. */
+  /** Present for request_bodies methods and gRPC calls only. */
   requestBody?: DecodedBody;
   /** "" without a trace context. */
   traceId: string;
+  /** A gRPC call mirrored by grpc.methods. */
+  grpc: boolean;
 }
 
 export interface DecodedBody {

@@ -62,9 +62,9 @@ describe("build/shadowdiff-bodies.wasm", () => {
     expect(plain.filter((name) => !exports.includes(name))).toEqual([]);
   });
 
-  // Past the default module's bound by what reading request_bodies and copying bodies take; the
-  // bound keeps it from growing unnoticed.
-  it("is at most 80 KiB", () => {
-    expect(statSync(BODIES_WASM_PATH).size).toBeLessThanOrEqual(80 * 1024);
+  // Past the default module's bound by what reading request_bodies and grpc, copying bodies and
+  // keeping gRPC trailers take; the bound keeps it from growing unnoticed.
+  it("is at most 92 KiB", () => {
+    expect(statSync(BODIES_WASM_PATH).size).toBeLessThanOrEqual(92 * 1024);
   });
 });

@@ -316,6 +316,7 @@ const gateFaults: [string, string[], RegExp][] = [
   ["a body method it cannot mirror with a body", [...BODIES, "--set-json", 'filter.pluginConfig.request_bodies={"methods":["POST","GET"]}'], /filter\.pluginConfig\.request_bodies\.methods holds GET/],
   ["no body method at all", [...BODIES, "--set-json", 'filter.pluginConfig.request_bodies={"methods":[]}'], /filter\.pluginConfig\.request_bodies\.methods must be a non-empty list of POST, PUT or PATCH/],
   ["request_bodies that is no object", [...BODIES, "--set", "filter.pluginConfig.request_bodies=POST"], /filter\.pluginConfig\.request_bodies\.methods must be a non-empty list/],
+  ["gRPC calls, mirrored by method, not by the gate's sample", [...BODIES, "--set-json", 'filter.pluginConfig.grpc={"methods":["/a.B/C"]}'], /filter\.pluginConfig\.grpc needs filter\.mode wasmplugin/],
 ];
 
 describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from the same values", () => {
@@ -427,6 +428,41 @@ describe("the filter's two modes: the WasmPlugin or the gated EnvoyFilter, from 
     const plain = await ProxyWasmHost.load(filterWasmPath(), { clusters });
     expect(plain.start(JSON.stringify(plugin.spec.pluginConfig))).toBe(false);
     expect(plain.logs.map((entry) => entry.message).join("\n")).toMatch(/request_bodies/);
+  });
+
+  it("gRPC: the bodies module takes grpc, each mirrored side's port is upgraded to HTTP/2, the default module refuses it by name", async () => {
+    const grpc = { methods: ["/shop.catalog.v1.Catalog/GetProduct"] };
+    const targets = [
+      { name: "v2", cluster: "outbound|9090|v2|catalog.shop.svc.cluster.local" },
+      { name: "v3", cluster: "outbound|9090|v3|catalog.shop.svc.cluster.local" },
+    ];
+    const secondary = { cluster: "outbound|9091||catalog-again.shop.svc.cluster.local", sample_percent: 10 };
+    const grpcValues = [
+      ...BODIES.slice(0, 6),
+      "--set-json", `filter.pluginConfig.grpc=${JSON.stringify(grpc)}`,
+      "--set-json", `filter.pluginConfig.targets=${JSON.stringify(targets)}`,
+      "--set-json", `filter.pluginConfig.secondary=${JSON.stringify(secondary)}`,
+      "--set", "filter.pluginConfig.shadow_cluster=null", "--set", "filter.pluginConfig.shadow_authority=null", "--set", "filter.pluginConfig.shadow_timeout_ms=null",
+    ];
+    const rendered = await template([...EVERYTHING, ...grpcValues]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const rules = rendered.docs.filter((d) => d.kind === "DestinationRule");
+    expect(rules.map((rule) => [rule.metadata.name, rule.metadata.namespace, rule.spec.host, rule.spec.trafficPolicy.portLevelSettings])).toEqual([
+      ["shadowdiff-grpc-catalog-again.shop.svc.cluster.local", "shop", "catalog-again.shop.svc.cluster.local", [{ port: { number: 9091 }, connectionPool: { http: { h2UpgradePolicy: "UPGRADE" } } }]],
+      ["shadowdiff-grpc-catalog.shop.svc.cluster.local", "shop", "catalog.shop.svc.cluster.local", [{ port: { number: 9090 }, connectionPool: { http: { h2UpgradePolicy: "UPGRADE" } } }]],
+    ]);
+    for (const rule of rules) expect(() => validateManifest(rule)).not.toThrow();
+    const plugin = find(rendered.docs, "WasmPlugin");
+    const clusters = [...targets.map((t) => t.cluster), secondary.cluster, plugin.spec.pluginConfig.collector_cluster as string];
+    const bodies = await ProxyWasmHost.load(bodiesFilterWasmPath(), { clusters });
+    expect(bodies.start(JSON.stringify(plugin.spec.pluginConfig)), bodies.logs.map((entry) => entry.message).join("\n")).toBe(true);
+
+    const off = await template([...EVERYTHING, ...grpcValues, "--set", "filter.grpcHttp2=false"]);
+    expect(off.docs.filter((d) => d.kind === "DestinationRule")).toEqual([]);
+    const notIstio = await template([...EVERYTHING, ...grpcValues, "--set-json", 'filter.pluginConfig.targets=[{"name":"v2","cluster":"catalog-v2"}]']);
+    expect(notIstio.stderr).toMatch(/filter\.pluginConfig\.grpc needs each mirrored side's cluster as Istio names it \(outbound\|PORT\|SUBSET\|HOST\), to make it HTTP\/2; got catalog-v2/);
+    const defaultModule = await template([...EVERYTHING, "--set-json", `filter.pluginConfig.grpc=${JSON.stringify(grpc)}`]);
+    expect(defaultModule.stderr).toMatch(/filter\.pluginConfig\.grpc needs filter\.module bodies/);
   });
 
   it.each([

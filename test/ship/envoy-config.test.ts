@@ -145,6 +145,8 @@ describe("shadowdiff envoy-config", () => {
     ["a plugin config file that is not there", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config-file", "/nonexistent/plugin.json"], /--plugin-config-file \/nonexistent\/plugin.json: ENOENT/],
     ["a wasm file that is not there", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--wasm", "/nonexistent/filter.wasm"], /--wasm: no file at \/nonexistent\/filter.wasm/],
     ["request_bodies without --bodies", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", '{"request_bodies":{"methods":["POST"]}}'], /plugin key "request_bodies" needs --bodies: the default module receives no request bodies/],
+    ["grpc without --bodies", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--plugin-config", '{"grpc":{"methods":["/a.B/C"]}}'], /plugin key "grpc" needs --bodies: the default module receives no request bodies/],
+    ["grpc behind the gate", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies", "--gate", "1", "--plugin-config", '{"grpc":{"methods":["/a.B/C"]}}'], /gate: plugin key "grpc" needs the filter's own sampling/],
     ["--bodies beside --wasm", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies", "--wasm", "/nonexistent/filter.wasm"], /give --wasm or --bodies, not both/],
     ["--bodies with a value", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--bodies=false"], /--bodies/],
     ["an unknown format", ["--primary", "127.0.0.1:1", "--shadow", "127.0.0.1:1", "--collector", "127.0.0.1:2", "--format", "toml"], /--format must be yaml or json/],
@@ -269,6 +271,16 @@ describe("shadowdiff envoy-config --bodies", () => {
     // The gate hands POST to the filter beside GET.
     expect(gated.stdout).toMatch(/exact: POST/);
     await expectEnvoyAccepts(services.dir, gated.stdout);
+  });
+
+  it("with a grpc block, speaks HTTP/2 to the shadow and the client's protocol to the primary, which envoy --mode validate accepts", async () => {
+    const printed = await envoyConfig(withBodies().map((arg) => (arg.startsWith("{") ? JSON.stringify({ grpc: { methods: ["/shop.catalog.v1.Catalog/GetProduct"] } }) : arg)));
+    expect(printed.code, printed.stderr).toBe(0);
+    const clusters = (parse(printed.stdout) as { static_resources: { clusters: Array<{ name: string; typed_extension_protocol_options?: object }> } }).static_resources.clusters;
+    const options = (name: string) => JSON.stringify(clusters.find((cluster) => cluster.name === name)?.typed_extension_protocol_options ?? {});
+    expect(options("shadow")).toContain("explicit_http_config");
+    expect(options("primary")).toContain("use_downstream_protocol_config");
+    await expectEnvoyAccepts(services.dir, printed.stdout);
   });
 
   it("serves a POST with it: the client gets the primary's answer, the shadow the exact body, tagged, the collector the pair", async () => {

@@ -40,6 +40,7 @@ export function bodyText(response: BodyView): BodyText {
   } else {
     text = response.bodyEncoding === "utf8" ? response.body : null;
   }
+  if (response.grpcMessage !== undefined) notes.push(`${response.grpcMessage}, decoded: shown as proto3 JSON`);
   if (response.bodyRedacted === true) notes.push('values redacted: shown as "[redacted]"');
   if (response.truncated) notes.push(`the start of a ${bytes(response.bodySize)} body: the filter's max_body_bytes cut it`);
   else if (response.bodyCut === true || (response.bodyDecoded !== true && response.storedBytes < response.bodySize)) notes.push(`the collector keeps the first ${bytes(response.storedBytes)}`);

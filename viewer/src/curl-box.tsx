@@ -1,10 +1,13 @@
 import { useRef, useState } from "preact/hooks";
 import type { MismatchView } from "./api.js";
 import { curlCommand } from "./curl.js";
+import { grpcurlApplies, grpcurlCommand } from "./grpcurl.js";
 
-/** The request as a `curl` command, with a button that copies it. */
+/** The request as a `curl` command (a `grpcurl` one for a gRPC call whose message was kept), with a button that copies it. */
 export function CurlBox({ pair }: { pair: MismatchView }) {
-  const { command, leftOut, bodyNote } = curlCommand(pair);
+  const grpcurl = pair.grpc !== null && grpcurlApplies(pair);
+  const { command, leftOut, bodyNote } = grpcurl ? grpcurlCommand({ ...pair, descriptorSets: pair.grpc?.descriptorSets ?? [] }) : curlCommand(pair);
+  const tool = grpcurl ? "grpcurl" : "curl";
   const [copied, setCopied] = useState<"yes" | "no" | undefined>(undefined);
   const pre = useRef<HTMLPreElement>(null);
   const copy = async () => {
@@ -23,7 +26,7 @@ export function CurlBox({ pair }: { pair: MismatchView }) {
       <div class="curl-head">
         <h3>Send it again</h3>
         <button type="button" onClick={() => void copy()}>
-          {copied === "yes" ? "Copied" : "Copy curl"}
+          {copied === "yes" ? "Copied" : `Copy ${tool}`}
         </button>
         {copied === "no" && <span class="muted">selected: press Ctrl-C</span>}
       </div>

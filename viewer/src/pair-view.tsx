@@ -28,6 +28,7 @@ const INCONCLUSIVE: Record<string, string> = {
   undecodable: "A body's content-encoding could not be undone.",
   noise_pending:
     "Its differences are on fields the route's counts have not settled as noise or regression yet: too few pairs with a secondary. The verdict counts it again as they settle; each difference below says where it stands now.",
+  streaming: "A gRPC answer held more than one message: a streaming call, which shadowdiff does not compare.",
 };
 
 /** The sides a difference's path exists on. */
@@ -100,6 +101,7 @@ function Pair({ pair }: { pair: PairDetail }) {
   const rows = headerRows(pair.primary.headers, pair.shadow?.headers ?? null, comparison.headers);
   const json = comparison.body?.kind === "json";
   const secondary = pair.secondary;
+  const grpcCount = (comparison.grpc?.status ? 1 : 0) + (comparison.trailers?.length ?? 0);
   return (
     <>
       <h1 tabIndex={-1} class="request-title mono wrap">
@@ -156,6 +158,12 @@ function Pair({ pair }: { pair: PairDetail }) {
             </dd>
           </div>
         )}
+        {pair.grpc !== null && (
+          <div>
+            <dt>gRPC method</dt>
+            <dd class="mono wrap">{pair.path.replace(/^\//, "")}</dd>
+          </div>
+        )}
       </dl>
 
       <Explanations pair={pair} />
@@ -164,7 +172,7 @@ function Pair({ pair }: { pair: PairDetail }) {
         <Card title="Responses">
           <ResponsesTable pair={pair} />
         </Card>
-        <Card title={`Differences (${count(differences.length + (comparison.status ? 1 : 0) + comparison.headers.length)}${comparison.body?.differencesCapped ? "+" : ""})`}>
+        <Card title={`Differences (${count(differences.length + (comparison.status ? 1 : 0) + comparison.headers.length + grpcCount)}${comparison.body?.differencesCapped ? "+" : ""})`}>
           <DifferenceList pair={pair} classes={classes} onSelect={(path) => setFocus({ path, seq: (focus?.seq ?? 0) + 1 })} />
         </Card>
       </div>
@@ -191,6 +199,12 @@ function Pair({ pair }: { pair: PairDetail }) {
         <HeadersDiff rows={rows} shadowAnswered={pair.shadow !== null} target={target} />
       </Card>
 
+      {pair.grpc !== null && (
+        <Card title="Response trailers">
+          <HeadersDiff rows={headerRows(pair.primary.trailers ?? [], pair.shadow?.trailers ?? null, comparison.trailers ?? [])} shadowAnswered={pair.shadow !== null} />
+        </Card>
+      )}
+
       <Card title="Request">
         <RequestHeaders pair={pair} />
         <RequestBody body={pair.requestBody} contentType={pair.requestHeaders.find((h) => h.name === "content-type")?.value} />
@@ -210,6 +224,12 @@ function Explanations({ pair }: { pair: MismatchView }) {
       title: `Inconclusive: ${comparison.inconclusive.reason}.`,
       text: `${INCONCLUSIVE[comparison.inconclusive.reason] ?? ""} (${comparison.inconclusive.detail})`,
     });
+  }
+  const grpc = comparison.grpc;
+  if (grpc?.messages === "bytes" && comparison.body?.differences.length) {
+    notes.push({ title: "Messages compared as bytes.", text: `${grpc.detail ?? ""}. Their differences have no field to name.` });
+  } else if (grpc?.messages === "decoded" && grpc.messageType !== undefined) {
+    notes.push({ title: `Messages compared field by field, as ${grpc.messageType}.`, text: "Both were decoded through the collector's descriptor sets and are shown as proto3 JSON." });
   }
   for (const [side, response] of [
     ["primary", pair.primary],
@@ -279,6 +299,13 @@ function ResponsesTable({ pair }: { pair: MismatchView }) {
           {cell(shadow ? `${bytes(shadow.bodySize)}${shadow.truncated ? " (cut)" : ""}` : "–", false)}
           {third((response) => `${bytes(response.bodySize)}${response.truncated ? " (cut)" : ""}`)}
         </tr>
+        {pair.grpc !== null && (
+          <tr>
+            <th scope="row">gRPC status</th>
+            {cell(grpcStatus(pair.primary.trailers), comparison.grpc?.status !== undefined)}
+            {cell(shadow ? grpcStatus(shadow.trailers) : "–", comparison.grpc?.status !== undefined)}
+          </tr>
+        )}
         {comparison.latencyRatio !== null && (
           <tr>
             <th scope="row">{target} ÷ primary</th>
@@ -300,6 +327,22 @@ function ResponsesTable({ pair }: { pair: MismatchView }) {
   );
 }
 
+/** gRPC's status codes by number, as grpc-status carries them. */
+const GRPC_CODES = [
+  "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+  "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+];
+
+function grpcCode(code: number | string | null): string {
+  if (code === null) return "none";
+  return typeof code === "number" && GRPC_CODES[code] !== undefined ? `${code} ${GRPC_CODES[code]}` : String(code);
+}
+
+function grpcStatus(trailers: { name: string; value: string }[] | undefined): string {
+  const value = trailers?.find((trailer) => trailer.name === "grpc-status")?.value;
+  return grpcCode(value === undefined ? null : /^\d{1,2}$/.test(value) ? Number(value) : value);
+}
+
 /** One difference as the list shows it: what it is on, its values, and where it is in the bodies (body differences only). */
 interface Entry {
   key: string;
@@ -314,8 +357,17 @@ interface Entry {
 function entriesOf(comparison: Comparison): Entry[] {
   const entries: Entry[] = [];
   if (comparison.status) entries.push({ key: "status", field: "status", kind: "status", label: "status", values: `${comparison.status.primary} → ${comparison.status.shadow}` });
+  const grpcStatusDiffers = comparison.grpc?.status;
+  if (grpcStatusDiffers) {
+    entries.push({ key: "grpc-status", field: "grpc-status", kind: "status", label: "grpc-status", values: `${grpcCode(grpcStatusDiffers.primary)} → ${grpcCode(grpcStatusDiffers.shadow)}` });
+  }
   for (const header of comparison.headers) {
     entries.push({ key: `header\u0000${header.name}`, field: header.name, kind: "header", label: header.name, values: `${header.primary ?? "absent"} → ${header.shadow ?? "absent"}` });
+  }
+  // Trailers are headers sent last: the same kind, named apart (as the collector counts them).
+  for (const trailer of comparison.trailers ?? []) {
+    const field = `trailer ${trailer.name}`;
+    entries.push({ key: `trailer\u0000${trailer.name}`, field, kind: "header", label: field, values: `${trailer.primary ?? "absent"} → ${trailer.shadow ?? "absent"}` });
   }
   for (const difference of comparison.body?.differences ?? []) {
     entries.push({ key: `${difference.path}\u0000${difference.kind}`, field: foldIndices(difference.path), kind: difference.kind, label: difference.path, values: "", path: difference.path, difference });

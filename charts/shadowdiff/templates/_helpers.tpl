@@ -65,6 +65,9 @@ would take in the shadow's pods, stops the release naming the value.
 {{- if hasKey .pluginConfig "request_bodies" -}}
 {{- fail "filter.pluginConfig.request_bodies needs filter.module bodies: the default module receives no request bodies and refuses the key" -}}
 {{- end -}}
+{{- if hasKey .pluginConfig "grpc" -}}
+{{- fail "filter.pluginConfig.grpc needs filter.module bodies: the default module receives no request bodies and refuses the key" -}}
+{{- end -}}
 {{- else -}}
 {{- fail (printf "filter.module must be default or bodies, got %v" .module) -}}
 {{- end -}}

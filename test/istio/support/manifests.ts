@@ -9,7 +9,7 @@ import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
-import { Sidecar, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
+import { DestinationRule, Sidecar, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { PodMonitor, PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
@@ -61,6 +61,7 @@ const MODELS: Record<string, ModelClass> = {
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin,
   "networking.istio.io/v1/VirtualService": VirtualService,
   "networking.istio.io/v1/Sidecar": Sidecar,
+  "networking.istio.io/v1/DestinationRule": DestinationRule,
   "networking.istio.io/v1alpha3/EnvoyFilter": EnvoyFilter,
   "security.istio.io/v1/PeerAuthentication": PeerAuthentication,
   "security.istio.io/v1/AuthorizationPolicy": AuthorizationPolicy,
