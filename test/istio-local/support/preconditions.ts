@@ -1,0 +1,82 @@
+// What the Istio tests need from the machine, checked before anything starts: root (a network
+// namespace per workload, iptables rules as istio-iptables writes them, the agent's Wasm cache
+// folder /var/lib/istio/data, which Istio hard-codes), a network namespace of the tests' own (made
+// by `make test-istio`), the commands they run and the Istio binaries the Makefile builds. Any
+// of them missing fails the tests with a message saying which and what to do; none is skipped.
+import { execFileSync } from "node:child_process";
+import { existsSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+
+/** Debian's commands the harness runs (`make test-istio` installs the missing ones). */
+export const REQUIRED_COMMANDS = ["ip", "iptables", "iptables-restore", "unshare", "nsenter", "setpriv", "mount", "socat", "openssl", "docker-registry"] as const;
+
+export interface MachineFacts {
+  uid: number;
+  /** /proc/self/ns/net and /proc/1/ns/net: the same when the tests run in the machine's own network. */
+  netNamespace: string;
+  initNetNamespace: string;
+  missingCommands: string[];
+  /** ISTIO_BIN, the folder of pilot-discovery, pilot-agent and envoy_bootstrap.json; undefined if unset. */
+  istioBin: string | undefined;
+  missingIstioFiles: string[];
+}
+
+export const ISTIO_FILES = ["pilot-discovery", "pilot-agent", "envoy_bootstrap.json"] as const;
+
+/** Each reason the Istio tests cannot run here, as a sentence; empty when they can. */
+export function meshProblems(facts: MachineFacts): string[] {
+  const problems: string[] = [];
+  if (facts.uid !== 0) {
+    problems.push(
+      `the Istio tests need root (uid 0, not ${facts.uid}): they create a network namespace per workload, write iptables rules as istio-iptables does, and mount the agent's Wasm cache folder /var/lib/istio/data`,
+    );
+  }
+  if (facts.netNamespace === facts.initNetNamespace) {
+    problems.push("the Istio tests run in a network namespace of their own, never in the machine's: run them with `make test-istio` (scripts/in-netns.sh)");
+  }
+  if (facts.missingCommands.length > 0) {
+    problems.push(`missing commands: ${facts.missingCommands.join(", ")} (make test-istio installs them from Debian)`);
+  }
+  if (facts.istioBin === undefined) {
+    problems.push("ISTIO_BIN is not set: run the Istio tests with `make test-istio`, which builds istiod and the agent into .tools/ and names the folder");
+  } else if (facts.missingIstioFiles.length > 0) {
+    problems.push(`${facts.istioBin} lacks ${facts.missingIstioFiles.join(", ")}: run make test-istio, which builds them`);
+  }
+  return problems;
+}
+
+export function machineFacts(): MachineFacts {
+  const istioBin = process.env.ISTIO_BIN === undefined || process.env.ISTIO_BIN === "" ? undefined : process.env.ISTIO_BIN;
+  return {
+    uid: process.getuid?.() ?? -1,
+    netNamespace: namespaceOf("self"),
+    initNetNamespace: namespaceOf("1"),
+    missingCommands: REQUIRED_COMMANDS.filter((command) => !hasCommand(command)),
+    istioBin,
+    missingIstioFiles: istioBin === undefined ? [] : ISTIO_FILES.filter((file) => !existsSync(join(istioBin, file))),
+  };
+}
+
+/** Throws with every problem at once, so one run says all that is missing. */
+export function assertMeshCanRun(): void {
+  const problems = meshProblems(machineFacts());
+  if (problems.length > 0) throw new Error(`shadowdiff Istio tests cannot run here:\n- ${problems.join("\n- ")}`);
+}
+
+function namespaceOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    // Unreadable (not root): say "unknown" for both sides' sake, which never equals a real link.
+    return `unknown:${pid}`;
+  }
+}
+
+function hasCommand(command: string): boolean {
+  try {
+    execFileSync("sh", ["-c", 'command -v "$1"', "sh", command], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
