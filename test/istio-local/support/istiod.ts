@@ -60,6 +60,9 @@ export function meshConfig(xdsAddress: string): object {
 export async function startIstiod(options: IstiodOptions): Promise<Istiod> {
   const { address, dir, configDir } = options;
   const xdsAddress = `${address}:${XDS_PORT}`;
+  // istiod answers its debug endpoints without credentials to local callers only: a loopback
+  // address of this mesh's own (127.x.y.z for the node's 10.x.y.z).
+  const debugAddress = `127.${address.split(".").slice(1).join(".")}:${HTTP_PORT}`;
   const meshFile = join(dir, "mesh.yaml");
   writeFileSync(meshFile, stringify(meshConfig(xdsAddress)));
   const process_ = startLongRunning(
@@ -72,7 +75,7 @@ export async function startIstiod(options: IstiodOptions): Promise<Istiod> {
       `--meshConfig=${meshFile}`,
       "--networksConfig=/dev/null",
       `--grpcAddr=${xdsAddress}`,
-      `--httpAddr=${address}:${HTTP_PORT}`,
+      `--httpAddr=${debugAddress}`,
       `--monitoringAddr=${address}:15015`,
       `--secureGRPCAddr=${address}:15012`,
       `--httpsAddr=${address}:15017`,
@@ -96,7 +99,7 @@ export async function startIstiod(options: IstiodOptions): Promise<Istiod> {
     await process_.stop();
     throw error;
   }
-  const debugUrl = `http://${address}:${HTTP_PORT}`;
+  const debugUrl = `http://${debugAddress}`;
   return {
     xdsAddress,
     configDir,

@@ -147,6 +147,7 @@ export async function startMesh(): Promise<Mesh> {
         }
       } catch (error) {
         await stop();
+        if (istiod.process.hasExited()) throw new Error(`${(error as Error).message}\n--- istiod exited; its log (tail) ---\n${istiod.process.log().slice(-6000)}`);
         throw error;
       }
       const pod: Pod = {
