@@ -16,6 +16,7 @@ import { ecdsFilters } from "./support/envoy-config.js";
 import type { Pod } from "./support/mesh.js";
 import { API_PORT, deployment, FILTER_VALUES, startShop, waitForPairs, type Shop } from "./support/shop.js";
 import { rawRequest } from "./support/raw-http.js";
+import { STATUS_PORT } from "./support/sidecar.js";
 
 const COLLECTOR_HOST = "shadowdiff-collector.shadowdiff.svc.cluster.local";
 const GRPC_PORT = 9000;
@@ -112,6 +113,22 @@ describe("the collector's policies, enforced by its sidecar", () => {
       execFile(process.execPath, [shadowdiffCommandPath(), "verdict", "--collector", shop.collectorUrl, "--json", "--min-pairs", "1"], (_error, stdout) => resolve(stdout)),
     );
     expect((JSON.parse(verdict) as { total: { pairs: number } }).total.pairs).toBe(filterPairs);
+  });
+
+  it("lets a Prometheus outside the mesh scrape the collector through the agent's metrics merging, without certificates", async () => {
+    const scraped = await fetch(`http://${shop.collectorPod.address}:${STATUS_PORT}/stats/prometheus`);
+    expect(scraped.status).toBe(200);
+    const text = await scraped.text();
+    expect(text).toMatch(/^shadowdiff_reports_total\{/m);
+    expect(text).toMatch(/^istio_agent_/m);
+  });
+
+  it("answers the kubelet's probes through the agent, while the http port itself refuses a plaintext client", async () => {
+    for (const probe of ["readyz", "livez"]) {
+      const response = await fetch(`http://${shop.collectorPod.address}:${STATUS_PORT}/app-health/collector/${probe}`);
+      expect(response.status, probe).toBe(200);
+    }
+    await expect(fetch(`http://${shop.collectorPod.address}:${HTTP_PORT}/readyz`)).rejects.toThrow();
   });
 
   it("lets the monitoring namespace read /metrics, and refuses another namespace", async () => {

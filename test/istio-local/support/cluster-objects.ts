@@ -14,14 +14,30 @@ export interface RunningPod {
 
 type Json = Record<string, any>;
 
-/** The labels, annotations, service account and container ports of a Deployment's pods. */
-export function podTemplate(deployment: Manifest): { labels: Record<string, string>; annotations: Record<string, string>; serviceAccount: string; ports: { name: string; containerPort: number }[] } {
+export interface PodTemplate {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  serviceAccount: string;
+  ports: { name: string; containerPort: number }[];
+  /** Each container's name, ports and HTTP probes, as Kubernetes' API gives them to the injector. */
+  containers: { name: string; ports: { name: string; containerPort: number }[]; readinessProbe?: Json; livenessProbe?: Json }[];
+}
+
+/** The labels, annotations, service account, ports and containers of a Deployment's pods. */
+export function podTemplate(deployment: Manifest): PodTemplate {
   const template = deployment.spec.template as Json;
+  const containers = (template.spec.containers as Json[]).map((container) => ({
+    name: container.name as string,
+    ports: (container.ports ?? []) as { name: string; containerPort: number }[],
+    readinessProbe: container.readinessProbe as Json | undefined,
+    livenessProbe: container.livenessProbe as Json | undefined,
+  }));
   return {
     labels: template.metadata?.labels ?? {},
     annotations: template.metadata?.annotations ?? {},
     serviceAccount: template.spec.serviceAccountName ?? "default",
-    ports: (template.spec.containers as Json[]).flatMap((container) => (container.ports ?? []) as { name: string; containerPort: number }[]),
+    ports: containers.flatMap((container) => container.ports),
+    containers,
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { EnvoyAdmin } from "../../../support/envoy-admin.js";
 import { eventually } from "../../../support/eventually.js";
 import { startLongRunning, type LongRunning } from "./commands.js";
+import type { PodTemplate } from "./cluster-objects.js";
 import type { MeshCa, WorkloadIdentity } from "./mesh-ca.js";
 import type { PodNetwork } from "./network.js";
 import { reachFromPod, type Relay } from "./relays.js";
@@ -27,11 +28,8 @@ export interface SidecarOptions extends WorkloadIdentity {
   pod: PodNetwork;
   /** The pod's own folder: the agent works in `dir`/proxy. */
   dir: string;
-  /** The pod's labels, and its annotations (proxy.istio.io/config is merged into the proxy's configuration). */
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  /** The application's container ports, as the injector lists them for the agent. */
-  containerPorts: { name: string; containerPort: number }[];
+  /** The pod as its Deployment describes it: labels, annotations (proxy.istio.io/config is merged into the proxy's configuration), containers. */
+  template: PodTemplate;
   /** The Deployment the pod belongs to. */
   workloadName: string;
   /** "sidecar" for a workload's proxy, "router" for a gateway. */
@@ -63,8 +61,8 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
   for (const folder of ["etc/istio/proxy", "etc/istio/pod", "var/run/secrets/workload-spiffe-uds", "var/run/secrets/credential-uds"]) mkdirSync(join(work, folder), { recursive: true });
   // The pod's labels and annotations as Kubernetes' downward API writes them for the injected
   // container: the agent reads proxy.istio.io/config from there and merges it into its proxy config.
-  writeFileSync(join(work, "etc/istio/pod/labels"), downwardApi(options.labels));
-  writeFileSync(join(work, "etc/istio/pod/annotations"), downwardApi(options.annotations ?? {}));
+  writeFileSync(join(work, "etc/istio/pod/labels"), downwardApi(options.template.labels));
+  writeFileSync(join(work, "etc/istio/pod/annotations"), downwardApi(injectedAnnotations(options.template.annotations)));
   await options.ca.issue(options, join(work, "var/run/secrets/workload-spiffe-credentials"));
   chownTree(work);
   chownTree(join(dir, "data"));
@@ -93,8 +91,9 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     SERVICE_ACCOUNT: options.serviceAccount,
     HOST_IP: options.nodeAddress,
     PROXY_CONFIG: JSON.stringify(proxyConfig),
-    ISTIO_META_POD_PORTS: JSON.stringify(options.containerPorts.map((port) => ({ ...port, protocol: "TCP" }))),
-    ISTIO_META_APP_CONTAINERS: options.workloadName,
+    ISTIO_META_POD_PORTS: JSON.stringify(options.template.ports.map((port) => ({ ...port, protocol: "TCP" }))),
+    ...injectedProbesAndScraping(options.template),
+    ISTIO_META_APP_CONTAINERS: options.template.containers.map((container) => container.name).join(","),
     ISTIO_META_CLUSTER_ID: "Kubernetes",
     ISTIO_META_INTERCEPTION_MODE: "REDIRECT",
     ISTIO_META_WORKLOAD_NAME: options.workloadName,
@@ -144,6 +143,36 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
       await agent.stop();
     },
   };
+}
+
+/**
+ * What the injector hands the agent so that it answers for the application: the kubelet's HTTP
+ * probes (rewritten to the agent's /app-health/CONTAINER/{readyz,livez}, named ports resolved),
+ * and the pod's prometheus.io/* annotations (metrics merging: the agent serves the application's
+ * metrics with Envoy's at its own port).
+ */
+function injectedProbesAndScraping(template: PodTemplate): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const probers: Record<string, unknown> = {};
+  for (const container of template.containers) {
+    for (const [kind, probe] of [["readyz", container.readinessProbe], ["livez", container.livenessProbe]] as const) {
+      if (probe?.httpGet === undefined) continue;
+      const port = typeof probe.httpGet.port === "number" ? probe.httpGet.port : container.ports.find((named) => named.name === probe.httpGet.port)?.containerPort;
+      probers[`/app-health/${container.name}/${kind}`] = { httpGet: { path: probe.httpGet.path, port, scheme: "HTTP" }, timeoutSeconds: probe.timeoutSeconds ?? 1 };
+    }
+  }
+  if (Object.keys(probers).length > 0) env.ISTIO_KUBE_APP_PROBERS = JSON.stringify(probers);
+  const annotations = template.annotations;
+  if (annotations["prometheus.io/scrape"] !== undefined && annotations["prometheus.io/scrape"] !== "false") {
+    env.ISTIO_PROMETHEUS_ANNOTATIONS = JSON.stringify({ scrape: annotations["prometheus.io/scrape"], path: annotations["prometheus.io/path"] ?? "", port: annotations["prometheus.io/port"] ?? "" });
+  }
+  return env;
+}
+
+/** The pod's annotations as the injector leaves them: a scraped pod is scraped at the agent's port, which merges the application's metrics. */
+function injectedAnnotations(annotations: Record<string, string>): Record<string, string> {
+  if (annotations["prometheus.io/scrape"] === undefined || annotations["prometheus.io/scrape"] === "false") return annotations;
+  return { ...annotations, "prometheus.io/port": String(STATUS_PORT), "prometheus.io/path": "/stats/prometheus" };
 }
 
 /** A long log's start (how it was set up) and end (what went wrong last). */
