@@ -6,11 +6,10 @@
 // gateway is mirrored and its pair reaches the collector under the gateway's principal.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { eventually } from "../../support/eventually.js";
 import { REPO, helm, run } from "../ship/support/tools.js";
-import { parseManifests, pushFilter } from "./support/chart.js";
-import { ecdsFilters } from "./support/envoy-config.js";
+import { parseManifests, pushFilter, renamedWasmPlugin } from "./support/chart.js";
+import { ecdsFilters, istiodHttpFilters } from "./support/envoy-config.js";
 import type { Pod } from "./support/mesh.js";
 import { principal } from "./support/mesh-ca.js";
 import { rawRequest } from "./support/raw-http.js";
@@ -39,32 +38,6 @@ afterAll(async () => {
   await shop?.stop();
 });
 
-/** The HTTP filters in every listener istiod generates for a proxy now (istiod's own /debug/config_dump, in protobuf's JSON names). */
-async function httpFiltersFor(proxyId: string): Promise<Set<string>> {
-  const dump = (await shop.mesh.istiod.debug(`/debug/config_dump?proxyID=${proxyId}`)) as { configs: Record<string, any>[] };
-  const listeners = dump.configs.find((config) => config["@type"] === "type.googleapis.com/envoy.admin.v3.ListenersConfigDump");
-  if (listeners === undefined) throw new Error(`istiod has no listeners for ${proxyId}`);
-  const names = new Set<string>();
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (typeof value === "object" && value !== null) {
-      const record = value as Record<string, unknown>;
-      if (Array.isArray(record.httpFilters)) for (const filter of record.httpFilters as { name: string }[]) names.add(filter.name);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(listeners);
-  return names;
-}
-
-/** The chart's WasmPlugin renamed, with `spec` changed: what a user would write by hand. */
-function variant(wasmPlugin: string, name: string, change: (spec: Record<string, any>) => void): string {
-  const document = parse(wasmPlugin.replace(/^---\n/, "")) as { metadata: { name: string }; spec: Record<string, any> };
-  document.metadata.name = name;
-  change(document.spec);
-  return stringify(document);
-}
-
 describe("targetRefs on a sidecar", () => {
   it("the chart refuses a Service, naming why", async () => {
     const result = await run(helm(), ["template", "shadowdiff", `${REPO}/charts/shadowdiff`, "--set", "filter.enabled=true", "--set", "filter.image=registry.example.com/f:1",
@@ -75,21 +48,21 @@ describe("targetRefs on a sidecar", () => {
 
   it("istiod gives v1's sidecar nothing for a WasmPlugin targeting its Service, and the selector's beside it", async () => {
     const pushed = await pushFilter({ image: `${shop.mesh.registry}/shadowdiff/filter:compat`, variant: "compat", module: "default", values: FILTER_VALUES, dir: shop.mesh.dir });
-    const byService = variant(pushed.wasmPlugin.text, "by-service", (spec) => {
+    const byService = renamedWasmPlugin(pushed.wasmPlugin.text, "by-service", (spec) => {
       delete spec.selector;
       spec.targetRefs = [{ group: "", kind: "Service", name: "api" }];
     });
-    const bySelector = variant(pushed.wasmPlugin.text, "by-selector", () => undefined);
+    const bySelector = renamedWasmPlugin(pushed.wasmPlugin.text, "by-selector", () => undefined);
     // One file: istiod reads both in the same update, so once one shows the other has been decided.
     shop.mesh.istiod.apply("targeted.yaml", `${byService}---\n${bySelector}`);
     const filters = await eventually(async () => {
-      const found = await httpFiltersFor("api-primary-0.shop");
+      const found = await istiodHttpFilters(shop.mesh.istiod, "api-primary-0.shop");
       expect(found).toContain(filterName("by-selector"));
       return found;
     }, { timeoutMs: 30_000, intervalMs: 250 });
     expect(filters).not.toContain(filterName("by-service"));
     shop.mesh.istiod.remove("targeted.yaml");
-    await eventually(async () => expect(await httpFiltersFor("api-primary-0.shop")).not.toContain(filterName("by-selector")), { timeoutMs: 30_000, intervalMs: 250 });
+    await eventually(async () => expect(await istiodHttpFilters(shop.mesh.istiod, "api-primary-0.shop")).not.toContain(filterName("by-selector")), { timeoutMs: 30_000, intervalMs: 250 });
   });
 });
 
@@ -99,17 +72,17 @@ describe("targetRefs on a Gateway API gateway (filter.targetRefs)", () => {
     const plugin = pushed.wasmPlugin.documents[0]!;
     expect(plugin.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "api-gateway" }]);
     expect(plugin.spec.selector).toBeUndefined();
-    const serverMode = variant(pushed.wasmPlugin.text, "server-mode", (spec) => {
+    const serverMode = renamedWasmPlugin(pushed.wasmPlugin.text, "server-mode", (spec) => {
       spec.match = [{ mode: "SERVER", ports: [{ number: GATEWAY_PORT }] }];
     });
     shop.mesh.istiod.apply("shadowdiff-filter.yaml", `${pushed.wasmPlugin.text}---\n${serverMode}`);
     const filters = await eventually(async () => {
-      const found = await httpFiltersFor("api-gateway-0.shop");
+      const found = await istiodHttpFilters(shop.mesh.istiod, "api-gateway-0.shop");
       expect(found).toContain(filterName("shadowdiff"));
       return found;
     }, { timeoutMs: 30_000, intervalMs: 250 });
     expect(filters).not.toContain(filterName("server-mode"));
-    expect(await httpFiltersFor("api-primary-0.shop")).not.toContain(filterName("shadowdiff"));
+    expect(await istiodHttpFilters(shop.mesh.istiod, "api-primary-0.shop")).not.toContain(filterName("shadowdiff"));
     shop.mesh.istiod.apply("shadowdiff-filter.yaml", pushed.wasmPlugin.text);
   });
 

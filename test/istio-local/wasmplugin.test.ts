@@ -10,13 +10,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../support/eventually.js";
 import { bodiesFilterWasmPath, filterWasmPath } from "../../support/paths.js";
-import { pushFilter, type PushedFilter } from "./support/chart.js";
-import { ecdsFilters, inboundHttpFilters } from "./support/envoy-config.js";
+import { pushFilter, renamedWasmPlugin, type PushedFilter } from "./support/chart.js";
+import { ecdsFilters, inboundHttpFilters, istiodHttpFilters } from "./support/envoy-config.js";
 import { filterStatsAt, requestsDecided } from "./support/filter-counters.js";
 import { rawRequest, withoutPerResponseValues, type RawRequest } from "./support/raw-http.js";
 import { API_PORT, BODIES_FILTER_VALUES, FILTER_VALUES, startShop, waitForPairs, type Shop } from "./support/shop.js";
 
-const PLUGIN_NAME = "extensions.istio.io/trafficextension/shop.shadowdiff~istio-translated-wasmplugin";
+const pluginName = (name: string): string => `extensions.istio.io/trafficextension/shop.${name}~istio-translated-wasmplugin`;
+const PLUGIN_NAME = pluginName("shadowdiff");
 const GET: RawRequest = { path: "/users/7?view=full", headers: { "x-request-id": "get-0001", accept: "application/json" } };
 const POST: RawRequest = {
   method: "POST",
@@ -120,6 +121,26 @@ describe("where istiod puts the WasmPlugin", () => {
     const shadowChains = await inboundHttpFilters(shop.apiShadow.admin, API_PORT);
     expect(shadowChains.length).toBeGreaterThan(0);
     for (const filters of shadowChains) expect(filters).not.toContain(PLUGIN_NAME);
+  });
+});
+
+describe("the port the WasmPlugin matches", () => {
+  it("is the port v1's container listens on (the Service's targetPort): the Service's own port matches nothing", async () => {
+    const text = pushed.default.compat.wasmPlugin.text;
+    const byServicePort = renamedWasmPlugin(text, "service-port", (spec) => {
+      spec.match = [{ mode: "SERVER", ports: [{ number: 80 }] }];
+    });
+    const byContainerPort = renamedWasmPlugin(text, "container-port", () => undefined);
+    // One file: once istiod shows one, it has decided on both.
+    shop.mesh.istiod.apply("ports.yaml", `${byServicePort}---\n${byContainerPort}`);
+    const filters = await eventually(async () => {
+      const found = await istiodHttpFilters(shop.mesh.istiod, "api-primary-0.shop");
+      expect(found).toContain(pluginName("container-port"));
+      return found;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(filters).not.toContain(pluginName("service-port"));
+    shop.mesh.istiod.remove("ports.yaml");
+    await eventually(async () => expect(await istiodHttpFilters(shop.mesh.istiod, "api-primary-0.shop")).not.toContain(pluginName("container-port")), { timeoutMs: 30_000, intervalMs: 250 });
   });
 });
 

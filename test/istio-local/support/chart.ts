@@ -3,7 +3,7 @@
 // these files to istiod unchanged.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import type { Manifest } from "../../istio/support/manifests.js";
 import { REPO, helm, make, run } from "../../ship/support/tools.js";
 
@@ -62,4 +62,12 @@ export async function pushFilter(options: { image: string; variant: "compat" | "
       return read("gated-envoyfilter.yaml");
     },
   };
+}
+
+/** The chart's WasmPlugin under another name, its spec changed: what a user would write by hand. */
+export function renamedWasmPlugin(wasmPlugin: string, name: string, change: (spec: Record<string, any>) => void): string {
+  const document = parse(wasmPlugin.replace(/^---\n/, "")) as { metadata: { name: string }; spec: Record<string, any> };
+  document.metadata.name = name;
+  change(document.spec);
+  return stringify(document);
 }

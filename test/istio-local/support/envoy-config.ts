@@ -1,7 +1,8 @@
 // What a sidecar's Envoy was actually given, read from its admin /config_dump: the filters that
 // came over ECDS (a WasmPlugin's, the gated EnvoyFilter's module), and the listeners' HTTP filter
-// chains.
+// chains; and what istiod would give a connected proxy now, from istiod's own /debug/config_dump.
 import type { EnvoyAdmin } from "../../../support/envoy-admin.js";
+import type { Istiod } from "./istiod.js";
 
 type Json = Record<string, any>;
 
@@ -60,4 +61,22 @@ export async function inboundHttpFilters(admin: EnvoyAdmin, port: number): Promi
       return ((manager?.typed_config?.http_filters ?? []) as Json[]).map((filter) => filter.name as string);
     })
     .filter((filters) => filters.length > 0);
+}
+
+/** The HTTP filters of every listener istiod generates for a connected proxy now (its /debug/config_dump, in protobuf's JSON names). */
+export async function istiodHttpFilters(istiod: Istiod, proxyId: string): Promise<Set<string>> {
+  const dump = (await istiod.debug(`/debug/config_dump?proxyID=${proxyId}`)) as { configs: Json[] };
+  const listeners = dump.configs.find((config) => config["@type"] === "type.googleapis.com/envoy.admin.v3.ListenersConfigDump");
+  if (listeners === undefined) throw new Error(`istiod has no listeners for ${proxyId}`);
+  const names = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === "object" && value !== null) {
+      const record = value as Json;
+      if (Array.isArray(record.httpFilters)) for (const filter of record.httpFilters as { name: string }[]) names.add(filter.name);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(listeners);
+  return names;
 }
