@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium protoc h2load descriptor-sets test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean test-istio istio-tools mesh-tools \
+.PHONY: build deps envoy prometheus chromium protoc h2load descriptor-sets test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean test-istio istio-tools mesh-tools bench-test-istio \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -332,6 +332,11 @@ mesh-tools:
 # in a network namespace of its own (scripts/in-netns.sh).
 test-istio: deps build image istio-tools mesh-tools
 	scripts/in-netns.sh npx vitest run --config vitest.istio.config.ts
+
+# How long make test-istio takes, cold (empty Go caches of its own, istiod and the agent built
+# anew) and warm: bench/results/test-istio.json and BENCHMARKS.md.
+bench-test-istio: node_modules/.installed build build/tools/.built
+	node build/tools/bench/test-istio.js
 
 # The plain manifests under istio/ are the chart's rendering (a test checks they are current).
 manifests: $(HELM)

@@ -96,6 +96,8 @@ describe.each([
     expect(withoutPerResponseValues(response)).toBe(unfiltered[request.method === "POST" ? "POST" : "GET"]);
     const totals = await waitForPairs(shop, before.pairs + 1);
     expect(totals.matched).toBe(before.matched + 1);
+    // What Prometheus scrapes at the sidecar: the pod's proxyStatsMatcher annotation keeps the filter's counters.
+    await eventually(async () => expect(await shop.api.sidecar!.prometheus()).toMatch(/^shadowdiff_requests_mirrored\{\} [1-9]/m));
     const copy = shop.shadow.received.at(-1)!;
     expect(shop.shadow.received.length).toBe(shadowBefore + 1);
     expect(copy.headers).toMatchObject({ "x-shadow-request": "true", "x-request-id": `${module}-${variant}` });
