@@ -12,9 +12,9 @@ export const REQUIRED_COMMANDS = ["ip", "iptables", "iptables-restore", "unshare
 
 export interface MachineFacts {
   uid: number;
-  /** /proc/self/ns/net and /proc/1/ns/net: the same when the tests run in the machine's own network. */
+  /** /proc/self/ns/net, and the namespace scripts/in-netns.sh made (SHADOWDIFF_NETNS; undefined outside it). */
   netNamespace: string;
-  initNetNamespace: string;
+  testNetNamespace: string | undefined;
   missingCommands: string[];
   /** ISTIO_BIN, the folder of pilot-discovery, pilot-agent and envoy_bootstrap.json; undefined if unset. */
   istioBin: string | undefined;
@@ -31,7 +31,7 @@ export function meshProblems(facts: MachineFacts): string[] {
       `the Istio tests need root (uid 0, not ${facts.uid}): they create a network namespace per workload, write iptables rules as istio-iptables does, and mount the agent's Wasm cache folder /var/lib/istio/data`,
     );
   }
-  if (facts.netNamespace === facts.initNetNamespace) {
+  if (facts.testNetNamespace === undefined || facts.netNamespace !== facts.testNetNamespace) {
     problems.push("the Istio tests run in a network namespace of their own, never in the machine's: run them with `make test-istio` (scripts/in-netns.sh)");
   }
   if (facts.missingCommands.length > 0) {
@@ -49,8 +49,8 @@ export function machineFacts(): MachineFacts {
   const istioBin = process.env.ISTIO_BIN === undefined || process.env.ISTIO_BIN === "" ? undefined : process.env.ISTIO_BIN;
   return {
     uid: process.getuid?.() ?? -1,
-    netNamespace: namespaceOf("self"),
-    initNetNamespace: namespaceOf("1"),
+    netNamespace: namespaceOf(),
+    testNetNamespace: process.env.SHADOWDIFF_NETNS === undefined || process.env.SHADOWDIFF_NETNS === "" ? undefined : process.env.SHADOWDIFF_NETNS,
     missingCommands: REQUIRED_COMMANDS.filter((command) => !hasCommand(command)),
     istioBin,
     missingIstioFiles: istioBin === undefined ? [] : ISTIO_FILES.filter((file) => !existsSync(join(istioBin, file))),
@@ -63,12 +63,11 @@ export function assertMeshCanRun(): void {
   if (problems.length > 0) throw new Error(`shadowdiff Istio tests cannot run here:\n- ${problems.join("\n- ")}`);
 }
 
-function namespaceOf(pid: string): string {
+function namespaceOf(): string {
   try {
-    return readlinkSync(`/proc/${pid}/ns/net`);
+    return readlinkSync("/proc/self/ns/net");
   } catch {
-    // Unreadable (not root): say "unknown" for both sides' sake, which never equals a real link.
-    return `unknown:${pid}`;
+    return "unknown";
   }
 }
 

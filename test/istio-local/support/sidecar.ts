@@ -112,7 +112,8 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
       // Inside the pod's mount namespace (nsenter --wd would keep a directory of the outer one,
       // where the agent could not name its working directory).
       "env", `--chdir=${work}`,
-      "setpriv", `--reuid=${PROXY_UID}`, `--regid=${PROXY_UID}`, "--clear-groups", "--",
+      // The parent-death signal again: a change of user clears the one set before.
+      "setpriv", `--reuid=${PROXY_UID}`, `--regid=${PROXY_UID}`, "--clear-groups", "--pdeathsig", "SIGKILL", "--",
       options.agentBinary, "proxy", options.kind ?? "sidecar", "--domain", `${options.namespace}.svc.cluster.local`,
       "--proxyLogLevel=warning", "--log_output_level=default:info",
     ],
