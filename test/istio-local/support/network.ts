@@ -13,8 +13,6 @@ export const AGENT_DATA_DIR = "/var/lib/istio/data";
 export interface Network {
   /** The node's address on the bridge: istiod and the registry listen on it. */
   readonly nodeAddress: string;
-  /** A free pod address on this network. */
-  nextAddress(): string;
   /** A new pod namespace, joined to the bridge. */
   addPod(name: string, dir: string): Promise<PodNetwork>;
   stop(): Promise<void>;
@@ -50,7 +48,6 @@ export async function startNetwork(dir: string): Promise<Network> {
   const pods: PodNetwork[] = [];
   return {
     nodeAddress,
-    nextAddress: () => `${prefix}.${next++}`,
     addPod: async (name, podDir) => {
       const pod = await startPodNetwork(name, `${prefix}.${next++}`, bridge, nodeAddress, pods.length, podDir, dir);
       pods.push(pod);

@@ -50,8 +50,6 @@ export interface Sidecar {
   readonly admin: EnvoyAdmin;
   /** What a Prometheus scraping the pod sees: Envoy's /stats/prometheus on the pod's address. */
   prometheus(): Promise<string>;
-  /** The Wasm modules the agent fetched into the pod's cache folder (/var/lib/istio/data). */
-  cachedModules(): string[];
   stop(): Promise<void>;
 }
 
@@ -138,7 +136,6 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     agent,
     admin: new EnvoyAdmin(`http://127.0.0.1:${relay.port}`),
     prometheus: async () => (await fetch(`http://${pod.address}:${PROMETHEUS_PORT}/stats/prometheus`)).text(),
-    cachedModules: () => listFiles(join(dir, "data")),
     stop: async () => {
       await relay.stop();
       await agent.stop();
@@ -192,10 +189,3 @@ function chownTree(path: string): void {
   if (!statSync(path).isDirectory()) return;
   for (const entry of readdirSync(path)) chownTree(join(path, entry));
 }
-
-function listFiles(path: string): string[] {
-  return readdirSync(path, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
