@@ -3,7 +3,7 @@
 // of their own, then the Istio tests; warm: `make test-istio` again with everything built. Writes
 // bench/results/test-istio.json and the bench-test-istio section of BENCHMARKS.md.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../support/paths.js";
@@ -36,6 +36,8 @@ const mib = (bytes: number): number => Math.round(bytes / MiB);
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "shadowdiff-bench-istio-"));
+  // The agents run as the proxy's user and read the binaries under it.
+  chmodSync(scratch, 0o755);
   const loadBefore = loadAverage();
   try {
     const cold: NodeJS.ProcessEnv = {

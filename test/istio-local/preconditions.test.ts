@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { REPO, run } from "../ship/support/tools.js";
 import { machineFacts, meshProblems, type MachineFacts } from "./support/preconditions.js";
 
-const READY: MachineFacts = { uid: 0, netNamespace: "net:[1]", testNetNamespace: "net:[1]", missingCommands: [], istioBin: "/opt/istio", missingIstioFiles: [] };
+const READY: MachineFacts = { uid: 0, netNamespace: "net:[1]", testNetNamespace: "net:[1]", missingCommands: [], istioBin: "/opt/istio", missingIstioFiles: [], unreachableByProxy: [] };
 
 describe("what the Istio tests need", () => {
   it("holds here (make test-istio set it up)", () => {
@@ -21,6 +21,7 @@ describe("what the Istio tests need", () => {
     ["without iptables and socat", { missingCommands: ["iptables", "socat"] }, /missing commands: iptables, socat \(make test-istio installs them from Debian\)/],
     ["without ISTIO_BIN", { istioBin: undefined }, /ISTIO_BIN is not set: run the Istio tests with `make test-istio`/],
     ["without istiod", { missingIstioFiles: ["pilot-discovery"] }, /\/opt\/istio lacks pilot-discovery: run make test-istio/],
+    ["with the agent in a folder the proxy's user cannot enter", { unreachableByProxy: ["/root/istio/pilot-agent"] }, /the proxy's user \(uid 1337\) cannot reach \/root\/istio\/pilot-agent: .*chmod o\+rx/],
   ])("%s: a reason naming what to do", (_name, change, message) => {
     const problems = meshProblems({ ...READY, ...change });
     expect(problems).toHaveLength(1);

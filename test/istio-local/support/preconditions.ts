@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
+import { envoyBinary } from "../../../support/paths.js";
 
 /** Debian's commands the harness runs (`make test-istio` installs the missing ones). */
 export const REQUIRED_COMMANDS = ["ip", "iptables", "iptables-restore", "unshare", "nsenter", "setpriv", "mount", "socat", "openssl", "docker-registry"] as const;
@@ -19,6 +20,8 @@ export interface MachineFacts {
   /** ISTIO_BIN, the folder of pilot-discovery, pilot-agent and envoy_bootstrap.json; undefined if unset. */
   istioBin: string | undefined;
   missingIstioFiles: string[];
+  /** Files the proxy's user (1337) must reach and cannot: the agent, its bootstrap template, Envoy. */
+  unreachableByProxy: string[];
 }
 
 export const ISTIO_FILES = ["pilot-discovery", "pilot-agent", "envoy_bootstrap.json"] as const;
@@ -42,6 +45,9 @@ export function meshProblems(facts: MachineFacts): string[] {
   } else if (facts.missingIstioFiles.length > 0) {
     problems.push(`${facts.istioBin} lacks ${facts.missingIstioFiles.join(", ")}: run make test-istio, which builds them`);
   }
+  if (facts.unreachableByProxy.length > 0) {
+    problems.push(`the proxy's user (uid 1337) cannot reach ${facts.unreachableByProxy.join(", ")}: the agent and Envoy run as it; let others read and enter the folders on the way (chmod o+rx)`);
+  }
   return problems;
 }
 
@@ -54,7 +60,21 @@ export function machineFacts(): MachineFacts {
     missingCommands: REQUIRED_COMMANDS.filter((command) => !hasCommand(command)),
     istioBin,
     missingIstioFiles: istioBin === undefined ? [] : ISTIO_FILES.filter((file) => !existsSync(join(istioBin, file))),
+    unreachableByProxy: [
+      ...(istioBin === undefined ? [] : [["-x", join(istioBin, "pilot-agent")], ["-r", join(istioBin, "envoy_bootstrap.json")]]),
+      ["-x", envoyBinary()],
+    ].filter(([test, path]) => existsSync(path!) && !proxyUserCan(test!, path!)).map(([, path]) => path!),
   };
+}
+
+/** Whether uid 1337 passes `test FLAG PATH` (the path's folders included). */
+function proxyUserCan(flag: string, path: string): boolean {
+  try {
+    execFileSync("setpriv", ["--reuid=1337", "--regid=1337", "--clear-groups", "--", "test", flag, path], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Throws with every problem at once, so one run says all that is missing. */
