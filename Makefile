@@ -318,12 +318,13 @@ $(ISTIO_TOOLS) &: $(ISTIO_PATCH) scripts/build-istio.sh
 	touch $(ISTIO_TOOLS)
 istio-tools: $(ISTIO_TOOLS)
 
-# Debian's commands the Istio tests run, as command:package: iptables (istio-iptables writes its
-# rules with it), socat (relays between the tests and the pods' network namespaces), openssl (the
-# mesh's test CA), ip (the pods' network). unshare, nsenter and setpriv come with util-linux.
-MESH_COMMANDS := iptables:iptables socat:socat openssl:openssl ip:iproute2
+# Debian's commands the Istio tests run, as command:package=version (Debian 12's): iptables
+# (istio-iptables writes its rules with it), socat (relays between the tests and the pods' network
+# namespaces), openssl (the mesh's test CA), ip (the pods' network). Installed when missing; a
+# version already there is kept. unshare, nsenter and setpriv come with util-linux.
+MESH_COMMANDS := iptables:iptables=1.8.9* socat:socat=1.7.4* openssl:openssl=3.0.* ip:iproute2=6.1*
 mesh-tools:
-	@missing=$$(for pair in $(MESH_COMMANDS); do command -v $${pair%%:*} >/dev/null || echo $${pair#*:}; done); \
+	@set -f; missing=$$(for pair in $(MESH_COMMANDS); do command -v $${pair%%:*} >/dev/null || echo "$${pair#*:}"; done); \
 	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; }
 
