@@ -17,7 +17,7 @@ HOST_SOURCES := $(shell find host -name '*.ts')
 PAGE_SOURCES := $(shell find viewer -type f) scripts/build-page.mjs
 TOOLS_SOURCES := $(shell find host support demo bench viewer -name '*.ts')
 
-.PHONY: build deps envoy prometheus chromium protoc h2load descriptor-sets test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean \
+.PHONY: build deps envoy prometheus chromium protoc h2load descriptor-sets test test-unit demo screenshots bench-collector bench-verdict bench-soak bench-envoy bench-latency bench-viewer bench-request-bodies wrk clean test-istio istio-tools mesh-tools bench-test-istio \
 	tools registry image push manifests
 
 node_modules/.installed: package.json package-lock.json
@@ -94,11 +94,13 @@ descriptor-sets: $(DESCRIPTOR_SETS)
 
 deps: node_modules/.installed envoy prometheus chromium protoc h2load tools registry
 
-# Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes).
+# Both vitest projects: unit, then e2e (real Envoy, Prometheus, promtool, child processes); then
+# the Istio tests (test-istio, below).
 test: deps build descriptor-sets image
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p viewer/tsconfig.json
 	npx vitest run
+	$(MAKE) --no-print-directory test-istio
 
 # The unit project alone: no process started, seconds.
 test-unit: node_modules/.installed build descriptor-sets
@@ -298,6 +300,44 @@ image: $(IMAGE_DIR)/filter.tar $(IMAGE_DIR)/filter-oci/index.json $(BUILT_FILTER
 push: image
 	$(if $(IMAGE_GIVEN),,$(error make push needs IMAGE=registry/repository:tag))
 	@OUT="$$FILTER_MANIFESTS" scripts/push-filter-image.sh
+
+# --- Istio: istiod and istio-agent drive the pinned Envoy (make test-istio) ---------------------
+# istio.io/istio at a pinned pseudo-version from the Go module proxy: pilot-discovery (istiod)
+# with test/istio-local/istiod-no-k8s.patch, so it runs from files without Kubernetes, and
+# pilot-agent (istio-agent, with istio-iptables) unmodified, built once by scripts/build-istio.sh
+# into .tools/istio-<version>/ (cold: about 10 minutes and 3 GB of Go build cache; a new pin
+# builds beside the old). Istio's release branch of this version: 1.31.
+ISTIO_VERSION := v0.0.0-20260827124520-eed52ebb66ad
+ISTIO_PATCH := test/istio-local/istiod-no-k8s.patch
+ISTIO_BIN := $(TOOLS)/istio-$(ISTIO_VERSION)
+ISTIO_TOOLS := $(ISTIO_BIN)/pilot-discovery $(ISTIO_BIN)/pilot-agent $(ISTIO_BIN)/envoy_bootstrap.json
+export ISTIO_BIN
+
+$(ISTIO_TOOLS) &: $(ISTIO_PATCH) scripts/build-istio.sh
+	scripts/build-istio.sh $(ISTIO_VERSION) $(ISTIO_PATCH) $(ISTIO_BIN)
+	touch $(ISTIO_TOOLS)
+istio-tools: $(ISTIO_TOOLS)
+
+# Debian's commands the Istio tests run, as command:package=version (Debian 12's): iptables
+# (istio-iptables writes its rules with it), socat (relays between the tests and the pods' network
+# namespaces), openssl (the mesh's test CA), ip (the pods' network). Installed when missing; a
+# version already there is kept. unshare, nsenter and setpriv come with util-linux.
+MESH_COMMANDS := iptables:iptables=1.8.9* socat:socat=1.7.4* openssl:openssl=3.0.* ip:iproute2=6.1*
+mesh-tools:
+	@set -f; missing=$$(for pair in $(MESH_COMMANDS); do command -v $${pair%%:*} >/dev/null || echo "$${pair#*:}"; done); \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; }
+
+# istiod from files, a registry, and per pod a network namespace, istio-iptables' rules and
+# istio-agent with the pinned Envoy: the chart's rendering through real traffic. Needs root; runs
+# in a network namespace of its own (scripts/in-netns.sh).
+test-istio: deps build image istio-tools mesh-tools
+	scripts/in-netns.sh npx vitest run --config vitest.istio.config.ts
+
+# How long make test-istio takes, cold (empty Go caches of its own, istiod and the agent built
+# anew) and warm: bench/results/test-istio.json and BENCHMARKS.md.
+bench-test-istio: node_modules/.installed build build/tools/.built
+	node build/tools/bench/test-istio.js
 
 # The plain manifests under istio/ are the chart's rendering (a test checks they are current).
 manifests: $(HELM)

@@ -512,12 +512,34 @@ describe("hostile or careless values are refused, naming the value", () => {
     ["the bodies module without its digest", [...BODIES, "--set", "filter.bodiesDigest="], /filter\.module is bodies, but filter\.bodiesDigest is empty/],
     ["a short digest for the bodies module", [...BODIES, "--set", "filter.bodiesDigest=sha256:abc"], /\/filter\/bodiesDigest/],
     ...gateFaults.map(([name, args, message]): [string, string[], RegExp] => [`the gate: ${name}`, ["--set", "filter.mode=gate", ...args], message]),
+    ["targetRefs naming a Service (istiod never attaches it to a sidecar)", ["--set-json", 'filter.targetRefs=[{"kind":"Service","name":"api"}]'], /filter\.targetRefs names a Service: istiod attaches a WasmPlugin with targetRefs to gateways \(and ambient waypoints\) only, never to a sidecar/],
+    ["targetRefs naming an HTTPRoute", ["--set-json", 'filter.targetRefs=[{"kind":"HTTPRoute","name":"api"}]'], /filter\.targetRefs names a HTTPRoute/],
+    ["a Gateway in another group", ["--set-json", 'filter.targetRefs=[{"kind":"Gateway","group":"networking.istio.io","name":"api"}]'], /filter\.targetRefs: a Gateway's group is gateway\.networking\.k8s\.io, got networking\.istio\.io/],
+    ["a Gateway without a name", ["--set-json", 'filter.targetRefs=[{"kind":"Gateway"}]'], /\/filter\/targetRefs\/0.*name/],
+    ["a Gateway name that is no name", ["--set-json", 'filter.targetRefs=[{"kind":"Gateway","name":"api gateway"}]'], /\/filter\/targetRefs\/0\/name/],
+    ["a Gateway in another namespace", ["--set-json", 'filter.targetRefs=[{"kind":"Gateway","name":"api","namespace":"edge"}]'], /additional properties 'namespace' not allowed/],
+    ["targetRefs that is no list", ["--set", "filter.targetRefs=api-gateway"], /\/filter\/targetRefs/],
+    ["17 targetRefs", ["--set-json", `filter.targetRefs=${JSON.stringify(Array.from({ length: 17 }, (_, i) => ({ kind: "Gateway", name: `g${i}` })))}`], /\/filter\/targetRefs/],
+    ["the gate with targetRefs", ["--set", "filter.mode=gate", "--set-json", 'filter.targetRefs=[{"kind":"Gateway","name":"api-gateway"}]'], /filter\.targetRefs is for the WasmPlugin on a gateway: the gate patches the primary's sidecar by filter\.selector/],
   ];
 
   it.each(cases)("%s", async (_name, args, message) => {
     const rendered = await template([...EVERYTHING, ...args]);
     expect(rendered.code).not.toBe(0);
     expect(rendered.stderr).toMatch(message);
+  });
+
+  it("a Gateway in targetRefs renders the WasmPlugin for its proxies: no selector, the port in any mode", async () => {
+    const rendered = await template([...EVERYTHING, "--set", "filter.port=443", "--set-json", 'filter.targetRefs=[{"kind":"Gateway","name":"api-gateway"},{"kind":"Gateway","group":"gateway.networking.k8s.io","name":"edge"}]']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const plugin = find(rendered.docs, "WasmPlugin");
+    expect(() => validateManifest(plugin)).not.toThrow();
+    expect(plugin.spec.selector).toBeUndefined();
+    expect(plugin.spec.targetRefs).toEqual([
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "api-gateway" },
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge" },
+    ]);
+    expect(plugin.spec.match).toEqual([{ ports: [{ number: 443 }] }]);
   });
 
   it("the same values without the fault render (each refusal is the fault's)", async () => {

@@ -43,8 +43,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/*
-Checks shared by both filter modes; renders nothing. A missing image or digest, or a selector that
-would take in the shadow's pods, stops the release naming the value.
+Checks shared by both filter modes; renders nothing. A missing image or digest, a selector that
+would take in the shadow's pods, or targetRefs istiod would never attach, stops the release naming
+the value.
 */}}
 {{- define "shadowdiff.filterChecks" -}}
 {{- with .Values.filter -}}
@@ -71,7 +72,16 @@ would take in the shadow's pods, stops the release naming the value.
 {{- else -}}
 {{- fail (printf "filter.module must be default or bodies, got %v" .module) -}}
 {{- end -}}
-{{- if not .selector -}}
+{{- if .targetRefs -}}
+{{- range .targetRefs -}}
+{{- if ne .kind "Gateway" -}}
+{{- fail (printf "filter.targetRefs names a %v: istiod attaches a WasmPlugin with targetRefs to gateways (and ambient waypoints) only, never to a sidecar, so the filter would run nowhere; for the primary's sidecars give filter.selector and no targetRefs" .kind) -}}
+{{- end -}}
+{{- if not (has (default "gateway.networking.k8s.io" .group) (list "gateway.networking.k8s.io")) -}}
+{{- fail (printf "filter.targetRefs: a Gateway's group is gateway.networking.k8s.io, got %v" .group) -}}
+{{- end -}}
+{{- end -}}
+{{- else if not .selector -}}
 {{- fail "filter.selector is empty: it would attach the filter to every pod of the namespace, the shadow's included; give the primary's pod labels" -}}
 {{- end -}}
 {{- end -}}

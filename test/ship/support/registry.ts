@@ -1,5 +1,6 @@
-// A container registry on 127.0.0.1 for the image tests: Debian's docker-registry (installed by
-// `make registry`) with filesystem storage in a temporary folder, on a port the kernel chooses.
+// A container registry on 127.0.0.1 (or another local address) for the image tests: Debian's
+// docker-registry (installed by `make registry`) with filesystem storage in a temporary folder, on
+// a port the kernel chooses.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<Registry> {
+export async function startRegistry(address = "127.0.0.1"): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), "shadowdiff-registry-"));
   const config = join(dir, "config.yml");
   writeFileSync(
@@ -20,7 +21,7 @@ export async function startRegistry(): Promise<Registry> {
       "version: 0.1",
       "log: { level: info }",
       `storage: { filesystem: { rootdirectory: ${join(dir, "storage")} } }`,
-      "http: { addr: 127.0.0.1:0 }",
+      `http: { addr: "${address}:0" }`,
       "",
     ].join("\n"),
   );
@@ -34,7 +35,7 @@ export async function startRegistry(): Promise<Registry> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const host = await listeningAddress(child);
+    const host = await listeningAddress(child, address);
     return { host, stop };
   } catch (error) {
     await stop();
@@ -42,14 +43,15 @@ export async function startRegistry(): Promise<Registry> {
   }
 }
 
-/** The registry logs `listening on 127.0.0.1:PORT` with the port it bound. */
-function listeningAddress(child: ChildProcess): Promise<string> {
+/** The registry logs `listening on ADDRESS:PORT` with the port it bound. */
+function listeningAddress(child: ChildProcess, address: string): Promise<string> {
+  const listening = new RegExp(`listening on (${address.replaceAll(".", "\\.")}:\\d+)`);
   return new Promise((resolve, reject) => {
     let log = "";
     // Keeps reading for the registry's whole life, so its log never fills a pipe and blocks it.
     const onData = (chunk: Buffer): void => {
       log = (log + chunk.toString()).slice(-65_536);
-      const match = /listening on (127\.0\.0\.1:\d+)/.exec(log);
+      const match = listening.exec(log);
       if (match !== null) resolve(match[1]!);
     };
     child.stdout?.on("data", onData);
